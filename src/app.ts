@@ -1,0 +1,100 @@
+import { etag } from 'hono/etag'
+import { languageDetector } from 'hono/language'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { csrf } from 'hono/csrf'
+import { sha256Base64 } from './crypto'
+import { AppError } from './errors'
+import { newRoutes } from './factory'
+import { langOf, type AppEnv } from './env'
+import { noticeRoutes } from './routes/notices'
+import { ruleRoutes } from './routes/rules'
+import { errorPage } from './views/notice'
+import { page } from './views/layout'
+import { css } from './views/style'
+
+let styleHash: Promise<string> | undefined
+
+export function createApp() {
+  const app = newRoutes()
+
+  app.use(requestId())
+  app.use(async (c, next) => {
+    styleHash ??= sha256Base64(css)
+    const headers = secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: [`'sha256-${await styleHash}'`],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+    })
+    return headers(c, next)
+  })
+  app.use(csrf())
+  app.use(
+    languageDetector({
+      supportedLanguages: ['zh', 'en'],
+      fallbackLanguage: 'zh',
+      order: ['querystring', 'header'],
+      lookupQueryString: 'lang',
+      caches: false,
+    }),
+  )
+  app.use(async (c, next) => {
+    await next()
+    if (c.req.query('lang') === undefined) c.res.headers.append('Vary', 'Accept-Language')
+  })
+  app.use(etag())
+
+  app.route('/', noticeRoutes)
+  app.route('/', ruleRoutes)
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'redlines',
+      version: '1.0.0',
+      description:
+        'Versioned notices and their rules, acknowledgements and the message check. Every error has the shape {error:{status,code,message}}.',
+    },
+  })
+
+  app.notFound(() => {
+    throw new AppError(404, 'not_found', 'There is nothing at this address.')
+  })
+
+  app.onError((error, c) => {
+    const known =
+      error instanceof AppError
+        ? error
+        : 'status' in error && typeof error.status === 'number' && error.status < 500
+          ? new AppError(error.status as 400, 'bad_request', error.message)
+          : undefined
+    if (!known)
+      console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(error) }))
+    const shown = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.')
+    for (const [name, value] of Object.entries(shown.headers)) c.header(name, value)
+    c.header('Cache-Control', 'no-store')
+    if (c.req.path.startsWith('/api/')) return c.json(shown.body(), shown.status)
+    const lang = langOf(c)
+    return c.html(
+      page({
+        lang,
+        title: `${shown.status}`,
+        description: shown.message,
+        path: c.req.path,
+        body: errorPage(shown.status, shown.message, lang),
+      }),
+      shown.status,
+    )
+  })
+
+  return app
+}

@@ -1,0 +1,78 @@
+import type { Lang } from './content/types'
+
+export type { Lang }
+
+const messages = {
+  zh: {
+    siteName: '红线',
+    notices: '通知',
+    current: '现行版本',
+    versionLabel: '版本',
+    version: (n: number) => `第 ${n} 版`,
+    effectiveFrom: '生效日期',
+    notYetInEffect: '尚未生效',
+    history: '版本历史',
+    compare: '比较',
+    compareWith: (a: number, b: number) => `比较第 ${a} 版与第 ${b} 版`,
+    summary: '修订说明',
+    sha256: 'SHA-256',
+    rule: '条',
+    rules: '条款',
+    otherLanguage: 'English',
+    added: '新增',
+    removed: '删除',
+    changed: '修改',
+    material: '实质性修改',
+    editorial: '文字修改',
+    unchanged: '未修改',
+    ruleHistory: '本条历史',
+    inVersion: (n: number) => `见于第 ${n} 版`,
+    viewWholeNotice: '查看通知全文',
+    check: '发送前检查',
+    error: '出错了',
+    backHome: '返回首页',
+    json: 'JSON',
+    permalink: '本版本永久链接',
+  },
+  en: {
+    siteName: 'Red lines',
+    notices: 'Notices',
+    current: 'Current version',
+    versionLabel: 'Version',
+    version: (n: number) => `Version ${n}`,
+    effectiveFrom: 'In effect from',
+    notYetInEffect: 'Not yet in effect',
+    history: 'Version history',
+    compare: 'Compare',
+    compareWith: (a: number, b: number) => `Compare version ${a} with version ${b}`,
+    summary: 'Changes',
+    sha256: 'SHA-256',
+    rule: 'Rule',
+    rules: 'Rules',
+    otherLanguage: '中文',
+    added: 'Added',
+    removed: 'Removed',
+    changed: 'Changed',
+    material: 'Material change',
+    editorial: 'Editorial change',
+    unchanged: 'Unchanged',
+    ruleHistory: 'History of this rule',
+    inVersion: (n: number) => `In version ${n}`,
+    viewWholeNotice: 'Read the whole notice',
+    check: 'Check a message',
+    error: 'Something went wrong',
+    backHome: 'Back to the start page',
+    json: 'JSON',
+    permalink: 'Permanent link to this version',
+  },
+} as const
+
+export type Messages = (typeof messages)[Lang]
+
+export function t(lang: Lang): Messages {
+  return messages[lang]
+}
+
+export function otherLang(lang: Lang): Lang {
+  return lang === 'zh' ? 'en' : 'zh'
+}

@@ -1,0 +1,71 @@
+import { html, raw } from 'hono/html'
+import type { HtmlEscapedString } from 'hono/utils/html'
+import { otherLang, t, type Lang } from '../i18n'
+import { css } from './style'
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>
+
+export interface PageOptions {
+  lang: Lang
+  title: string
+  /** Open Graph description: what a chat app shows under a pasted link. */
+  description: string
+  /** Path (with any query but without lang) of this page, for the language switch. */
+  path: string
+  /** Set on pages that must never be indexed or cached by shared caches (personal links). */
+  private?: boolean
+  body: Html
+}
+
+/** Adds or replaces `lang` in a path's query string. */
+export function withLang(path: string, lang: Lang): string {
+  const url = new URL(path, 'http://x')
+  url.searchParams.set('lang', lang)
+  return `${url.pathname}${url.search}`
+}
+
+export function page(options: PageOptions): Html {
+  const { lang, title, description, path } = options
+  const m = t(lang)
+  const other = otherLang(lang)
+  return html`<!doctype html>
+    <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${title}</title>
+        <meta name="description" content="${description}" />
+        <meta property="og:type" content="article" />
+        <meta property="og:title" content="${title}" />
+        <meta property="og:description" content="${description}" />
+        <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}" />
+        ${options.private ? html`<meta name="robots" content="noindex,nofollow" />` : ''}
+        <meta name="referrer" content="no-referrer" />
+        <link
+          rel="alternate"
+          hreflang="${other === 'zh' ? 'zh-CN' : 'en'}"
+          href="${withLang(path, other)}"
+        />
+        <style>
+          ${raw(css)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a class="site" href="${withLang('/', lang)}">${m.siteName}</a>
+          <nav>
+            <a href="${withLang('/check', lang)}">${m.check}</a
+            ><a
+              href="${withLang(path, other)}"
+              hreflang="${other}"
+              lang="${other === 'zh' ? 'zh-CN' : 'en'}"
+              data-lang-switch
+              >${m.otherLanguage}</a
+            >
+          </nav>
+        </header>
+        <main>${options.body}</main>
+        <footer>redlines</footer>
+      </body>
+    </html>`
+}
