@@ -24,48 +24,34 @@ export function withLang(path: string, lang: Lang): string {
   return `${url.pathname}${url.search}`
 }
 
+// One constant, so no formatter can put whitespace inside the hashed <style> text.
+const styleTag = raw(`<style>${css}</style>`)
+
 export function page(options: PageOptions): Html {
   const { lang, title, description, path } = options
   const m = t(lang)
   const other = otherLang(lang)
   return html`<!doctype html>
-    <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <title>${title}</title>
-        <meta name="description" content="${description}" />
-        <meta property="og:type" content="article" />
-        <meta property="og:title" content="${title}" />
-        <meta property="og:description" content="${description}" />
-        <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}" />
-        ${options.private ? html`<meta name="robots" content="noindex,nofollow" />` : ''}
-        <meta name="referrer" content="no-referrer" />
-        <link
-          rel="alternate"
-          hreflang="${other === 'zh' ? 'zh-CN' : 'en'}"
-          href="${withLang(path, other)}"
-        />
-        <style>
-          ${raw(css)}
-        </style>
-      </head>
-      <body>
-        <header>
-          <a class="site" href="${withLang('/', lang)}">${m.siteName}</a>
-          <nav>
-            <a href="${withLang('/check', lang)}">${m.check}</a
-            ><a
-              href="${withLang(path, other)}"
-              hreflang="${other}"
-              lang="${other === 'zh' ? 'zh-CN' : 'en'}"
-              data-lang-switch
-              >${m.otherLanguage}</a
-            >
-          </nav>
-        </header>
-        <main>${options.body}</main>
-        <footer>redlines</footer>
-      </body>
-    </html>`
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title>
+<meta name="description" content="${description}">
+<meta property="og:type" content="article">
+<meta property="og:title" content="${title}">
+<meta property="og:description" content="${description}">
+<meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}">
+${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
+<meta name="referrer" content="no-referrer">
+<link rel="alternate" hreflang="${other === 'zh' ? 'zh-CN' : 'en'}" href="${withLang(path, other)}">
+${styleTag}
+</head>
+<body>
+<header><a class="site" href="${withLang('/', lang)}">${m.siteName}</a>
+<nav><a href="${withLang('/check', lang)}">${m.check}</a><a href="${withLang(path, other)}" hreflang="${other}" lang="${other === 'zh' ? 'zh-CN' : 'en'}" data-lang-switch>${m.otherLanguage}</a></nav></header>
+<main>${options.body}</main>
+<footer>redlines</footer>
+</body>
+</html>`
 }
