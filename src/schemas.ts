@@ -95,6 +95,8 @@ export const HistorySchema = z
   .object({ notice: z.string(), versions: z.array(VersionSummarySchema) })
   .openapi('History')
 
+const DiffPart = z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })
+
 export const ComparisonSchema = z
   .object({
     notice: z.string(),
@@ -113,7 +115,8 @@ export const ComparisonSchema = z
         titleTo: z.string().nullable(),
         status: z.enum(['added', 'removed', 'changed', 'unchanged']),
         material: z.boolean(),
-        diff: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })),
+        titleDiff: z.array(DiffPart),
+        diff: z.array(DiffPart),
       }),
     ),
   })

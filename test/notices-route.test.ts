@@ -98,6 +98,18 @@ describe('pages and their JSON', () => {
   })
 })
 
+describe('page weight', () => {
+  it.each(['zh', 'en'])(
+    'a notice page in %s, HTML with its CSS, fits in one round trip (<= 14 KB gzipped)',
+    async (lang) => {
+      const response = await get(`/notices/wechat-red-lines?lang=${lang}`)
+      const gzipped = response.body!.pipeThrough(new CompressionStream('gzip'))
+      const bytes = (await new Response(gzipped).arrayBuffer()).byteLength
+      expect(bytes).toBeLessThanOrEqual(14 * 1024)
+    },
+  )
+})
+
 describe('caching', () => {
   it('serves published versions as immutable with a strong ETag, and answers 304', async () => {
     const first = await get('/notices/wechat-red-lines/versions/1')

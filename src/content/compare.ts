@@ -15,6 +15,8 @@ export interface RuleComparison {
   status: 'added' | 'removed' | 'changed' | 'unchanged'
   /** For changed rules: whether any version between the two declared the change material. */
   material: boolean
+  /** Only when the title changed. */
+  titleDiff: DiffPart[]
   diff: DiffPart[]
 }
 
@@ -64,9 +66,13 @@ export function compareVersions(
   const rules = ids.map((id): RuleComparison => {
     const a = before.find((r) => r.id === id)
     const b = after.find((r) => r.id === id)
-    const textA = a ? `${a.title}\n\n${a.text}` : ''
-    const textB = b ? `${b.title}\n\n${b.text}` : ''
-    const status = !a ? 'added' : !b ? 'removed' : textA === textB ? 'unchanged' : 'changed'
+    const status = !a
+      ? 'added'
+      : !b
+        ? 'removed'
+        : a.title === b.title && a.text === b.text
+          ? 'unchanged'
+          : 'changed'
     return {
       id,
       numberFrom: a?.number ?? null,
@@ -76,7 +82,8 @@ export function compareVersions(
       status,
       material:
         status === 'added' || status === 'removed' || (status === 'changed' && materialIds.has(id)),
-      diff: status === 'unchanged' ? [] : toParts(diff(textA, textB)),
+      titleDiff: a?.title === b?.title ? [] : toParts(diff(a?.title ?? '', b?.title ?? '')),
+      diff: a?.text === b?.text ? [] : toParts(diff(a?.text ?? '', b?.text ?? '')),
     }
   })
   return {

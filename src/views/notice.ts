@@ -1,5 +1,5 @@
 import { html, raw } from 'hono/html'
-import type { VersionComparison } from '../content/compare'
+import type { DiffPart, RuleComparison, VersionComparison } from '../content/compare'
 import type { CompiledNotice, CompiledRule, CompiledVersion, RuleChange } from '../content/types'
 import { t, type Lang } from '../i18n'
 import { withLang, type Html } from './layout'
@@ -140,47 +140,38 @@ export function historyPage(
     </table>`
 }
 
+function diffHtml(parts: DiffPart[]) {
+  return parts.map((part) =>
+    part.op === 'insert'
+      ? html`<ins>${part.text}</ins>`
+      : part.op === 'delete'
+        ? html`<del>${part.text}</del>`
+        : part.text,
+  )
+}
+
+function compareTag(rule: RuleComparison, lang: Lang) {
+  const m = t(lang)
+  if (rule.status === 'changed')
+    return rule.material
+      ? html`<span class="tag material">${m.material}</span>`
+      : html`<span class="tag">${m.editorial}</span>`
+  const label = { added: m.added, removed: m.removed, unchanged: m.unchanged }[rule.status]
+  return html`<span class="tag ${rule.status}">${label}</span>`
+}
+
 export function comparePage(comparison: VersionComparison, title: string, lang: Lang): Html {
   const m = t(lang)
   const { notice, from, to } = comparison
-  const status = { added: m.added, removed: m.removed, changed: m.changed, unchanged: m.unchanged }
-  return html`<h1>${m.compareWith(from, to)}</h1>
-    <p class="meta">
-      <a href="${withLang(noticePath(notice), lang)}">${title}</a> ·
-      <a href="${withLang(versionPath(notice, from), lang)}">${m.version(from)}</a> →
-      <a href="${withLang(versionPath(notice, to), lang)}">${m.version(to)}</a>
-    </p>
-    ${comparison.rules.map(
-      (rule) =>
-        html`<section class="rule" id="${rule.id}">
-          <h2>
-            ${rule.titleTo ?? rule.titleFrom}
-            <span
-              class="tag ${rule.status === 'changed' ? (rule.material ? 'material' : '') : rule.status}"
-              >${
-                rule.status === 'changed'
-                  ? rule.material
-                    ? m.material
-                    : m.editorial
-                  : status[rule.status]
-              }</span
-            >
-          </h2>
-          ${
-            rule.diff.length
-              ? html`<div class="diff">
-                  ${rule.diff.map((part) =>
-                    part.op === 'insert'
-                      ? html`<ins>${part.text}</ins>`
-                      : part.op === 'delete'
-                        ? html`<del>${part.text}</del>`
-                        : part.text,
-                  )}
-                </div>`
-              : ''
-          }
-        </section>`,
-    )}`
+  const links = html`<a href="${withLang(noticePath(notice), lang)}">${title}</a> · <a href="${withLang(versionPath(notice, from), lang)}">${m.version(from)}</a> → <a href="${withLang(versionPath(notice, to), lang)}">${m.version(to)}</a>`
+  const section = (rule: RuleComparison) => {
+    const heading = rule.titleDiff.length
+      ? diffHtml(rule.titleDiff)
+      : (rule.titleTo ?? rule.titleFrom)
+    const body = rule.diff.length ? html`<div class="diff">${diffHtml(rule.diff)}</div>` : ''
+    return html`<section class="rule" id="${rule.id}"><h2>${heading} ${compareTag(rule, lang)}</h2>${body}</section>`
+  }
+  return html`<h1>${m.compareWith(from, to)}</h1><p class="meta">${links}</p>${comparison.rules.map(section)}`
 }
 
 export function rulePage(
