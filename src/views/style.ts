@@ -29,6 +29,8 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .3rem;border-bottom:1px s
 ins{background:var(--ins);text-decoration:none}
 del{background:var(--del)}
 mark{background:var(--mark);color:inherit}
+mark.block{background:var(--del)}
+.checked{white-space:pre-wrap;background:var(--card);padding:.6rem .8rem;border-radius:4px}
 .diff{white-space:pre-wrap;background:var(--card);padding:.6rem .8rem;border-radius:4px}
 form{margin:1rem 0}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}

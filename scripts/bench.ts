@@ -1,0 +1,303 @@
+/**
+ * npm run bench [-- --messages N] [-- --length N]
+ *
+ * Times the message check against the best keyword matchers on npm, in one process, on the same
+ * 10,000 generated 500-character messages (a fixed-seed PRNG: common Chinese words, some English,
+ * a few rule terms, some of them disguised). The peers get the rule pack's terms as plain strings
+ * and only do exact matching; the engine folds, matches terms, allow words and cues, and decides
+ * context. Prints per-message median and p99, throughput, build/load time, and ratios to the
+ * engine, then the engine's cold start (module, pack tables, loadRulePack) in fresh Node processes.
+ * A measuring tool: it prints figures and asserts nothing.
+ */
+import { execFileSync } from 'node:child_process'
+import { statSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { AhoCorasick } from '@monyone/aho-corasick'
+import { AhoCorasick as AhoCorasickFast } from '@monyone/aho-corasick/fast'
+import FastScanner from 'fastscan'
+import { Mint } from 'mint-filter'
+import { checkMessage } from '../src/check/engine'
+import { plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
+
+const root = path.resolve(import.meta.dirname, '..')
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '10000' },
+    length: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+  },
+})
+const MESSAGES = Number(values.messages)
+const LENGTH = Number(values.length)
+const ROUNDS = Number(values.rounds)
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+const inputs = await readRulePackInputs(root)
+const current = inputs.reduce((a, b) => (b.version > a.version ? b : a))
+const key = `${current.notice}@${current.version}`
+const terms = plainTerms(current.check)
+const builtPacks = await readBuiltPacks(root)
+
+function mulberry32(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+const random = mulberry32(20170418)
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T
+
+const ZH_WORDS = (
+  '我们 你们 他们 今天 明天 昨天 晚上 上午 下午 时间 工作 会议 通知 大家 一下 已经 还是 因为 所以 但是 如果 可以 需要 知道 觉得 喜欢 ' +
+  '看看 这个 那个 什么 怎么 为什么 哈哈 好的 谢谢 辛苦 注意 安全 吃饭 回家 孩子 老师 学校 学习 考试 天气 下雨 周末 一起 出去 电影 ' +
+  '朋友 同事 领导 单位 材料 文件 打印 报告 数据 项目 进度 安排 检查 落实 群里 消息 手机 电话 地址 照片 视频 链接 快递 购物 超市 ' +
+  '医院 身体 感冒 休息 加班 开车 路上 堵车 地铁 公交 火车 飞机 酒店 旅游 春节 中秋 生日 快乐 祝福 健康 平安 幸福 家人 父母 ' +
+  '老婆 老公 宝宝 可爱 漂亮 好看 好吃 火锅 奶茶 咖啡 水果 苹果 西瓜 衣服 鞋子 颜色 红色 黄色 蓝色 绿色 包子 饺子 面条 米饭 ' +
+  '服务 问题 情况 办法 意见 建议 支持 同意 反对 讨论 决定 计划 目标 任务 完成 继续 开始 结束 马上 一定 应该 可能 比较 非常 特别'
+).split(' ')
+const ZH_PUNCT = ['，', '，', '，', '。', '！', '？', '、', '……', ' ']
+const EN_WORDS = (
+  'the a to and of in is it you that for on was with he as have be at this are from by not but what all were ' +
+  'when we there can an your which their said if do will each about how up out them then she many some so these ' +
+  'meeting tomorrow please call back later thanks love home work class time today good night see you soon ok'
+).split(' ')
+const DISGUISES: ((t: string) => string)[] = [
+  (t) => t,
+  (t) => [...t].join(' '),
+  (t) => [...t].join('\u200b'),
+  (t) => [...t].join('*'),
+  (t) => t.toUpperCase(),
+]
+
+function message(): string {
+  let text = ''
+  while (text.length < LENGTH) {
+    const r = random()
+    if (r < 0.82) {
+      const n = 3 + Math.floor(random() * 10)
+      for (let i = 0; i < n; i++) text += pick(ZH_WORDS)
+      text += pick(ZH_PUNCT)
+    } else if (r < 0.97) {
+      const n = 4 + Math.floor(random() * 10)
+      text += `${Array.from({ length: n }, () => pick(EN_WORDS)).join(' ')}. `
+    } else text += pick(DISGUISES)(pick(terms))
+  }
+  const cut = [...text]
+  while (cut.join('').length > LENGTH) cut.pop()
+  return cut.join('')
+}
+const messages = Array.from({ length: MESSAGES }, message)
+const totalChars = messages.reduce((n, m) => n + m.length, 0)
+const totalBytes = messages.reduce((n, m) => n + Buffer.byteLength(m), 0)
+
+// ---------------------------------------------------------------------------------------------
+// Matchers
+
+interface Matcher {
+  name: string
+  build: () => (text: string) => unknown
+}
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const matchers: Matcher[] = [
+  {
+    name: 'redlines engine',
+    build: () => {
+      const pack = builtPacks[key]
+      if (!pack) throw new Error(`no rule pack ${key}: run npm run build:rulepack`)
+      return (text) => checkMessage(pack, text, 'zh').hits
+    },
+  },
+  {
+    name: 'fastscan',
+    build: () => {
+      const scanner = new FastScanner(terms)
+      return (text) => scanner.search(text)
+    },
+  },
+  {
+    name: '@monyone/aho-corasick',
+    build: () => {
+      const ac = new AhoCorasick(terms)
+      return (text) => ac.matchInText(text)
+    },
+  },
+  {
+    name: '@monyone/aho-corasick/fast',
+    build: () => {
+      const ac = new AhoCorasickFast(terms)
+      return (text) => ac.matchInText(text)
+    },
+  },
+  {
+    name: 'mint-filter',
+    build: () => {
+      const mint = new Mint(terms)
+      return (text) => mint.filter(text, { replace: false })
+    },
+  },
+  {
+    name: 'RegExp alternation',
+    build: () => {
+      const re = new RegExp(
+        [...terms]
+          .sort((a, b) => b.length - a.length)
+          .map(escape)
+          .join('|'),
+        'g',
+      )
+      return (text) => [...text.matchAll(re)].map((m) => [m.index, m[0]])
+    },
+  },
+]
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+interface Result {
+  name: string
+  buildMs: number
+  median: number
+  p99: number
+  totalMs: number
+  found: number
+}
+const quantile = (sorted: Float64Array, q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
+
+/**
+ * The machine's noise is shared fairly: matchers take turns chunk by chunk, and each message's
+ * time is its best over the rounds. Throughput uses the summed best times.
+ */
+function measureAll(list: Matcher[]): Result[] {
+  const built = list.map((m) => {
+    const t0 = performance.now()
+    const run = m.build()
+    return { name: m.name, run, buildMs: performance.now() - t0 }
+  })
+  for (const { run } of built) for (const text of messages) run(text) // warm-up: let the JIT settle
+  const best = built.map(() => new Float64Array(messages.length).fill(Infinity))
+  const found = built.map(() => 0)
+  const CHUNK = 250
+  for (let round = 0; round < ROUNDS; round++)
+    for (let from = 0; from < messages.length; from += CHUNK)
+      built.forEach(({ run }, k) => {
+        const times = best[k] as Float64Array
+        for (let i = from; i < Math.min(from + CHUNK, messages.length); i++) {
+          const s = performance.now()
+          const out = run(messages[i] as string)
+          const t = performance.now() - s
+          if (t < (times[i] as number)) times[i] = t
+          if (
+            round === 0 &&
+            (Array.isArray(out) ? out.length : (out as { words?: unknown[] }).words?.length)
+          )
+            found[k] = (found[k] as number) + 1
+        }
+      })
+  return built.map(({ name, buildMs }, k) => {
+    const times = best[k] as Float64Array
+    const totalMs = times.reduce((a, b) => a + b, 0)
+    times.sort()
+    return {
+      name,
+      buildMs,
+      median: quantile(times, 0.5),
+      p99: quantile(times, 0.99),
+      totalMs,
+      found: found[k] as number,
+    }
+  })
+}
+
+console.log(
+  `${MESSAGES} messages x ${LENGTH} chars (${(totalBytes / 1e6).toFixed(1)} MB UTF-8), ` +
+    `${terms.length} terms from ${key}; per message the best of ${ROUNDS} interleaved rounds after a warm-up; Node ${process.version}`,
+)
+const results = measureAll(matchers)
+const engine = results[0] as Result
+const us = (ms: number) => `${(ms * 1000).toFixed(2)} µs`
+const rows = [
+  ['matcher', 'build/load', 'median', 'p99', 'msgs/s', 'MB/s', 'median vs engine'],
+  ...results.map((r) => [
+    r.name,
+    `${r.buildMs.toFixed(2)} ms`,
+    us(r.median),
+    us(r.p99),
+    Math.round(MESSAGES / (r.totalMs / 1000)).toLocaleString('en'),
+    (totalBytes / 1e6 / (r.totalMs / 1000)).toFixed(1),
+    `${(r.median / engine.median).toFixed(2)}x`,
+  ]),
+]
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length))) ?? []
+for (const row of rows)
+  console.log(`| ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`)
+const peers = results.slice(1)
+const fastest = peers.reduce((a, b) => (b.median < a.median ? b : a))
+console.log(
+  `fastest peer: ${fastest.name} (${us(fastest.median)} median); engine ${us(engine.median)} ` +
+    `(${engine.median <= fastest.median ? 'at or below' : 'ABOVE'} it). ` +
+    `Messages with matches: engine ${engine.found} (hits after context), peers ${peers.map((p) => p.found).join('/')}.` +
+    ` ${totalChars} UTF-16 units in all.`,
+)
+
+// Cold start, in fresh Node processes with the files already read (a Worker gets its modules with
+// the script): compile and evaluate the engine and the packs' JSON, bundled the way wrangler
+// bundles them (esbuild, ASCII output); compile and instantiate the tables' Wasm module; create
+// the pack's views. The first check, which pays for compiling the engine's code, is timed apart.
+const generated = path.join(root, 'src/generated')
+const dir = await mkdtemp(path.join(tmpdir(), 'redlines-bench-'))
+try {
+  const { build } = await import('esbuild')
+  const bundle = path.join(dir, 'engine.js')
+  const source = (file: string) => JSON.stringify(path.join(root, file))
+  await build({
+    stdin: {
+      contents:
+        `export { checkMessage } from ${source('src/check/engine.ts')}\n` +
+        `export { dataModuleBuffer, loadRulePack } from ${source('src/check/pack.ts')}\n` +
+        `export { default as packs } from ${source('src/generated/rulepacks.json')}\n`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    globalName: 'redlines',
+    platform: 'neutral',
+    outfile: bundle,
+    logLevel: 'silent',
+  })
+  const wasmPath = path.join(generated, 'rulepacks.wasm')
+  const probe =
+    `const vm = require('node:vm'); const fs = require('node:fs');` +
+    `const code = fs.readFileSync(${JSON.stringify(bundle)}, 'utf8');` +
+    `const wasm = fs.readFileSync(${JSON.stringify(wasmPath)});` +
+    // Any Worker pays for compiling its script: warm that pipeline on an empty script first.
+    `vm.runInThisContext('0');` +
+    `const t0 = performance.now(); vm.runInThisContext(code); const m = globalThis.redlines;` +
+    `const t1 = performance.now(); const buffer = m.dataModuleBuffer(new WebAssembly.Module(wasm));` +
+    `const p = m.loadRulePack(m.packs[${JSON.stringify(key)}], buffer);` +
+    `const t2 = performance.now(); m.checkMessage(p, '红包收到了', 'zh'); const t3 = performance.now();` +
+    `console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]))`
+  const cold = Array.from(
+    { length: 9 },
+    () =>
+      JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })) as number[],
+  )
+  const median = (i: number) => cold.map((c) => c[i] as number).sort((a, b) => a - b)[4] as number
+  console.log(
+    `cold start, fresh Node process, median of 9: engine + pack JSON compile and evaluate ` +
+      `${median(0).toFixed(2)} ms + tables (Wasm) and loadRulePack ${median(1).toFixed(2)} ms = ` +
+      `${(median(0) + median(1)).toFixed(2)} ms; first check ${median(2).toFixed(2)} ms; ` +
+      `JS ${(statSync(bundle).size / 1024).toFixed(0)} KiB, tables ${(statSync(wasmPath).size / 1024).toFixed(0)} KiB`,
+  )
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}

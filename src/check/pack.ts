@@ -1,0 +1,208 @@
+/**
+ * The compiled rule pack: what scripts/rulepack.ts writes and the engine reads.
+ *
+ * Everything the hot loop touches is a typed-array view into one buffer built at compile time, so
+ * loading a pack decodes nothing and the engine never allocates per character.
+ */
+
+/** Character classes. Classes below DIGIT never reach the automaton. */
+export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
+export const SKIP = 1 // spaces, punctuation, symbols, invisible marks: seen through
+export const CLAUSE = 2 // a skip that also ends a clause (，,：:)
+export const SENTENCE = 3 // a skip that also ends a sentence (。.!?！？；;\n)
+export const DIGIT = 4 // every digit folds to this one class; a run of digits counts once
+export const LETTER_A = 5 // a..z are 5..30; DIGIT..LETTER_Z are "word" classes for boundaries
+export const LETTER_Z = 30
+
+export const KIND_TERM = 0
+export const KIND_ALLOW = 1
+export const KIND_CUE = 2
+
+export const VERDICT_REVIEW = 1
+export const VERDICT_BLOCK = 2
+
+export const CHANNEL_TEXT = 0 // exact or folded, told apart at run time
+export const CHANNEL_PINYIN = 1
+export const CHANNEL_HOMOPHONE = 2
+export const CHANNEL_EMOJI = 3
+
+export const DIR_AROUND = 0
+export const DIR_BEFORE = 1
+export const DIR_AFTER = 2
+
+export const SCOPE_CLAUSE = 0
+export const SCOPE_SENTENCE = 1
+export const SCOPE_MESSAGE = 2
+
+/**
+ * One pattern is PATTERN_STRIDE values:
+ * 0 flags: kind | verdict << 2 | channel << 4 | latinStart << 7 | latinEnd << 8
+ * 1 length in symbols
+ * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
+ * 3 needs: index into masks of the groups a term requires in range (0 = none)
+ * 4 Latin spacing: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i are both
+ *   Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); 0 = none
+ * 5 label: index into labels of the canonical term (or cue word)
+ * 6 form: 1 + index into labels of this spelling in lower case; 0 when it is the label
+ * 7 note: 1 + index into notes; 0 for none
+ */
+export const PATTERN_STRIDE = 8
+export const FLAG_LATIN_START = 1 << 7
+export const FLAG_LATIN_END = 1 << 8
+
+/** The longest pattern, in symbols; the engine keeps this much history in ring buffers. */
+export const MAX_PATTERN = 63
+
+export interface Bilingual {
+  zh: string
+  en: string
+}
+
+/**
+ * The binary tables of a pack. They live in one shared buffer (the memory of the data-only
+ * Wasm module the build writes, so nothing is parsed or decoded at start-up); the pack's JSON
+ * says where each one is.
+ */
+export const TABLES = {
+  /** Class of every BMP code point. */
+  bmp: Uint16Array,
+  /** (first code point, run length, class | RUN_STEPS) triples above the BMP, sorted. */
+  astral: Uint32Array,
+  /**
+   * Double-array Aho-Corasick automaton over classes: the child of state s on class c is
+   * t = base[s] + c when check[t] === s; fail[s] is the failure link; outHead[s] indexes outs,
+   * where a state's output list is stored as its length, then its pattern ids (0 = no outputs).
+   */
+  base: Uint16Array,
+  check: Uint16Array,
+  fail: Uint16Array,
+  outHead: Uint16Array,
+  outs: Uint16Array,
+  /** PATTERN_STRIDE values per pattern. */
+  patterns: Uint16Array,
+  /** Group masks and Latin spacing masks; masks[0] = 0. */
+  masks: Int32Array,
+  /** Terms and cue words, and the spellings that differ from them, one per line (UTF-16). */
+  labels: Uint16Array,
+} as const
+export type TableName = keyof typeof TABLES
+
+/** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
+export const RUN_STEPS = 0x8000
+
+export interface RulePackData {
+  format: 6
+  notice: string
+  version: number
+  rules: { id: string; name: Bilingual }[]
+  groups: { id: string; dir: number; scope: number; window: number }[]
+  /** Per rule: mask of cue groups that clear a hit, and of groups that raise it to block. */
+  rulePass: number[]
+  ruleBoost: number[]
+  /** Byte offset and element count of each table in the shared buffer. */
+  tables: Record<TableName, [offset: number, length: number]>
+  notes: Bilingual[]
+}
+
+export interface RulePack {
+  readonly notice: string
+  readonly version: number
+  readonly rules: readonly { id: string; name: Bilingual }[]
+  readonly groups: RulePackData['groups']
+  readonly rulePass: Int32Array
+  readonly ruleBoost: Int32Array
+  /** Mask of groups whose scope is the whole message. */
+  readonly messageGroups: number
+  readonly bmp: Uint16Array
+  readonly astral: Uint32Array
+  readonly base: Uint16Array
+  readonly check: Uint16Array
+  readonly fail: Uint16Array
+  readonly outHead: Uint16Array
+  readonly outs: Uint16Array
+  readonly patterns: Uint16Array
+  readonly masks: Int32Array
+  /** Label i: a term or cue word as reasons and hits show it. */
+  label(i: number): string
+  readonly notes: readonly Bilingual[]
+}
+
+/** UTF-16 units -> string, in chunks small enough to pass as arguments. */
+function utf16(units: Uint16Array): string {
+  let out = ''
+  for (let i = 0; i < units.length; i += 4096)
+    out += String.fromCharCode.apply(null, units.subarray(i, i + 4096) as unknown as number[])
+  return out
+}
+
+/** Views over the tables (no copying, no decoding), plus the labels as strings. */
+export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack {
+  if (data.format !== 6) throw new Error(`unsupported rule pack format ${String(data.format)}`)
+  const view = <K extends TableName>(name: K) => {
+    const [offset, length] = data.tables[name]
+    return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
+  }
+  const units = view('labels')
+  let labels: string[] | undefined
+  let messageGroups = 0
+  data.groups.forEach((g, i) => {
+    if (g.scope === SCOPE_MESSAGE) messageGroups |= 1 << i
+  })
+  return {
+    notice: data.notice,
+    version: data.version,
+    rules: data.rules,
+    groups: data.groups,
+    rulePass: Int32Array.from(data.rulePass),
+    ruleBoost: Int32Array.from(data.ruleBoost),
+    messageGroups,
+    bmp: view('bmp'),
+    astral: view('astral'),
+    base: view('base'),
+    check: view('check'),
+    fail: view('fail'),
+    outHead: view('outHead'),
+    outs: view('outs'),
+    patterns: view('patterns'),
+    masks: view('masks'),
+    // Only a hit needs labels, so they become strings on the first one.
+    label(i: number) {
+      labels ??= utf16(units).split('\n')
+      return labels[i] ?? ''
+    },
+    notes: data.notes,
+  }
+}
+
+/** The memory of an instantiated data module. */
+export function dataModuleBuffer(module: WebAssembly.Module): ArrayBuffer {
+  const memory = new WebAssembly.Instance(module).exports.memory as WebAssembly.Memory
+  return memory.buffer
+}
+
+/** The class of the code point at text[i] (and how many code units it takes). */
+export function classAt(pack: RulePack, text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  if ((c & 0xf800) !== 0xd800) return pack.bmp[c] as number
+  const lo = text.charCodeAt(i + 1)
+  if (c < 0xdc00 && (lo & 0xfc00) === 0xdc00)
+    return astralClass(pack.astral, ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000)
+  return SKIP
+}
+
+/** Binary search over the astral runs; astral characters are rare (emoji, styled letters). */
+export function astralClass(runs: Uint32Array, cp: number): number {
+  let lo = 0
+  let hi = (runs.length / 3) | 0
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    const start = runs[mid * 3] as number
+    if (cp < start) hi = mid
+    else if (cp >= start + (runs[mid * 3 + 1] as number)) lo = mid + 1
+    else {
+      const cls = runs[mid * 3 + 2] as number
+      return cls & RUN_STEPS ? (cls ^ RUN_STEPS) + cp - start : cls
+    }
+  }
+  return OTHER
+}

@@ -1,0 +1,260 @@
+/**
+ * The message check: POST /api/check, POST /api/check/batch and the no-JavaScript page /check.
+ * Message text only passes through: it is never stored, logged or put in a URL.
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
+import { checkMessage } from '../check/engine'
+import { checkedNotices, rulePackFor } from '../check/packs'
+import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
+import { langOf, type AppEnv } from '../env'
+import { AppError, badRequest, errorResponses, notFound } from '../errors'
+import { newRoutes } from '../factory'
+import { LangQuery } from '../schemas'
+import { checkPage, checkResultPage, checkTitle } from '../views/check'
+import { page } from '../views/layout'
+
+export const MAX_CHARS = 10_000
+export const MAX_BATCH = 100
+// A body this big cannot hold a text within the limit, even with every character escaped
+// (\uXXXX in JSON, %XX%XX%XX in a form).
+const MAX_BODY = 128 * 1024
+const MAX_BATCH_BODY = MAX_BATCH * MAX_BODY
+
+const HitSchema = z
+  .object({
+    rule: z.string().openapi({ example: 'red-envelopes' }),
+    start: z
+      .number()
+      .int()
+      .openapi({ description: 'UTF-16 offset of the match in text', example: 0 }),
+    end: z.number().int().openapi({ description: 'text.slice(start, end) === match', example: 3 }),
+    match: z.string().openapi({ example: '紅 包' }),
+    term: z.string().openapi({ description: 'The term as the rule lists it', example: '红包' }),
+    channel: z
+      .enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji'])
+      .openapi({ description: 'How the term was found' }),
+    verdict: z.enum(['review', 'block']),
+    reason: z.string().openapi({ description: 'Cites the rule, in the request language' }),
+  })
+  .openapi('CheckHit')
+const VerdictSchema = z.enum(['pass', 'review', 'block']).openapi({
+  description: 'block: clear evidence; review: a person should judge; pass: nothing found',
+})
+const NoticeRefSchema = z
+  .object({
+    id: z.string().openapi({ example: 'wechat-red-lines' }),
+    version: z.number().int().openapi({ example: 2 }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the published version, check included' }),
+  })
+  .openapi('CheckedAgainst')
+const Target = {
+  notice: z.string().optional().openapi({
+    description: 'Notice id; default: the shipped notice',
+    example: 'wechat-red-lines',
+  }),
+  version: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .openapi({ description: "Version number; default: the notice's current version" }),
+}
+const Text = z.string().openapi({
+  description: `The message as it would be sent: 1 to ${MAX_CHARS} characters (UTF-16 code units)`,
+  example: '紅 包收到了，謝謝王總',
+})
+
+const json = <T>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+})
+
+export const checkRoutes = newRoutes()
+
+function requireText(text: string, where = 'text'): string {
+  if (text.length === 0)
+    throw badRequest('empty_text', `${where} is empty: give the message to check.`)
+  if (text.length > MAX_CHARS)
+    throw new AppError(
+      413,
+      'text_too_long',
+      `${where} is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CHARS.toLocaleString('en')}.`,
+    )
+  return text
+}
+
+function resolvePack(noticeId?: string, n?: number) {
+  const notice = requireNotice(noticeId ?? (checkedNotices()[0] as string))
+  const version = n === undefined ? requireCurrent(notice) : requireVersion(notice, n)
+  const pack = rulePackFor(notice.id, version.version)
+  if (!pack)
+    throw notFound(
+      'no_check',
+      `Version ${version.version} of notice "${notice.id}" has no message check.`,
+    )
+  return { pack, ref: { id: notice.id, version: version.version, sha256: version.sha256 } }
+}
+
+/** One request per client address and window, counted by the CHECK_RATE_LIMITER binding. */
+const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header('cf-connecting-ip') ?? 'unknown'
+  const { success } = await c.env.CHECK_RATE_LIMITER.limit({ key })
+  if (!success)
+    throw new AppError(
+      429,
+      'rate_limited',
+      'Too many checks from this address; wait a minute and try again.',
+      { 'Retry-After': '60' },
+    )
+  await next()
+}
+
+/** Refuses a body too big to hold an allowed request before reading it. */
+const bodyLimit =
+  (max: number, what: string): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    if (Number(c.req.header('content-length') ?? 0) > max)
+      throw new AppError(413, 'body_too_large', `The request is too large: ${what}.`)
+    await next()
+  }
+
+const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next()
+  c.header('Cache-Control', 'no-store')
+}
+
+checkRoutes.use(
+  '/api/check',
+  rateLimited,
+  bodyLimit(MAX_BODY, `one text of up to ${MAX_CHARS} characters`),
+  noStore,
+)
+checkRoutes.use(
+  '/api/check/batch',
+  rateLimited,
+  bodyLimit(MAX_BATCH_BODY, `up to ${MAX_BATCH} texts of up to ${MAX_CHARS} characters each`),
+  noStore,
+)
+
+checkRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/check',
+    summary:
+      'Check one message against a notice version: which red line it may cross, where, and why',
+    request: {
+      query: LangQuery,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ text: Text, ...Target }).openapi('CheckRequest'),
+          },
+        },
+      },
+    },
+    responses: {
+      ...json(
+        z
+          .object({ verdict: VerdictSchema, hits: z.array(HitSchema), notice: NoticeRefSchema })
+          .openapi('CheckResult'),
+        'The verdict and every hit',
+      ),
+      ...errorResponses(400, 404, 413, 429),
+    },
+  }),
+  (c) => {
+    const body = c.req.valid('json')
+    const text = requireText(body.text)
+    const { pack, ref } = resolvePack(body.notice, body.version)
+    return c.json({ ...checkMessage(pack, text, langOf(c)), notice: ref }, 200)
+  },
+)
+
+checkRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api/check/batch',
+    summary: `Check up to ${MAX_BATCH} messages against one notice version`,
+    request: {
+      query: LangQuery,
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: z.object({ texts: z.array(Text), ...Target }).openapi('CheckBatchRequest'),
+          },
+        },
+      },
+    },
+    responses: {
+      ...json(
+        z
+          .object({
+            results: z.array(z.object({ verdict: VerdictSchema, hits: z.array(HitSchema) })),
+            notice: NoticeRefSchema,
+          })
+          .openapi('CheckBatchResult'),
+        'One result per text, in order',
+      ),
+      ...errorResponses(400, 404, 413, 429),
+    },
+  }),
+  (c) => {
+    const body = c.req.valid('json')
+    if (body.texts.length === 0)
+      throw badRequest('empty_batch', 'texts is empty: give 1 to 100 messages.')
+    if (body.texts.length > MAX_BATCH)
+      throw new AppError(
+        413,
+        'batch_too_large',
+        `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
+      )
+    body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
+    const { pack, ref } = resolvePack(body.notice, body.version)
+    const lang = langOf(c)
+    return c.json({ results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref }, 200)
+  },
+)
+
+checkRoutes.get('/check', (c) => {
+  const lang = langOf(c)
+  c.header('Cache-Control', 'public, max-age=300')
+  return c.html(
+    page({
+      lang,
+      title: checkTitle(lang),
+      description: checkTitle(lang),
+      path: '/check',
+      body: checkPage(lang, MAX_CHARS),
+    }),
+  )
+})
+
+checkRoutes.post(
+  '/check',
+  rateLimited,
+  bodyLimit(MAX_BODY, `up to ${MAX_CHARS} characters`),
+  async (c) => {
+    const lang = langOf(c)
+    const form = await c.req.parseBody()
+    const raw = form.text
+    if (typeof raw !== 'string')
+      throw badRequest('missing_text', 'The form has no message to check.')
+    // Browsers send textarea line breaks as CRLF; count and show them as the person typed them.
+    const text = requireText(raw.replace(/\r\n/g, '\n'))
+    const { pack, ref } = resolvePack()
+    const result = checkMessage(pack, text, lang)
+    c.header('Cache-Control', 'no-store')
+    return c.html(
+      page({
+        lang,
+        title: checkTitle(lang),
+        description: checkTitle(lang),
+        path: '/check',
+        private: true,
+        body: checkResultPage(lang, MAX_CHARS, text, result, pack, ref.sha256),
+      }),
+    )
+  },
+)

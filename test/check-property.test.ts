@@ -1,0 +1,132 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { checkMessage, type CheckResult, type RulePack } from '../src/check/engine'
+import { checkedNotices, rulePackFor } from '../src/check/packs'
+
+// Every version of every checked notice: versions are numbered from 1 without gaps.
+const packs: RulePack[] = checkedNotices().flatMap((notice) => {
+  const out: RulePack[] = []
+  for (let v = 1, pack; (pack = rulePackFor(notice, v)); v++) out.push(pack)
+  return out
+})
+
+/** Any UTF-16 unit, so lone and reversed surrogates turn up, plus whole emoji and CJK. */
+const unit = fc.oneof(
+  fc.nat({ max: 0xffff }).map((c) => String.fromCharCode(c)),
+  fc.constantFrom(
+    '🧧',
+    '🌹',
+    '👍🏽',
+    '\u200d',
+    '\ufe0f',
+    '红',
+    '包',
+    '贿',
+    '选',
+    ' ',
+    '\n',
+    'p',
+    'o',
+    'r',
+    'n',
+  ),
+  fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
+)
+const anyText = fc.string({ unit, maxLength: 200 })
+
+/** Separators an evader puts between characters, all of which the check should see through. */
+const SEPARATORS = [
+  ' ',
+  '\u3000',
+  '\n',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\u202e',
+  '\ufe0f',
+  '*',
+  '·',
+  '-',
+  '~',
+  '🌹',
+  '★',
+]
+/** Terms that need no context and no cue can clear (so the property holds in any filler). */
+const UNCONDITIONAL: [string, string][] = [
+  ['贿选', 'vote-rigging'],
+  ['色情网站', 'pornography'],
+  ['机密文件', 'leaking-secrets'],
+  ['一件代发', 'online-shops'],
+  ['不转不是中国人', 'rumours'],
+]
+const filler = fc.string({
+  unit: fc.constantFrom('a', 'Z', '7', ' ', '。', '，', '😀', '\ud800', '\udfff'),
+  maxLength: 30,
+})
+
+function wellFormed(text: string, result: CheckResult): void {
+  expect(['pass', 'review', 'block']).toContain(result.verdict)
+  expect(result.verdict === 'pass').toBe(result.hits.length === 0)
+  if (result.hits.length) {
+    const strongest = result.hits.some((h) => h.verdict === 'block') ? 'block' : 'review'
+    expect(result.verdict).toBe(strongest)
+  }
+  for (const hit of result.hits) {
+    expect(Number.isInteger(hit.start) && Number.isInteger(hit.end)).toBe(true)
+    expect(0 <= hit.start && hit.start < hit.end && hit.end <= text.length).toBe(true)
+    expect(text.slice(hit.start, hit.end)).toBe(hit.match)
+    // A span never cuts a surrogate pair in two.
+    const before = text.charCodeAt(hit.start - 1)
+    const first = text.charCodeAt(hit.start)
+    const last = text.charCodeAt(hit.end - 1)
+    const after = text.charCodeAt(hit.end)
+    expect(before >= 0xd800 && before < 0xdc00 && first >= 0xdc00 && first < 0xe000).toBe(false)
+    expect(last >= 0xd800 && last < 0xdc00 && after >= 0xdc00 && after < 0xe000).toBe(false)
+    expect(hit.reason).toMatch(/\S/)
+  }
+}
+
+describe('any text', () => {
+  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+    '%s: never throws, spans round-trip and stay in range',
+    (_, pack) => {
+      fc.assert(
+        fc.property(anyText, fc.constantFrom('zh' as const, 'en' as const), (text, lang) => {
+          wellFormed(text, checkMessage(pack, text, lang))
+        }),
+        { numRuns: 2000 },
+      )
+    },
+  )
+})
+
+describe('terms hidden with separators', () => {
+  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+    '%s: are found, and the span runs from the first character of the term to the last',
+    (_, pack) => {
+      fc.assert(
+        fc.property(
+          filler,
+          fc.constantFrom(...UNCONDITIONAL),
+          fc.array(fc.array(fc.constantFrom(...SEPARATORS), { maxLength: 3 }), {
+            minLength: 8,
+            maxLength: 8,
+          }),
+          filler,
+          (prefix, [term, rule], gaps, suffix) => {
+            const chars = [...term]
+            const hidden = chars.map((c, i) => (i ? (gaps[i] ?? []).join('') : '') + c).join('')
+            const text = prefix + hidden + suffix
+            const result = checkMessage(pack, text, 'zh')
+            wellFormed(text, result)
+            const hit = result.hits.find((h) => h.rule === rule && h.term === term)
+            expect(hit).toBeDefined()
+            expect(hit!.start).toBe(prefix.length)
+            expect(hit!.match).toBe(hidden)
+          },
+        ),
+        { numRuns: 1000 },
+      )
+    },
+  )
+})

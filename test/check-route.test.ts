@@ -1,0 +1,229 @@
+import { exports } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { currentVersion, findNotice } from '../src/content/catalog'
+
+// Each test uses its own client address, so the rate limiter's count is per test.
+let client = 0
+const nextAddress = () => `198.51.100.${++client}`
+
+function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+  ip = nextAddress(),
+) {
+  return exports.default.fetch(
+    new Request(`http://localhost${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, ...headers },
+      body,
+    }),
+  )
+}
+const postJson = (path: string, body: unknown, headers?: Record<string, string>) =>
+  post(path, JSON.stringify(body), headers)
+
+function postForm(text: string, lang = 'zh', origin = 'http://localhost') {
+  return exports.default.fetch(
+    new Request(`http://localhost/check?lang=${lang}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin,
+        'cf-connecting-ip': nextAddress(),
+      },
+      body: new URLSearchParams({ text }).toString(),
+    }),
+  )
+}
+
+const notice = findNotice('wechat-red-lines')!
+const current = currentVersion(notice)!
+
+describe('POST /api/check', () => {
+  it('finds a disguised red envelope, with the span as sent', async () => {
+    const text = '紅 包收到了，謝謝王總'
+    const res = await postJson('/api/check', { text })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const body = (await res.json()) as any
+    expect(body.verdict).toBe('block')
+    expect(body.notice).toEqual({ id: notice.id, version: current.version, sha256: current.sha256 })
+    expect(body.hits).toHaveLength(1)
+    const [hit] = body.hits
+    expect(hit).toMatchObject({
+      rule: 'red-envelopes',
+      match: '紅 包',
+      term: '红包',
+      channel: 'folded',
+    })
+    expect(text.slice(hit.start, hit.end)).toBe(hit.match)
+  })
+
+  it.each([['严禁收受红包'], ['明天上午十点开会'], ['Please do not accept red envelopes.']])(
+    'passes %j',
+    async (text) => {
+      const body = (await (await postJson('/api/check', { text })).json()) as any
+      expect(body).toMatchObject({ verdict: 'pass', hits: [] })
+    },
+  )
+
+  it.each([
+    ['zh', '「不得收受电子红包」'],
+    ['en', 'Do not accept electronic red envelopes'],
+  ])('gives reasons in the request language (%s)', async (lang, title) => {
+    const body = (await (
+      await postJson(`/api/check?lang=${lang}`, { text: '红包收到了' })
+    ).json()) as any
+    expect(body.hits[0].reason).toContain(title)
+  })
+
+  it('checks against an older version when asked', async () => {
+    const text = '选举期间给村民发红包'
+    const v1 = (await (await postJson('/api/check', { text, version: 1 })).json()) as any
+    const v2 = (await (await postJson('/api/check', { text, version: 2 })).json()) as any
+    expect(v1.notice).toMatchObject({ version: 1, sha256: notice.versions[0]!.sha256 })
+    expect([v1.verdict, v2.verdict]).toEqual(['review', 'block'])
+  })
+
+  it.each([
+    ['missing text', {}, 400, 'invalid_request'],
+    ['text not a string', { text: 42 }, 400, 'invalid_request'],
+    ['empty text', { text: '' }, 400, 'empty_text'],
+    ['too long', { text: '好'.repeat(10_001) }, 413, 'text_too_long'],
+    ['an unknown notice', { text: 'hi', notice: 'nope' }, 404, 'notice_not_found'],
+    ['an unknown version', { text: 'hi', version: 99 }, 404, 'version_not_found'],
+    ['a version that is not a number', { text: 'hi', version: 'two' }, 400, 'invalid_request'],
+  ])('%s -> %i %s', async (_, body, status, code) => {
+    const res = await postJson('/api/check', body)
+    expect(res.status).toBe(status)
+    expect(await res.json()).toMatchObject({ error: { status, code } })
+  })
+
+  it('says the limit when a text is too long', async () => {
+    const res = await postJson('/api/check', { text: 'a'.repeat(12_345) })
+    expect(((await res.json()) as any).error.message).toContain('10,000')
+  })
+
+  it('accepts exactly the limit', async () => {
+    expect((await postJson('/api/check', { text: '好'.repeat(10_000) })).status).toBe(200)
+  })
+
+  it('rejects malformed JSON in the error shape', async () => {
+    const res = await post('/api/check', '{"text": "红包', {})
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error: { status: 400 } })
+  })
+
+  it('rejects a body too large to read', async () => {
+    const res = await post('/api/check', JSON.stringify({ text: 'x'.repeat(200_000) }))
+    expect(res.status).toBe(413)
+    expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
+  })
+
+  it('limits requests per client, answering 429 with Retry-After', async () => {
+    const ip = nextAddress()
+    let limited: Response | undefined
+    for (let i = 0; i < 200 && !limited; i++) {
+      const res = await post('/api/check', JSON.stringify({ text: '你好' }), {}, ip)
+      if (res.status === 429) limited = res
+      else expect(res.status).toBe(200)
+    }
+    expect(limited).toBeDefined()
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await limited!.json()).toMatchObject({ error: { status: 429, code: 'rate_limited' } })
+    // Another client is not affected.
+    expect((await postJson('/api/check', { text: '你好' })).status).toBe(200)
+  })
+})
+
+describe('POST /api/check/batch', () => {
+  it('returns one result per text, in order', async () => {
+    const texts = ['红包收到了', '明天开会', 'hongbao已领']
+    const res = await postJson('/api/check/batch', { texts })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as any
+    expect(body.results.map((r: any) => r.verdict)).toEqual(['block', 'pass', 'review'])
+    expect(body.notice.version).toBe(current.version)
+  })
+
+  it.each([
+    ['over 100 texts', { texts: Array.from({ length: 101 }, () => 'hi') }, 413, 'batch_too_large'],
+    ['no texts', { texts: [] }, 400, 'empty_batch'],
+    ['an empty text', { texts: ['hi', ''] }, 400, 'empty_text'],
+    ['a text too long', { texts: ['hi', 'x'.repeat(10_001)] }, 413, 'text_too_long'],
+    ['texts not a list', { texts: 'hi' }, 400, 'invalid_request'],
+  ])('%s -> %i %s', async (_, body, status, code) => {
+    const res = await postJson('/api/check/batch', body)
+    expect(res.status).toBe(status)
+    expect(await res.json()).toMatchObject({ error: { status, code } })
+  })
+
+  it('names the text at fault', async () => {
+    const res = await postJson('/api/check/batch', { texts: ['hi', ''] })
+    expect(((await res.json()) as any).error.message).toContain('texts.1')
+  })
+})
+
+describe('the /check page', () => {
+  it('is a form that works without JavaScript', async () => {
+    const res = await exports.default.fetch(new Request('http://localhost/check?lang=zh'))
+    expect(res.status).toBe(200)
+    const body = await res.text()
+    expect(body).not.toMatch(/<script/i)
+    expect(body).toMatch(/<form method="post" action="\/check\?lang=zh">/)
+    expect(body).toMatch(/<textarea[^>]+name="text"/)
+  })
+
+  it('highlights each span and links it to its rule', async () => {
+    const res = await postForm('紅 包收到了，謝謝王總')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const body = await res.text()
+    expect(body).toMatch(
+      /<mark class="block"\s*>紅 包<\/mark\s*><a class="tag block" href="\/rules\/red-envelopes\?lang=zh"/,
+    )
+    expect(body).toContain('不得收受电子红包')
+    expect(body).not.toMatch(/<script/i)
+  })
+
+  it('says a prohibition passes', async () => {
+    const body = await (await postForm('严禁收受红包')).text()
+    expect(body).toContain('未发现问题')
+    expect(body).not.toMatch(/<mark/)
+  })
+
+  it('escapes whatever is pasted', async () => {
+    const body = await (await postForm('<img src=x onerror=alert(1)> 红包收到了', 'en')).text()
+    expect(body).not.toContain('<img src=x')
+    expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;')
+  })
+
+  it.each([
+    ['', 400],
+    ['好'.repeat(10_001), 413],
+  ])('shows an error page for %#', async (text, status) => {
+    const res = await postForm(text)
+    expect(res.status).toBe(status)
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+  })
+
+  it('refuses a cross-site form post', async () => {
+    const res = await postForm('红包', 'zh', 'https://evil.example')
+    expect(res.status).toBe(403)
+  })
+})
+
+describe('OpenAPI', () => {
+  it('documents the check endpoints', async () => {
+    const spec = (await (
+      await exports.default.fetch(new Request('http://localhost/api/openapi.json'))
+    ).json()) as any
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/check', '/api/check/batch']),
+    )
+    expect(Object.keys(spec.paths['/api/check'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '413', '429']),
+    )
+  })
+})
