@@ -1,6 +1,18 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+
+function testSecrets() {
+  const random = () => randomBytes(32).toString('base64url')
+  const { privateKey } = generateKeyPairSync('ed25519')
+  return {
+    ADMIN_TOKEN: random(),
+    LINK_SECRET: random(),
+    IP_HASH_KEY: random(),
+    RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
+  }
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
@@ -11,7 +23,8 @@ export default defineConfig(async () => {
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
-          bindings: { TEST_MIGRATIONS: migrations },
+          // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
+          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets() },
         },
       }),
     ],

@@ -3,6 +3,7 @@
 declare namespace Cloudflare {
 	interface Env {
 		DB: D1Database;
+		CHECK_RATE_LIMITER: RateLimit;
 	}
 }
 interface Env extends Cloudflare.Env {}

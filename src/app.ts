@@ -8,6 +8,10 @@ import { AppError } from './errors'
 import { newRoutes } from './factory'
 import { langOf, type AppEnv } from './env'
 import { noticeRoutes } from './routes/notices'
+import { acknowledgementRoutes } from './routes/acknowledgements'
+import { checkRoutes } from './routes/check'
+import { adminRoutes } from './routes/admin'
+import { keyRoutes } from './routes/keys'
 import { ruleRoutes } from './routes/rules'
 import { errorPage } from './views/notice'
 import { page } from './views/layout'
@@ -31,13 +35,22 @@ export function createApp() {
         baseUri: ["'none'"],
       },
       strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      referrerPolicy: 'no-referrer',
+      // same-origin: personal link URLs never leak to other sites, yet form posts keep their Origin.
+      referrerPolicy: 'same-origin',
       xFrameOptions: 'DENY',
       permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
     })
     return headers(c, next)
   })
-  app.use(csrf())
+  // Skipped for /a/* (acknowledgement forms check Origin themselves plus a per-link form token,
+  // because some in-app browsers such as WeChat's post without an Origin header) and for
+  // /api/admin/* (bearer token: a browser never attaches it to a cross-site request).
+  const originCheck = csrf()
+  app.use((c, next) =>
+    c.req.path.startsWith('/a/') || c.req.path.startsWith('/api/admin/')
+      ? next()
+      : originCheck(c, next),
+  )
   app.use(
     languageDetector({
       supportedLanguages: ['zh', 'en'],
@@ -55,6 +68,10 @@ export function createApp() {
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
+  app.route('/', checkRoutes)
+  app.route('/', acknowledgementRoutes)
+  app.route('/', adminRoutes)
+  app.route('/', keyRoutes)
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -1,4 +1,12 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import {
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
 
 /**
  * Every notice version the database has been asked to refer to, with the hash it was published
@@ -16,3 +24,120 @@ export const noticeVersions = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.noticeId, table.version] })],
 )
+
+/**
+ * The roster. Officials are never deleted: a link names an official by id, and a record must keep
+ * pointing at the person it was issued to. AUTOINCREMENT so an id is never handed out twice.
+ */
+export const officials = sqliteTable(
+  'officials',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    externalId: text('external_id').notNull(),
+    name: text('name').notNull(),
+    /** Unit path, segments joined by '/', outermost first: 广东省/广州市/公安局. */
+    unit: text('unit').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    deactivatedAt: text('deactivated_at'),
+    /** The import that last listed this official; a full import deactivates everyone it did not list. */
+    lastImportId: text('last_import_id').notNull(),
+  },
+  (table) => [
+    uniqueIndex('officials_external_id').on(table.externalId),
+    index('officials_active_unit').on(table.active, table.unit),
+  ],
+)
+
+/** Every roster upload, so a change to the roster can be traced to when and how it came in. */
+export const rosterImports = sqliteTable('roster_imports', {
+  id: text('id').primaryKey(),
+  importedAt: text('imported_at').notNull(),
+  mode: text('mode', { enum: ['merge', 'full'] }).notNull(),
+  /** Unit subtree a full import covered; null means the whole roster. */
+  scope: text('scope'),
+  bodySha256: text('body_sha256').notNull(),
+  rows: integer('rows').notNull(),
+  created: integer('created').notNull(),
+  updated: integer('updated').notNull(),
+  reactivated: integer('reactivated').notNull(),
+  deactivated: integer('deactivated').notNull(),
+})
+
+/** Each time links were handed out: the due date that status reports measure "overdue" against. */
+export const linkBatches = sqliteTable(
+  'link_batches',
+  {
+    id: text('id').primaryKey(),
+    noticeId: text('notice_id').notNull(),
+    version: integer('version').notNull(),
+    /** Unit subtree the links went to; null means everyone. */
+    unit: text('unit'),
+    dueDate: text('due_date'),
+    expiresAt: text('expires_at').notNull(),
+    officials: integer('officials').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [index('link_batches_version').on(table.noticeId, table.version, table.createdAt)],
+)
+
+/**
+ * One row per (official, notice, version), append-only. Every column except seq, record_hash and
+ * signature is a field of the signed receipt, so any edit breaks the signature; seq orders the
+ * rows as leaves of the Merkle tree that checkpoints sign.
+ */
+export const acknowledgements = sqliteTable(
+  'acknowledgements',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    receiptId: text('receipt_id').notNull(),
+    officialId: integer('official_id')
+      .notNull()
+      .references(() => officials.id),
+    externalId: text('external_id').notNull(),
+    officialName: text('official_name').notNull(),
+    unit: text('unit').notNull(),
+    typedName: text('typed_name').notNull(),
+    noticeId: text('notice_id').notNull(),
+    version: integer('version').notNull(),
+    versionSha256: text('version_sha256').notNull(),
+    lang: text('lang').notNull(),
+    textSha256: text('text_sha256').notNull(),
+    statement: text('statement').notNull(),
+    acknowledgedAt: text('acknowledged_at').notNull(),
+    requestId: text('request_id').notNull(),
+    userAgent: text('user_agent').notNull(),
+    ipHash: text('ip_hash'),
+    keyId: text('key_id').notNull(),
+    /** RFC 9162 leaf hash of the canonical receipt, hex. */
+    recordHash: text('record_hash').notNull(),
+    /** Ed25519 over the canonical receipt, base64url. */
+    signature: text('signature').notNull(),
+  },
+  (table) => [
+    uniqueIndex('acknowledgements_receipt_id').on(table.receiptId),
+    uniqueIndex('acknowledgements_official_version').on(
+      table.officialId,
+      table.noticeId,
+      table.version,
+    ),
+    // seq is the rowid, so this index is (notice_id, version, seq): records of a version in log order.
+    index('acknowledgements_version').on(table.noticeId, table.version),
+    foreignKey({
+      columns: [table.noticeId, table.version],
+      foreignColumns: [noticeVersions.noticeId, noticeVersions.version],
+    }),
+  ],
+)
+
+/** Signed tree heads over the acknowledgements, in seq order (RFC 9162 style). */
+export const ackCheckpoints = sqliteTable('ack_checkpoints', {
+  treeSize: integer('tree_size').primaryKey(),
+  rootHash: text('root_hash').notNull(),
+  /** Roots of the perfect subtrees covering the first tree_size leaves: the next checkpoint starts here. */
+  frontier: text('frontier').notNull(),
+  createdAt: text('created_at').notNull(),
+  keyId: text('key_id').notNull(),
+  signature: text('signature').notNull(),
+})

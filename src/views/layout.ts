@@ -43,7 +43,7 @@ export function page(options: PageOptions): Html {
 <meta property="og:description" content="${description}">
 <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}">
 ${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <link rel="alternate" hreflang="${other === 'zh' ? 'zh-CN' : 'en'}" href="${withLang(path, other)}">
 ${styleTag}
 </head>

@@ -1,0 +1,108 @@
+/**
+ * THE write path for acknowledgements: the only code that inserts into `acknowledgements`.
+ * Everything it needs comes in as arguments and the outcome is decided by one D1 batch, so the
+ * same function can later run behind a Queue consumer or against one of several D1 shards
+ * (chosen by official id) without its callers changing.
+ */
+import type { CompiledVersion, Lang } from '../content/types'
+import { batchAll } from '../db/batch'
+import type { Database } from '../db/client'
+import {
+  acknowledgementStatement,
+  insertAcknowledgementStatement,
+  type AcknowledgementRow,
+} from '../db/acknowledgements'
+import type { Official } from '../db/officials'
+import { registerVersionStatement } from '../db/versions'
+import { AppError } from '../errors'
+import { storageUnavailable } from './failures'
+import { RECEIPT_TYPE, sealReceipt, type Receipt } from './receipt'
+import type { ReceiptKeys } from './secrets'
+
+export interface AcknowledgementInput {
+  official: Official
+  version: CompiledVersion
+  lang: Lang
+  statement: string
+  typedName: string
+  requestId: string
+  userAgent: string
+  ipHash: string | null
+  now: Date
+}
+
+export interface RecordOutcome {
+  record: AcknowledgementRow
+  /** False when an acknowledgement already existed: the stored one is returned unchanged. */
+  created: boolean
+}
+
+export async function recordAcknowledgement(
+  db: Database,
+  keys: ReceiptKeys,
+  input: AcknowledgementInput,
+): Promise<RecordOutcome> {
+  const { official, version, lang } = input
+  const receipt: Receipt = {
+    type: RECEIPT_TYPE,
+    receiptId: crypto.randomUUID(),
+    official: {
+      externalId: official.externalId,
+      name: official.name,
+      unit: official.unit,
+      typedName: input.typedName,
+    },
+    notice: {
+      id: version.notice,
+      version: version.version,
+      sha256: version.sha256,
+      lang,
+      textSha256: version.languages[lang].textSha256,
+    },
+    statement: input.statement,
+    acknowledgedAt: input.now.toISOString(),
+    requestId: input.requestId,
+    client: { userAgent: input.userAgent.slice(0, 400), ipHash: input.ipHash },
+    keyId: keys.keyId,
+  }
+  const seal = await sealReceipt(keys.privateKey, receipt)
+  const row = {
+    receiptId: receipt.receiptId,
+    officialId: official.id,
+    externalId: receipt.official.externalId,
+    officialName: receipt.official.name,
+    unit: receipt.official.unit,
+    typedName: receipt.official.typedName,
+    noticeId: receipt.notice.id,
+    version: receipt.notice.version,
+    versionSha256: receipt.notice.sha256,
+    lang: receipt.notice.lang,
+    textSha256: receipt.notice.textSha256,
+    statement: receipt.statement,
+    acknowledgedAt: receipt.acknowledgedAt,
+    requestId: receipt.requestId,
+    userAgent: receipt.client.userAgent,
+    ipHash: receipt.client.ipHash,
+    keyId: receipt.keyId,
+    recordHash: seal.recordHash,
+    signature: seal.signature,
+  }
+  let stored: AcknowledgementRow | undefined
+  try {
+    const results = await batchAll(db, [
+      registerVersionStatement(db, version, input.now),
+      insertAcknowledgementStatement(db, row),
+      acknowledgementStatement(db, official.id, version.notice, version.version),
+    ])
+    stored = (results[2] as AcknowledgementRow[])[0]
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  if (!stored)
+    throw new AppError(
+      409,
+      'version_hash_conflict',
+      `The database holds notice "${version.notice}" version ${version.version} under another hash; nothing was recorded.`,
+    )
+  return { record: stored, created: stored.receiptId === row.receiptId }
+}

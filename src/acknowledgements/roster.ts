@@ -1,0 +1,275 @@
+/**
+ * Roster upload: CSV or JSON in, every row checked before anything is written, then one D1 batch
+ * so an import lands whole or not at all. Officials missing from a full import are deactivated,
+ * never deleted: their links and records must keep pointing at them.
+ */
+import { sha256Hex } from '../crypto'
+import type { Database } from '../db/client'
+import { batchAll } from '../db/batch'
+import { officialsByExternalId, rosterImport, rosterImportStatements } from '../db/officials'
+import { AppError, type ErrorBody } from '../errors'
+import { CsvSyntaxError, parseCsv } from './csv'
+import { storageUnavailable } from './failures'
+import { cleanText } from './names'
+
+export const ROSTER_MAX_BYTES = 5 * 1024 * 1024
+export const ROSTER_MAX_ROWS = 50_000
+const MAX_DEPTH = 10
+const MAX_PROBLEMS_SHOWN = 200
+
+export interface RosterEntry {
+  /** CSV: the file's line; JSON: the 1-based position in the array. */
+  line: number
+  externalId: string
+  name: string
+  unit: string
+}
+
+export interface RosterProblem {
+  line: number
+  message: string
+}
+
+/** 422 whose body also lists every bad line, so the whole file can be fixed in one pass. */
+export class RosterRejected extends AppError {
+  constructor(readonly problems: RosterProblem[]) {
+    const shown = problems
+      .slice(0, MAX_PROBLEMS_SHOWN)
+      .map((p) => `line ${p.line}: ${p.message}`)
+      .join('; ')
+    const more =
+      problems.length > MAX_PROBLEMS_SHOWN
+        ? `; and ${problems.length - MAX_PROBLEMS_SHOWN} more`
+        : ''
+    super(
+      422,
+      'roster_invalid',
+      `${problems.length} bad ${problems.length === 1 ? 'line' : 'lines'}, nothing was imported: ${shown}${more}.`,
+    )
+  }
+
+  override body(): ErrorBody {
+    const body = super.body()
+    return { error: { ...body.error, lines: this.problems } } as ErrorBody
+  }
+}
+
+/** "广东省 / 广州市/公安局" -> "广东省/广州市/公安局"; the reason it is unusable otherwise. */
+export function normaliseUnit(raw: string): { unit: string } | { problem: string } {
+  const segments = raw.split('/').map(cleanText)
+  if (segments.length === 1 && segments[0] === '') return { problem: 'unit is empty' }
+  if (segments.some((s) => s === '')) return { problem: `unit "${raw}" has an empty level` }
+  if (segments.length > MAX_DEPTH)
+    return { problem: `unit "${raw}" nests deeper than ${MAX_DEPTH} levels` }
+  if (segments.some((s) => s.length > 100)) return { problem: 'a unit name is over 100 characters' }
+  return { unit: segments.join('/') }
+}
+
+export function isWithin(unit: string, scope: string | null | undefined): boolean {
+  return !scope || unit === scope || unit.startsWith(`${scope}/`)
+}
+
+function checkRow(
+  line: number,
+  raw: { externalId: unknown; name: unknown; unit: unknown },
+  scope: string | null,
+  seen: Map<string, number>,
+  problems: RosterProblem[],
+): RosterEntry | undefined {
+  const bad = (message: string) => {
+    problems.push({ line, message })
+    return undefined
+  }
+  if (typeof raw.externalId !== 'string' || typeof raw.name !== 'string')
+    return bad('external id and name must be text')
+  if (typeof raw.unit !== 'string') return bad('unit must be text, levels separated by "/"')
+  const externalId = cleanText(raw.externalId)
+  const name = cleanText(raw.name)
+  if (!externalId) return bad('external id is empty')
+  if (externalId.length > 64) return bad('external id is over 64 characters')
+  if (!name) return bad('name is empty')
+  if (name.length > 100) return bad('name is over 100 characters')
+  const unit = normaliseUnit(raw.unit)
+  if ('problem' in unit) return bad(unit.problem)
+  if (!isWithin(unit.unit, scope))
+    return bad(`unit "${unit.unit}" is outside this import's unit "${scope}"`)
+  const first = seen.get(externalId)
+  if (first !== undefined) return bad(`external id "${externalId}" also appears on line ${first}`)
+  seen.set(externalId, line)
+  return { line, externalId, name, unit: unit.unit }
+}
+
+const HEADERS: Record<string, 'externalId' | 'name' | 'unit'> = {
+  external_id: 'externalId',
+  externalid: 'externalId',
+  id: 'externalId',
+  name: 'name',
+  unit: 'unit',
+}
+
+export function parseRosterCsv(text: string, scope: string | null) {
+  const problems: RosterProblem[] = []
+  let rows
+  try {
+    rows = parseCsv(text)
+  } catch (error) {
+    if (error instanceof CsvSyntaxError)
+      return { entries: [], problems: [{ line: error.line, message: error.message }] }
+    throw error
+  }
+  const [header, ...body] = rows
+  if (!header) return { entries: [], problems: [{ line: 1, message: 'the file is empty' }] }
+  const columns = header.cells.map((c) => HEADERS[c.trim().toLowerCase()])
+  const index = (field: 'externalId' | 'name' | 'unit') => columns.indexOf(field)
+  const missing = (['externalId', 'name', 'unit'] as const).filter((f) => index(f) < 0)
+  if (missing.length)
+    return {
+      entries: [],
+      problems: [
+        {
+          line: header.line,
+          message: `the header must name the columns external_id, name, unit (missing: ${missing.join(', ')})`,
+        },
+      ],
+    }
+  if (body.length > ROSTER_MAX_ROWS)
+    return {
+      entries: [],
+      problems: [{ line: 1, message: `over ${ROSTER_MAX_ROWS} rows: split the import by unit` }],
+    }
+  const seen = new Map<string, number>()
+  const entries: RosterEntry[] = []
+  for (const row of body) {
+    if (row.cells.length !== header.cells.length) {
+      problems.push({
+        line: row.line,
+        message: `expected ${header.cells.length} fields, found ${row.cells.length}`,
+      })
+      continue
+    }
+    const entry = checkRow(
+      row.line,
+      {
+        externalId: row.cells[index('externalId')],
+        name: row.cells[index('name')],
+        unit: row.cells[index('unit')],
+      },
+      scope,
+      seen,
+      problems,
+    )
+    if (entry) entries.push(entry)
+  }
+  return { entries, problems }
+}
+
+/** `{"officials":[{"externalId","name","unit"}]}` or the bare array. */
+export function parseRosterJson(text: string, scope: string | null) {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { entries: [], problems: [{ line: 1, message: 'the body is not valid JSON' }] }
+  }
+  const list = Array.isArray(value) ? value : (value as { officials?: unknown } | null)?.officials
+  if (!Array.isArray(list))
+    return {
+      entries: [],
+      problems: [{ line: 1, message: 'expected {"officials": [...]} or an array of officials' }],
+    }
+  if (list.length > ROSTER_MAX_ROWS)
+    return {
+      entries: [],
+      problems: [{ line: 1, message: `over ${ROSTER_MAX_ROWS} rows: split the import by unit` }],
+    }
+  const problems: RosterProblem[] = []
+  const entries: RosterEntry[] = []
+  const seen = new Map<string, number>()
+  list.forEach((item: unknown, i) => {
+    const o = (item ?? {}) as Record<string, unknown>
+    const entry = checkRow(
+      i + 1,
+      { externalId: o.externalId ?? o.external_id, name: o.name, unit: o.unit },
+      scope,
+      seen,
+      problems,
+    )
+    if (entry) entries.push(entry)
+  })
+  return { entries, problems }
+}
+
+export interface RosterSummary {
+  importId: string
+  mode: 'merge' | 'full'
+  unit: string | null
+  rows: number
+  created: number
+  updated: number
+  reactivated: number
+  unchanged: number
+  deactivated: number
+  bodySha256: string
+}
+
+export async function importRoster(
+  db: Database,
+  input: {
+    body: string
+    format: 'csv' | 'json'
+    mode: 'merge' | 'full'
+    unit: string | null
+    now: Date
+  },
+): Promise<RosterSummary> {
+  let scope: string | null = null
+  if (input.unit) {
+    const unit = normaliseUnit(input.unit)
+    if ('problem' in unit) throw new AppError(400, 'invalid_unit', unit.problem)
+    scope = unit.unit
+  }
+  const parsed =
+    input.format === 'csv' ? parseRosterCsv(input.body, scope) : parseRosterJson(input.body, scope)
+  if (parsed.problems.length) throw new RosterRejected(parsed.problems)
+  if (parsed.entries.length === 0)
+    throw new RosterRejected([{ line: 1, message: 'the roster has no officials' }])
+
+  const existing = await officialsByExternalId(
+    db,
+    parsed.entries.map((e) => e.externalId),
+  )
+  const counts = { created: 0, updated: 0, reactivated: 0, unchanged: 0 }
+  for (const entry of parsed.entries) {
+    const before = existing.get(entry.externalId)
+    if (!before) counts.created++
+    else if (!before.active) counts.reactivated++
+    else if (before.name !== entry.name || before.unit !== entry.unit) counts.updated++
+    else counts.unchanged++
+  }
+  const importId = crypto.randomUUID()
+  const bodySha256 = await sha256Hex(input.body)
+  const statements = rosterImportStatements(db, {
+    importId,
+    now: input.now.toISOString(),
+    mode: input.mode,
+    scope,
+    bodySha256,
+    rows: parsed.entries,
+    counts,
+  })
+  try {
+    await batchAll(db, statements)
+  } catch (error) {
+    throw storageUnavailable(error)
+  }
+  const stored = await rosterImport(db, importId)
+  return {
+    importId,
+    mode: input.mode,
+    unit: scope,
+    rows: parsed.entries.length,
+    ...counts,
+    deactivated: stored?.deactivated ?? 0,
+    bodySha256,
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * An official's form post, checked in the order a person would want to hear about problems, then
+ * handed to the write path. Returns the stored record, new or already there.
+ */
+import type { Lang } from '../content/types'
+import type { Database } from '../db/client'
+import { AppError } from '../errors'
+import { base64url, hmac } from './bytes'
+import { openLink, type OpenedLink } from './links'
+import { namesMatch } from './names'
+import { statementFor } from './policy'
+import { recordAcknowledgement, type RecordOutcome } from './record'
+import type { AckSecrets } from './secrets'
+import { formTokenMatches } from './tokens'
+
+export interface SubmittedForm {
+  csrf?: unknown
+  lang?: unknown
+  text?: unknown
+  statement?: unknown
+  name?: unknown
+}
+
+/** 422: the form is re-shown with this reason and what the official typed. */
+export class SubmissionRejected extends AppError {
+  constructor(
+    code: 'statement_missing' | 'name_missing' | 'name_mismatch',
+    message: string,
+    readonly opened: OpenedLink,
+    readonly lang: Lang,
+    readonly typedName: string,
+  ) {
+    super(422, code, message)
+  }
+}
+
+export async function hashIp(ipKey: CryptoKey, ip: string | undefined): Promise<string | null> {
+  if (!ip) return null
+  return base64url((await hmac(ipKey, ip)).slice(0, 16))
+}
+
+export async function submitAcknowledgement(
+  db: Database,
+  secrets: AckSecrets,
+  request: {
+    token: string
+    form: SubmittedForm
+    requestId: string
+    userAgent: string
+    ip: string | undefined
+    now: Date
+  },
+): Promise<{ opened: OpenedLink } & RecordOutcome> {
+  const opened = await openLink(db, secrets.linkKey, request.token, request.now)
+  if (opened.record) return { opened, record: opened.record, created: false }
+  const { form } = request
+  if (!(await formTokenMatches(secrets.linkKey, request.token, form.csrf)))
+    throw new AppError(
+      403,
+      'form_invalid',
+      'This form did not come from the page of this link. Open the link again and resubmit.',
+    )
+  const lang: Lang = form.lang === 'en' ? 'en' : 'zh'
+  const language = opened.version.languages[lang]
+  if (form.lang !== lang || form.text !== language.textSha256)
+    throw new AppError(
+      403,
+      'wrong_version',
+      `The text you acknowledged is not version ${opened.version.version} of this notice. Open the link again to read the current text.`,
+    )
+  const typedName = typeof form.name === 'string' ? form.name.trim().slice(0, 200) : ''
+  const reject = (code: 'statement_missing' | 'name_missing' | 'name_mismatch', message: string) =>
+    new SubmissionRejected(code, message, opened, lang, typedName)
+  const zh = lang === 'zh'
+  if (form.statement !== 'agree')
+    throw reject(
+      'statement_missing',
+      zh ? '请勾选确认声明后再提交。' : 'Tick the statement to confirm it before submitting.',
+    )
+  if (!typedName) throw reject('name_missing', zh ? '请输入您的姓名。' : 'Type your full name.')
+  if (!namesMatch(typedName, opened.official.name))
+    throw reject(
+      'name_mismatch',
+      zh
+        ? '您输入的姓名与本链接对应的名册姓名不一致。请输入您在名册中的姓名；如名册有误，请联系管理员。'
+        : 'The name you typed does not match the roster name this link was issued for. Type your name as it appears on the roster, or ask your administrator to correct the roster.',
+    )
+  const outcome = await recordAcknowledgement(db, secrets.receipt, {
+    official: opened.official,
+    version: opened.version,
+    lang,
+    statement: statementFor(opened.version, lang),
+    typedName,
+    requestId: request.requestId,
+    userAgent: request.userAgent,
+    ipHash: await hashIp(secrets.ipKey, request.ip),
+    now: request.now,
+  })
+  return { opened, ...outcome }
+}

@@ -1,0 +1,71 @@
+/**
+ * Personal links: `/a/<official>.<notice>.<version>.<expires>.<mac>`. The claims are readable so a
+ * support desk can tell what a link is for; the MAC (HMAC-SHA256 truncated to 128 bits, as RFC
+ * 4868 does) makes them unforgeable without LINK_SECRET. No database row is needed to check one.
+ */
+import { AppError } from '../errors'
+import { base64url, constantTimeEqual, hmac, utf8 } from './bytes'
+
+export interface LinkClaims {
+  officialId: number
+  notice: string
+  version: number
+  /** Unix seconds. */
+  expiresAt: number
+}
+
+const TOKEN =
+  /^([1-9][0-9]{0,15})\.([a-z0-9][a-z0-9-]{0,63})\.([1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22})$/
+const MAC_BYTES = 16
+
+const payloadOf = (c: LinkClaims) => `${c.officialId}.${c.notice}.${c.version}.${c.expiresAt}`
+
+async function mac(key: CryptoKey, purpose: 'link' | 'form', payload: string) {
+  return (await hmac(key, `redlines/${purpose}/1\n${payload}`)).slice(0, MAC_BYTES)
+}
+
+export async function signLink(key: CryptoKey, claims: LinkClaims): Promise<string> {
+  const payload = payloadOf(claims)
+  return `${payload}.${base64url(await mac(key, 'link', payload))}`
+}
+
+export const invalidLink = () =>
+  new AppError(
+    401,
+    'link_invalid',
+    'This acknowledgement link is not valid. It may have been copied incompletely: open it again from the original message, or ask your administrator for a new one.',
+  )
+
+/** The claims of a genuine link (expired or not: the caller decides what expiry means); 401 otherwise. */
+export async function readLink(key: CryptoKey, token: string): Promise<LinkClaims> {
+  const match = TOKEN.exec(token)
+  if (!match) throw invalidLink()
+  const claims: LinkClaims = {
+    officialId: Number(match[1]),
+    notice: match[2]!,
+    version: Number(match[3]),
+    expiresAt: Number(match[4]),
+  }
+  // Compared as text: 22 base64url characters carry 132 bits for 128, so decoding first would
+  // accept several spellings of one MAC.
+  const expected = base64url(await mac(key, 'link', payloadOf(claims)))
+  if (
+    !Number.isSafeInteger(claims.officialId) ||
+    !constantTimeEqual(utf8(expected), utf8(match[5]!))
+  )
+    throw invalidLink()
+  return claims
+}
+
+/**
+ * The hidden form field: derived from the link, so a page served for one link cannot post for
+ * another, and it still works in in-app browsers that strip the Origin header.
+ */
+export async function formToken(key: CryptoKey, token: string): Promise<string> {
+  return base64url(await mac(key, 'form', token))
+}
+
+export async function formTokenMatches(key: CryptoKey, token: string, submitted: unknown) {
+  if (typeof submitted !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(submitted)) return false
+  return constantTimeEqual(utf8(await formToken(key, token)), utf8(submitted))
+}

@@ -1,0 +1,147 @@
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
+import type { Database } from './client'
+import { acknowledgements, officials } from './schema'
+import { inUnit, selectList, unitPage } from './units'
+
+export type AcknowledgementRow = typeof acknowledgements.$inferSelect
+export type NewAcknowledgement = Omit<AcknowledgementRow, 'seq'>
+
+/**
+ * Inserts the record unless one exists for (official, notice, version).
+ * The NOT EXISTS guard, not only ON CONFLICT, is what keeps seq gapless: SQLite spends an
+ * AUTOINCREMENT value on an insert that then hits the UNIQUE index, and a gap in seq is how
+ * verification sees a deleted row. D1 runs a batch alone, so guard and insert cannot interleave
+ * with another submission. The version must be registered with the same hash, or nothing goes in.
+ */
+export function insertAcknowledgementStatement(db: Database, row: NewAcknowledgement) {
+  const values = Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [key, sql`${value}`]),
+  ) as Record<keyof NewAcknowledgement, SQL>
+  return db
+    .insert(acknowledgements)
+    .select(
+      sql`SELECT ${selectList(acknowledgements, { seq: sql`NULL`, ...values })}
+        WHERE EXISTS (SELECT 1 FROM notice_versions WHERE notice_id = ${row.noticeId}
+            AND version = ${row.version} AND sha256 = ${row.versionSha256})
+          AND NOT EXISTS (SELECT 1 FROM acknowledgements WHERE official_id = ${row.officialId}
+            AND notice_id = ${row.noticeId} AND version = ${row.version})`,
+    )
+    .onConflictDoNothing()
+}
+
+export function acknowledgementStatement(
+  db: Database,
+  officialId: number,
+  noticeId: string,
+  version: number,
+) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(
+      and(
+        eq(acknowledgements.officialId, officialId),
+        eq(acknowledgements.noticeId, noticeId),
+        eq(acknowledgements.version, version),
+      ),
+    )
+    .limit(1)
+}
+
+/** What opening a link needs, in one round trip: the official and their record, if any. */
+export async function officialAndRecord(
+  db: Database,
+  officialId: number,
+  noticeId: string,
+  version: number,
+) {
+  const [official, record] = await db.batch([
+    db.select().from(officials).where(eq(officials.id, officialId)).limit(1),
+    acknowledgementStatement(db, officialId, noticeId, version),
+  ])
+  return { official: official[0], record: record[0] }
+}
+
+/** Whether an acknowledgement of any version in [from, to] exists for the official in `o`. */
+const acknowledgedIn = (noticeId: string, from: number, to: number) =>
+  sql`EXISTS (SELECT 1 FROM acknowledgements a WHERE a.official_id = ${officials.id}
+    AND a.notice_id = ${noticeId} AND a.version BETWEEN ${from} AND ${to})`
+
+/** Active roster and how many of them acknowledged a version in [from, to], per unit. */
+export function unitCountsStatement(
+  db: Database,
+  q: { noticeId: string; from: number; to: number; unit?: string | null },
+) {
+  return db
+    .select({
+      unit: officials.unit,
+      roster: sql<number>`count(*)`,
+      acknowledged: sql<number>`sum(${acknowledgedIn(q.noticeId, q.from, q.to)})`,
+    })
+    .from(officials)
+    .where(and(eq(officials.active, true), inUnit(officials.unit, q.unit)))
+    .groupBy(officials.unit)
+}
+
+/** Active officials with no acknowledgement of a version in [from, to], in (unit, id) order. */
+export function outstandingPageStatement(
+  db: Database,
+  q: {
+    noticeId: string
+    from: number
+    to: number
+    unit?: string | null
+    after?: { unit: string; id: number }
+    limit: number
+  },
+) {
+  return db
+    .select({
+      id: officials.id,
+      externalId: officials.externalId,
+      name: officials.name,
+      unit: officials.unit,
+    })
+    .from(officials)
+    .where(
+      and(
+        eq(officials.active, true),
+        unitPage(officials.unit, officials.id, q.unit, q.after),
+        sql`NOT ${acknowledgedIn(q.noticeId, q.from, q.to)}`,
+      ),
+    )
+    .orderBy(officials.unit, officials.id)
+    .limit(q.limit)
+}
+
+/** Records in log order after `afterSeq`, optionally of one notice version. */
+export function recordsPageStatement(
+  db: Database,
+  q: { noticeId?: string; version?: number; afterSeq: number; limit: number },
+) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(
+      and(
+        q.noticeId !== undefined ? eq(acknowledgements.noticeId, q.noticeId) : undefined,
+        q.version !== undefined ? eq(acknowledgements.version, q.version) : undefined,
+        gt(acknowledgements.seq, q.afterSeq),
+      ),
+    )
+    .orderBy(asc(acknowledgements.seq))
+    .limit(q.limit)
+}
+
+/**
+ * How long the log is and how long SQLite says it has been: sqlite_sequence keeps the largest
+ * seq ever handed out, so rows deleted from the end still leave a trace.
+ */
+export async function logExtent(db: Database) {
+  const [row] = await db.all<{ count: number; maxSeq: number | null; issued: number | null }>(
+    sql`SELECT (SELECT count(*) FROM acknowledgements) AS count,
+      (SELECT max(seq) FROM acknowledgements) AS maxSeq,
+      (SELECT seq FROM sqlite_sequence WHERE name = 'acknowledgements') AS issued`,
+  )
+  return { count: row?.count ?? 0, maxSeq: row?.maxSeq ?? 0, issued: row?.issued ?? 0 }
+}

@@ -1,0 +1,17 @@
+import { and, asc, eq } from 'drizzle-orm'
+import type { Database } from './client'
+import { linkBatches } from './schema'
+
+export type LinkBatch = typeof linkBatches.$inferSelect
+
+export function insertLinkBatchStatement(db: Database, batch: LinkBatch) {
+  return db.insert(linkBatches).values(batch)
+}
+
+export async function linkBatchesFor(db: Database, noticeId: string, version: number) {
+  return db
+    .select()
+    .from(linkBatches)
+    .where(and(eq(linkBatches.noticeId, noticeId), eq(linkBatches.version, version)))
+    .orderBy(asc(linkBatches.createdAt))
+}

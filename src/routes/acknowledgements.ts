@@ -1,0 +1,200 @@
+/** The pages an official reaches from a personal link: the text and form, then the receipt. */
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
+import { statementFor, supersededBy } from '../acknowledgements/policy'
+import { signedReceiptOf } from '../acknowledgements/receipt'
+import { ackSecrets, type AckSecrets } from '../acknowledgements/secrets'
+import { submitAcknowledgement, SubmissionRejected } from '../acknowledgements/submission'
+import { formToken } from '../acknowledgements/tokens'
+import { database } from '../db/client'
+import { langOf, type AppEnv } from '../env'
+import { AppError } from '../errors'
+import { newRoutes } from '../factory'
+import type { Lang } from '../i18n'
+import {
+  acknowledgementForm,
+  formTitle,
+  linkProblemPage,
+  problemTitle,
+  receiptTitle,
+  receiptView,
+} from '../views/acknowledgement'
+import { page, withLang } from '../views/layout'
+import { KEYS_PATH } from './keys'
+
+export const FORM_MAX_BYTES = 16 * 1024
+
+export const acknowledgementRoutes = newRoutes()
+
+type Ctx = Context<AppEnv>
+
+/** Personal pages: never cached by anyone, never indexed. */
+function personal(c: Ctx) {
+  c.header('Cache-Control', 'no-store')
+  c.header('X-Robots-Tag', 'noindex, nofollow')
+}
+
+function render(c: Ctx, lang: Lang, title: string, body: ReturnType<typeof page>, status = 200) {
+  personal(c)
+  return c.html(
+    page({ lang, title, description: title, path: c.req.path, private: true, body }),
+    status as 200,
+  )
+}
+
+/** 401 and 403 get a page that explains, in the reader's language, what to do next. */
+function problem(c: Ctx, lang: Lang, error: unknown) {
+  if (error instanceof AppError && (error.status === 401 || error.status === 403))
+    return render(
+      c,
+      lang,
+      problemTitle(lang),
+      linkProblemPage(error.status, error.code, error.message, lang),
+      error.status,
+    )
+  throw error
+}
+
+function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
+  const signed = signedReceiptOf(
+    opened.record!,
+    secrets.receipt.publicJwk,
+    new URL(KEYS_PATH, c.req.url).toString(),
+  )
+  return render(
+    c,
+    lang,
+    receiptTitle(lang),
+    receiptView({
+      signed,
+      version: opened.version,
+      lang,
+      downloadPath: `${linkPath(opened.token)}/receipt.json`,
+    }),
+  )
+}
+
+async function formPage(
+  c: Ctx,
+  lang: Lang,
+  secrets: AckSecrets,
+  opened: OpenedLink,
+  rejected?: SubmissionRejected,
+) {
+  return render(
+    c,
+    lang,
+    formTitle(opened.version, lang),
+    acknowledgementForm({
+      version: opened.version,
+      lang,
+      unit: opened.official.unit,
+      action: withLang(linkPath(opened.token), lang),
+      csrf: await formToken(secrets.linkKey, opened.token),
+      statement: statementFor(opened.version, lang),
+      current: !supersededBy(opened.notice, opened.version, new Date()),
+      error: rejected?.message,
+      typedName: rejected?.typedName,
+      statementTicked: rejected !== undefined && rejected.code !== 'statement_missing',
+    }),
+    rejected ? 422 : 200,
+  )
+}
+
+acknowledgementRoutes.get('/a/:token', async (c) => {
+  const lang = langOf(c)
+  const secrets = await ackSecrets(c.env)
+  let opened: OpenedLink
+  try {
+    opened = await openLink(database(c.env.DB), secrets.linkKey, c.req.param('token'), new Date())
+  } catch (error) {
+    return problem(c, lang, error)
+  }
+  return opened.record ? receiptPage(c, lang, secrets, opened) : formPage(c, lang, secrets, opened)
+})
+
+/**
+ * Cross-site posts are refused here rather than by the global Origin check, which would also
+ * refuse in-app browsers that send no Origin, and browsers that send `Origin: null` (as Chromium
+ * does under a no-referrer policy, which a page or privacy setting may impose). An Origin naming
+ * another site, or a Sec-Fetch-Site other than same-origin, is refused; the form token
+ * (checked in submitAcknowledgement) is always required.
+ */
+function refuseCrossSite(c: Ctx) {
+  const origin = c.req.header('Origin')
+  const site = c.req.header('Sec-Fetch-Site')
+  const foreignOrigin = origin && origin !== 'null' && origin !== new URL(c.req.url).origin
+  if (foreignOrigin || (site && site !== 'same-origin'))
+    throw new AppError(403, 'form_invalid', 'This form was posted from another site.')
+}
+
+acknowledgementRoutes.post(
+  '/a/:token',
+  bodyLimit({
+    maxSize: FORM_MAX_BYTES,
+    onError: () => {
+      throw new AppError(
+        413,
+        'too_large',
+        `A form post is limited to ${FORM_MAX_BYTES / 1024} KiB.`,
+      )
+    },
+  }),
+  async (c) => {
+    const secrets = await ackSecrets(c.env)
+    const token = c.req.param('token')
+    let lang = langOf(c)
+    try {
+      refuseCrossSite(c)
+      const form = await c.req.parseBody()
+      if (form.lang === 'zh' || form.lang === 'en') lang = form.lang
+      const result = await submitAcknowledgement(database(c.env.DB), secrets, {
+        token,
+        form,
+        requestId: c.get('requestId'),
+        userAgent: c.req.header('User-Agent') ?? '',
+        ip: c.req.header('CF-Connecting-IP'),
+        now: new Date(),
+      })
+      personal(c)
+      c.header('X-Receipt-Id', result.record.receiptId)
+      return c.redirect(withLang(linkPath(token), lang), 303)
+    } catch (error) {
+      if (error instanceof SubmissionRejected)
+        return formPage(c, error.lang, secrets, error.opened, error)
+      return problem(c, lang, error)
+    }
+  },
+)
+
+acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
+  const secrets = await ackSecrets(c.env)
+  const opened = await openLink(
+    database(c.env.DB),
+    secrets.linkKey,
+    c.req.param('token'),
+    new Date(),
+  ).catch((error: unknown) => {
+    // An expired link with a receipt still opens; without one there is no receipt to download.
+    if (error instanceof AppError && error.status === 403)
+      throw new AppError(
+        404,
+        'receipt_not_found',
+        'No acknowledgement has been made with this link.',
+      )
+    throw error
+  })
+  if (!opened.record)
+    throw new AppError(404, 'receipt_not_found', 'No acknowledgement has been made with this link.')
+  const signed = signedReceiptOf(
+    opened.record,
+    secrets.receipt.publicJwk,
+    new URL(KEYS_PATH, c.req.url).toString(),
+  )
+  personal(c)
+  c.header('Content-Disposition', `attachment; filename="receipt-${opened.record.receiptId}.json"`)
+  return c.body(`${JSON.stringify(signed, null, 2)}\n`, 200, {
+    'Content-Type': 'application/json; charset=utf-8',
+  })
+})
