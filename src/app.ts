@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono'
 import { etag } from 'hono/etag'
 import { languageDetector } from 'hono/language'
 import { requestId } from 'hono/request-id'
@@ -16,6 +17,14 @@ import { ruleRoutes } from './routes/rules'
 import { errorPage } from './views/notice'
 import { page } from './views/layout'
 import { css } from './views/style'
+
+/** Runs a middleware everywhere but the personal link pages (/a/*) and the admin API. */
+function exceptPersonalAndAdmin(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return (c, next) =>
+    c.req.path.startsWith('/a/') || c.req.path.startsWith('/api/admin/')
+      ? next()
+      : middleware(c, next)
+}
 
 let styleHash: Promise<string> | undefined
 
@@ -45,12 +54,7 @@ export function createApp() {
   // Skipped for /a/* (acknowledgement forms check Origin themselves plus a per-link form token,
   // because some in-app browsers such as WeChat's post without an Origin header) and for
   // /api/admin/* (bearer token: a browser never attaches it to a cross-site request).
-  const originCheck = csrf()
-  app.use((c, next) =>
-    c.req.path.startsWith('/a/') || c.req.path.startsWith('/api/admin/')
-      ? next()
-      : originCheck(c, next),
-  )
+  app.use(exceptPersonalAndAdmin(csrf()))
   app.use(
     languageDetector({
       supportedLanguages: ['zh', 'en'],
@@ -64,7 +68,9 @@ export function createApp() {
     await next()
     if (c.req.query('lang') === undefined) c.res.headers.append('Vary', 'Accept-Language')
   })
-  app.use(etag())
+  // ETags are for the public, cacheable pages; personal and admin responses are no-store, and
+  // hashing would buffer admin's streamed CSV exports whole.
+  app.use(exceptPersonalAndAdmin(etag()))
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
