@@ -11,8 +11,10 @@ import {
   acknowledgementStatement,
   insertAcknowledgementStatement,
   outstandingPageStatement,
+  recordsOutsideLogStatement,
   recordsPageStatement,
   unitCountsStatement,
+  verificationPageStatement,
 } from '../src/db/acknowledgements'
 import {
   activeOfficialsPage,
@@ -144,6 +146,34 @@ describe('roster import', () => {
       "SELECT count(*) AS n FROM officials WHERE unit LIKE '批量/%' AND active = 1",
     )
     expect(active!.n).toBe(1)
+  })
+
+  it('a D1 failure on the last statement of an import leaves no official of it behind', async () => {
+    const inactive = async () =>
+      (await rows<{ n: number }>('SELECT count(*) AS n FROM officials WHERE active = 0'))[0]!.n
+    const before = await inactive()
+    await env.DB.exec(
+      "CREATE TRIGGER fail_import AFTER INSERT ON roster_imports BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
+    try {
+      await expect(
+        importRoster(db, {
+          body: 'external_id,name,unit\nF001,甲,失败省\nG001,张三（改）,广东省/广州市/公安局\n',
+          format: 'csv',
+          mode: 'full',
+          unit: null,
+          now,
+        }),
+      ).rejects.toMatchObject({ status: 503, code: 'storage_unavailable' })
+    } finally {
+      await env.DB.exec('DROP TRIGGER fail_import')
+    }
+    expect(await rows("SELECT 1 FROM officials WHERE external_id = 'F001'")).toEqual([])
+    expect(await rows("SELECT name FROM officials WHERE external_id = 'G001'")).toEqual([
+      { name: '张三' },
+    ])
+    // The full import would have deactivated everyone it did not list: it did not.
+    expect(await inactive()).toBe(before)
   })
 
   it('pages active officials by (unit, id) across a page boundary', async () => {
@@ -394,6 +424,23 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
     [/SEARCH officials USING INDEX officials_active_unit \(active=\? AND unit>\? AND unit<\?\)/],
   ],
   [
+    'links page for the whole roster after a (unit, id) cursor',
+    () => activeOfficialsPage(db, { after: { unit: '广东省/广州市', id: 1 }, limit: 1000 }).toSQL(),
+    [/SEARCH officials USING INDEX officials_active_unit \(active=\? AND unit>\?\)/],
+  ],
+  [
+    'outstanding page of the whole roster after a (unit, id) cursor',
+    () =>
+      outstandingPageStatement(db, {
+        noticeId: notice.id,
+        from: 2,
+        to: 2,
+        after: { unit: '广东省/广州市', id: 1 },
+        limit: 100,
+      }).toSQL(),
+    [/SEARCH officials USING INDEX officials_active_unit \(active=\? AND unit>\?\)/],
+  ],
+  [
     'records of a version after a seq cursor',
     () =>
       recordsPageStatement(db, {
@@ -407,9 +454,17 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
     ],
   ],
   [
-    'the verification walk over the whole log',
-    () => recordsPageStatement(db, { afterSeq: 10, limit: 500 }).toSQL(),
-    [/SEARCH acknowledgements USING INTEGER PRIMARY KEY \(rowid>\?\)/],
+    'the verification walk over the whole log, with the official each record points at',
+    () => verificationPageStatement(db, { afterSeq: 10, limit: 500 }).toSQL(),
+    [
+      /SEARCH acknowledgements USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+      /SEARCH officials USING INTEGER PRIMARY KEY \(rowid=\?\)/,
+    ],
+  ],
+  [
+    'rows below the start of the log',
+    () => recordsOutsideLogStatement(db, 1000).toSQL(),
+    [/SEARCH acknowledgements USING INTEGER PRIMARY KEY \(rowid<\?\)/],
   ],
 ]
 

@@ -349,6 +349,34 @@ describe('links that cannot be used', () => {
   })
 })
 
+describe('a D1 failure while a link is used', () => {
+  it('answers 503 with Retry-After, on the page and on the post, and records nothing', async () => {
+    const form = await openForm(links.A005!)
+    // The table the link's lookup reads is gone for a moment: every query on it fails.
+    await env.DB.exec('ALTER TABLE acknowledgements RENAME TO acknowledgements_away')
+    let page: Response
+    let posted: Response
+    try {
+      page = await call(links.A005!)
+      posted = await post(links.A005!, {
+        csrf: form.csrf,
+        lang: 'zh',
+        text: form.text,
+        statement: 'agree',
+        name: '赵六',
+      })
+    } finally {
+      await env.DB.exec('ALTER TABLE acknowledgements_away RENAME TO acknowledgements')
+    }
+    for (const response of [page, posted]) {
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Retry-After')).toBe('5')
+      expect(await response.text()).toContain('nothing was saved')
+    }
+    expect(await rows("SELECT 1 FROM acknowledgements WHERE external_id = 'A005'")).toEqual([])
+  })
+})
+
 describe('50 simultaneous submissions of one link', () => {
   it('produce exactly one record, and every submitter sees that record', async () => {
     const form = await openForm(links.A003!)
@@ -478,6 +506,24 @@ describe('what administrators see', () => {
     expect(csv).toHaveLength(1 + 5)
   })
 
+  it.each([
+    ['/api/admin/outstanding/gone/2?format=csv', 404, 'notice_not_found'],
+    ['/api/admin/outstanding/wechat-red-lines/7?format=csv', 404, 'version_not_found'],
+    ['/api/admin/outstanding/wechat-red-lines/2?format=csv&due=soon', 400, 'invalid_due_date'],
+    ['/api/admin/outstanding/wechat-red-lines/2?format=csv&unit=a//b', 400, 'invalid_unit'],
+    ['/api/admin/acknowledgements?format=csv&notice=gone', 404, 'notice_not_found'],
+    [
+      '/api/admin/acknowledgements?format=csv&notice=wechat-red-lines&version=7',
+      404,
+      'version_not_found',
+    ],
+  ])('a CSV export of %s is refused before it starts: %i', async (path, status, code) => {
+    const response = await call(path, { headers: admin() })
+    expect(response.status).toBe(status)
+    expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
+    expect(await errorOf(response)).toMatchObject({ status, code })
+  })
+
   it('the OpenAPI document lists the admin and key routes', async () => {
     const spec = (await (await call('/api/openapi.json')).json()) as {
       paths: Record<string, unknown>
@@ -496,5 +542,24 @@ describe('what administrators see', () => {
     ])
       expect(spec.paths).toHaveProperty([path])
     expect(spec.components.securitySchemes).toHaveProperty('adminToken')
+  })
+
+  it('the OpenAPI document lists the errors every admin route can answer', async () => {
+    const spec = (await (await call('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+    }
+    const admin = Object.entries(spec.paths).filter(([path]) => path.startsWith('/api/admin/'))
+    const missing: string[] = []
+    for (const [path, methods] of admin)
+      for (const [method, operation] of Object.entries(methods)) {
+        // Every admin route checks the token (401) and needs the secrets and D1 (503).
+        const expected = ['401', '503']
+        // The uploads have a size limit.
+        if (method === 'post' && /roster|links/.test(path)) expected.push('413')
+        for (const status of expected)
+          if (!(status in operation.responses)) missing.push(`${method} ${path} ${status}`)
+      }
+    expect(admin.length).toBeGreaterThanOrEqual(7)
+    expect(missing).toEqual([])
   })
 })

@@ -16,7 +16,17 @@ import { checkpointNewRecords, type VerificationReport } from '../src/acknowledg
 import type { AcknowledgementRow } from '../src/db/acknowledgements'
 import { database } from '../src/db/client'
 import worker from '../src/index'
-import { acknowledge, admin, call, createLinks, importRoster, pathOf, rows } from './ack-helpers'
+import {
+  acknowledge,
+  admin,
+  call,
+  createLinks,
+  importRoster,
+  openForm,
+  pathOf,
+  post,
+  rows,
+} from './ack-helpers'
 
 const db = database(env.DB)
 let links: { externalId: string; name: string; path: string }[] = []
@@ -145,6 +155,24 @@ describe('tampering caught by verification', () => {
       ['altered@11'],
     ],
     [
+      // official_id is the one column outside the signed receipt: status would count T12 as done.
+      'a record moved to another official by editing official_id',
+      [
+        `UPDATE acknowledgements SET official_id = (SELECT id FROM officials WHERE external_id = 'T12') WHERE seq = 3`,
+      ],
+      ['misattributed@3'],
+    ],
+    [
+      // The walk starts at seq 1, so a row below it was never read, yet status counts it.
+      'a row inserted below seq 1, for an official who has not acknowledged',
+      [
+        `INSERT INTO acknowledgements (seq, receipt_id, official_id, external_id, official_name, unit, typed_name, notice_id, version, version_sha256, lang, text_sha256, statement, acknowledged_at, request_id, user_agent, ip_hash, key_id, record_hash, signature)
+         SELECT 0, 'hidden-receipt', (SELECT id FROM officials WHERE external_id = 'T13'), 'T13', '官员13', unit, '官员13', notice_id, version, version_sha256, lang, text_sha256, statement, acknowledged_at, request_id, user_agent, ip_hash, key_id, record_hash, signature
+         FROM acknowledgements WHERE seq = 2`,
+      ],
+      ['inserted'],
+    ],
+    [
       'a deleted row put back at the end (out of order)',
       [
         `CREATE TABLE moved AS SELECT * FROM acknowledgements WHERE seq = 4`,
@@ -243,6 +271,44 @@ describe('checkpoints made by the cron', () => {
     })
     expect(result).toMatchObject({ added: 1, stoppedAt: 12, checkpoint: { treeSize: 11 } })
     expect(kinds(await verify())).toEqual(['altered@12'])
+  })
+})
+
+describe('what a record keeps about the client', () => {
+  it('the user agent as sent, the IP only as a keyed hash, a request id the server made', async () => {
+    const ip = '203.0.113.77'
+    const submit = async (i: number, extra: Record<string, string> = {}) => {
+      const link = links[i]!
+      const form = await openForm(link.path)
+      const response = await post(
+        link.path,
+        { csrf: form.csrf, lang: form.lang, text: form.text, statement: 'agree', name: link.name },
+        {
+          'CF-Connecting-IP': ip,
+          'User-Agent': 'Mozilla/5.0 (iPhone) MicroMessenger/8.0',
+          ...extra,
+        },
+      )
+      expect(response.status).toBe(303)
+      return response.headers.get('X-Request-Id')
+    }
+    const first = await submit(10)
+    // A client's own X-Request-Id is not what the signed record keeps.
+    const second = await submit(11, { 'X-Request-Id': 'chosen-by-the-client' })
+    const stored = await rows<Record<string, unknown>>(
+      'SELECT * FROM acknowledgements WHERE seq > 10 ORDER BY seq',
+    )
+    expect(stored).toHaveLength(2)
+    expect(stored.map((row) => row.request_id)).toEqual([first, second])
+    for (const row of stored) {
+      expect(row.user_agent).toBe('Mozilla/5.0 (iPhone) MicroMessenger/8.0')
+      expect(row.ip_hash).toMatch(/^[\w-]{22}$/)
+      expect(row.request_id).toMatch(/^[0-9a-f-]{36}$/)
+      expect(JSON.stringify(row)).not.toContain(ip)
+    }
+    // Keyed: the same address gives the same hash, so abuse can be traced without storing it.
+    expect(stored[0]!.ip_hash).toBe(stored[1]!.ip_hash)
+    expect((await verify()).ok).toBe(true)
   })
 })
 

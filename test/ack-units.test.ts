@@ -7,6 +7,8 @@ import { namesMatch } from '../src/acknowledgements/names'
 import { baselineVersion, statementFor } from '../src/acknowledgements/policy'
 import { normaliseUnit, parseRosterCsv, parseRosterJson } from '../src/acknowledgements/roster'
 import { formToken, formTokenMatches, readLink, signLink } from '../src/acknowledgements/tokens'
+import { ackSecrets } from '../src/acknowledgements/secrets'
+import { AppError } from '../src/errors'
 import { findNotice } from '../src/content/catalog'
 import type { CompiledNotice, CompiledVersion, RuleChange } from '../src/content/types'
 
@@ -299,5 +301,31 @@ describe('roster rows', () => {
     )
     expect(entries).toHaveLength(1)
     expect(problems).toEqual([{ line: 2, message: 'external id and name must be text' }])
+  })
+})
+
+describe('secrets that do not parse', () => {
+  const secret = 'SECRETSECRETSECRETSECRETSECRETSECRETSECRETS'
+  it.each([
+    ['wrapped in quotes', `'{"crv":"Ed25519","d":"${secret}","x":"x","kty":"OKP"}'`],
+    ['with an unquoted value', `{"crv":"Ed25519","d":${secret},"x":"x","kty":"OKP"}`],
+    ['cut short', `{"crv":"Ed25519","d":"${secret}`],
+  ])('a private key %s: 503 that names the secret, never shows its value', async (_, value) => {
+    const error = await ackSecrets({
+      ADMIN_TOKEN: 'a',
+      LINK_SECRET: 'b',
+      IP_HASH_KEY: 'c',
+      RECEIPT_PRIVATE_KEY: value,
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AppError)
+    expect(error).toMatchObject({ status: 503, code: 'not_configured' })
+    const message = (error as AppError).message
+    expect(message).toMatch(/RECEIPT_PRIVATE_KEY/)
+    expect(message).not.toMatch(/SECR|"d"|Ed25519"/)
+  })
+
+  it('still starts with the real secrets afterwards', async () => {
+    const secrets = await ackSecrets(env)
+    expect(secrets.receipt.keyId).toMatch(/^[\w-]{43}$/)
   })
 })

@@ -1,16 +1,19 @@
 import { AppError } from '../errors'
 
 /**
- * A D1 failure during a write: retryable, and since every write here is one batch, it left
- * nothing behind. Only the error's first line is logged; D1 messages name columns, not values.
+ * A D1 failure while reading for or writing an acknowledgement: retryable, and since every write
+ * here is one batch, it left nothing behind. Only the error's first line is logged; D1 messages
+ * name columns, not values.
  */
-export function storageUnavailable(error: unknown): AppError {
+export function storageUnavailable(error: unknown, during: 'read' | 'write' = 'write'): AppError {
   const detail = String(error).split('\n')[0]!.slice(0, 160)
-  console.error(JSON.stringify({ event: 'd1_write_failed', detail }))
+  console.error(JSON.stringify({ event: `d1_${during}_failed`, detail }))
   return new AppError(
     503,
     'storage_unavailable',
-    'The database did not accept the write; nothing was saved. Try again in a moment.',
+    during === 'write'
+      ? 'The database did not accept the write; nothing was saved. Try again in a moment.'
+      : 'The database did not answer; nothing was saved. Try again in a moment.',
     { 'Retry-After': '5' },
   )
 }

@@ -173,12 +173,13 @@ export async function openLink(
   const claims = await readLink(linkKey, token)
   const notice = requireNotice(claims.notice)
   const version = requireVersion(notice, claims.version)
-  const { official, record } = await officialAndRecord(
-    db,
-    claims.officialId,
-    notice.id,
-    version.version,
-  )
+  let found: Awaited<ReturnType<typeof officialAndRecord>>
+  try {
+    found = await officialAndRecord(db, claims.officialId, notice.id, version.version)
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+  const { official, record } = found
   if (!official)
     throw new AppError(
       404,

@@ -1,6 +1,7 @@
 /**
- * The receipt is the record: every stored column except seq, record_hash and signature is one of
- * its fields, so the signature an official keeps is the same one that seals the row in D1.
+ * The receipt is the record: every stored column except seq, official_id, record_hash and
+ * signature is one of its fields, so the signature an official keeps is the same one that seals
+ * the row in D1. official_id is checked against the receipt's external id by verification.
  * Pure functions over WebCrypto, shared by the Worker and the offline verifier.
  */
 import { canonicalJson } from '../content/canonical'

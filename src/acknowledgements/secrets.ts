@@ -43,11 +43,20 @@ export async function jwkThumbprint(jwk: { crv: string; kty: string; x: string }
   return base64url(await crypto.subtle.digest('SHA-256', utf8(members)))
 }
 
+/** A secret that cannot be used; its message names the secret and never quotes its value. */
+class SecretProblem extends Error {}
+
 /** Parses RECEIPT_PRIVATE_KEY (an Ed25519 private JWK) and derives the key to publish from it. */
 export async function receiptKeys(privateJwkJson: string): Promise<ReceiptKeys> {
-  const jwk = JSON.parse(privateJwkJson) as JsonWebKey
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d || !jwk.x)
-    throw new Error('RECEIPT_PRIVATE_KEY is not an Ed25519 private JWK')
+  let jwk: JsonWebKey | null
+  try {
+    jwk = JSON.parse(privateJwkJson) as JsonWebKey | null
+  } catch {
+    // JSON.parse's own message quotes the text around the error: part of the private key.
+    throw new SecretProblem('RECEIPT_PRIVATE_KEY is not JSON (an Ed25519 private JWK)')
+  }
+  if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d || !jwk.x)
+    throw new SecretProblem('RECEIPT_PRIVATE_KEY is not an Ed25519 private JWK')
   const keyId = await jwkThumbprint({ crv: 'Ed25519', kty: 'OKP', x: jwk.x })
   const publicJwk: PublicJwk = {
     kty: 'OKP',
@@ -57,25 +66,31 @@ export async function receiptKeys(privateJwkJson: string): Promise<ReceiptKeys> 
     alg: 'Ed25519',
     use: 'sig',
   }
-  const privateKey = await crypto.subtle.importKey(
-    'jwk',
-    { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d },
-    { name: 'Ed25519' },
-    false,
-    ['sign'],
-  )
-  const publicKey = await crypto.subtle.importKey(
-    'jwk',
-    { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
-    { name: 'Ed25519' },
-    true,
-    ['verify'],
-  )
+  let privateKey: CryptoKey
+  let publicKey: CryptoKey
+  try {
+    privateKey = await crypto.subtle.importKey(
+      'jwk',
+      { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d },
+      { name: 'Ed25519' },
+      false,
+      ['sign'],
+    )
+    publicKey = await crypto.subtle.importKey(
+      'jwk',
+      { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
+      { name: 'Ed25519' },
+      true,
+      ['verify'],
+    )
+  } catch {
+    throw new SecretProblem('RECEIPT_PRIVATE_KEY: d or x is not a valid Ed25519 key')
+  }
   // A private key whose x was edited would sign receipts nobody can verify: refuse it now.
   const probe = utf8('redlines key check')
   const signature = await crypto.subtle.sign('Ed25519', privateKey, probe)
   if (!(await crypto.subtle.verify('Ed25519', publicKey, signature, probe)))
-    throw new Error('RECEIPT_PRIVATE_KEY: d and x are not one key pair')
+    throw new SecretProblem('RECEIPT_PRIVATE_KEY: d and x are not one key pair')
   return { keyId, privateKey, publicKey, publicJwk }
 }
 
@@ -107,11 +122,9 @@ export function ackSecrets(env: SecretEnv): Promise<AckSecrets> {
     })
     cached = { source, secrets }
   }
-  return cached.secrets.catch((error: Error) => {
-    throw new AppError(
-      503,
-      'not_configured',
-      `Acknowledgements are misconfigured: ${error.message}`,
-    )
+  return cached.secrets.catch((error: unknown) => {
+    // Only our own messages are shown: they name a secret, never quote it.
+    const reason = error instanceof SecretProblem ? error.message : 'a secret could not be read'
+    throw new AppError(503, 'not_configured', `Acknowledgements are misconfigured: ${reason}`)
   })
 }

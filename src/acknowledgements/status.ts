@@ -77,13 +77,15 @@ export function resolveScope(q: { notice: string; version: number; unit?: string
   }
 }
 
+function checkDue(due: string | null | undefined) {
+  if (due && !isDate(due))
+    throw new AppError(400, 'invalid_due_date', `"${due}" is not a date (YYYY-MM-DD).`)
+}
+
 /** The due date for a unit: the query's, else the latest batch of links that reached it. */
 function dueDateFinder(batches: LinkBatch[], override: string | null | undefined) {
-  if (override) {
-    if (!isDate(override))
-      throw new AppError(400, 'invalid_due_date', `"${override}" is not a date (YYYY-MM-DD).`)
-    return () => override
-  }
+  checkDue(override)
+  if (override) return () => override
   const dated = batches.filter((b) => b.dueDate).reverse()
   return (unit: string) => dated.find((b) => isWithin(unit, b.unit))?.dueDate ?? null
 }
@@ -154,12 +156,24 @@ export interface OutstandingOfficial {
   overdue: boolean
 }
 
-/** Outstanding officials in (unit, id) order, pages of `pageSize`, from an optional cursor. */
-export async function* outstanding(
+/**
+ * Outstanding officials in (unit, id) order, pages of `pageSize`, from an optional cursor. The
+ * query is checked before this returns, so a CSV export of a bad query never starts as a 200.
+ */
+export function outstanding(
   db: Database,
   q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
 ): AsyncGenerator<OutstandingOfficial> {
   const scope = resolveScope(q)
+  checkDue(q.due)
+  return outstandingRows(db, scope, q)
+}
+
+async function* outstandingRows(
+  db: Database,
+  scope: Scope,
+  q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
+): AsyncGenerator<OutstandingOfficial> {
   const dueFor = dueDateFinder(await linkBatchesFor(db, scope.noticeId, scope.version), q.due)
   const today = q.now.toISOString().slice(0, 10)
   const pageSize = q.pageSize ?? 1000
@@ -176,8 +190,8 @@ export async function* outstanding(
   }
 }
 
-/** Records in log order after a seq cursor, optionally of one notice version. */
-export async function* records(
+/** Records in log order after a seq cursor, optionally of one notice version (checked first). */
+export function records(
   db: Database,
   q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
 ): AsyncGenerator<AcknowledgementRow> {
@@ -185,6 +199,13 @@ export async function* records(
     const notice = requireNotice(q.notice)
     if (q.version !== undefined) requireVersion(notice, q.version)
   }
+  return recordRows(db, q)
+}
+
+async function* recordRows(
+  db: Database,
+  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
+): AsyncGenerator<AcknowledgementRow> {
   const pageSize = q.pageSize ?? 1000
   let afterSeq = q.afterSeq ?? 0
   for (;;) {

@@ -7,11 +7,18 @@
  * the first tree_size leaves. No row refers to another, so concurrent writers never wait on a
  * chain head; checkpoints are computed afterwards, incrementally, from the previous frontier.
  *
- * Verification recomputes every seal, walks seq for gaps (and sqlite_sequence for rows removed
- * from the end), rebuilds the tree and compares it with every stored checkpoint.
+ * Verification recomputes every seal, checks that official_id (the one column outside the
+ * receipt) still names the receipt's official, walks seq for gaps (and sqlite_sequence for rows
+ * removed from the end) and for rows below seq 1, rebuilds the tree and compares it with every
+ * stored checkpoint.
  */
 import type { Database } from '../db/client'
-import { logExtent, recordsPageStatement, type AcknowledgementRow } from '../db/acknowledgements'
+import {
+  logExtent,
+  recordsOutsideLogStatement,
+  verificationPageStatement,
+  type AcknowledgementRow,
+} from '../db/acknowledgements'
 import {
   allCheckpoints,
   latestCheckpoint,
@@ -27,7 +34,14 @@ const PAGE = 500
 const MAX_PROBLEMS = 1000
 
 export type ProblemKind =
-  'altered' | 'forged' | 'unknown_key' | 'removed' | 'checkpoint_mismatch' | 'checkpoint_invalid'
+  | 'altered'
+  | 'forged'
+  | 'unknown_key'
+  | 'misattributed'
+  | 'removed'
+  | 'inserted'
+  | 'checkpoint_mismatch'
+  | 'checkpoint_invalid'
 
 export interface Problem {
   kind: ProblemKind
@@ -110,30 +124,45 @@ async function checkpointSignatureValid(keys: ReceiptKeys, c: Checkpoint): Promi
   }
 }
 
-async function* logRows(db: Database, afterSeq = 0): AsyncGenerator<AcknowledgementRow> {
+interface LogRow {
+  row: AcknowledgementRow
+  /** External id of the official that official_id points at (null: no such official). */
+  rosterExternalId: string | null
+}
+
+async function* logRows(db: Database, afterSeq = 0): AsyncGenerator<LogRow> {
   for (;;) {
-    const page = await recordsPageStatement(db, { afterSeq, limit: PAGE })
+    const page = await verificationPageStatement(db, { afterSeq, limit: PAGE })
     yield* page
     const last = page.at(-1)
     if (!last || page.length < PAGE) return
-    afterSeq = last.seq
+    afterSeq = last.row.seq
   }
 }
 
-/** A row's seal against the key it names; the leaf to put in the tree is always recomputed. */
-async function checkRow(keys: ReceiptKeys, row: AcknowledgementRow) {
+type RowProblem = 'altered' | 'forged' | 'unknown_key' | 'misattributed'
+
+/**
+ * A row's seal against the key it names, and whether official_id (the one column outside the
+ * receipt) still points at the official the receipt names. The leaf is always recomputed.
+ */
+async function checkRow(keys: ReceiptKeys, { row, rosterExternalId }: LogRow) {
   const receipt = receiptOf(row)
   const { check, leaf } = await checkSeal(keys.publicKey, receipt, row.recordHash, row.signature)
-  if (row.keyId !== keys.keyId && check !== 'altered')
-    return { problem: 'unknown_key' as const, leaf }
-  return { problem: check === 'ok' ? undefined : check, leaf }
+  const problems: RowProblem[] = []
+  if (row.keyId !== keys.keyId && check !== 'altered') problems.push('unknown_key')
+  else if (check !== 'ok') problems.push(check)
+  if (rosterExternalId !== row.externalId) problems.push('misattributed')
+  return { problems, leaf }
 }
 
-const rowMessages = {
+const rowMessages: Record<RowProblem, string> = {
   altered: 'a field of this record was changed after it was written: its hash no longer matches',
   forged: 'this record was not written by the Worker: its signature does not verify',
   unknown_key: 'this record names a signing key the Worker does not hold',
-} as const
+  misattributed:
+    'official_id was changed: this record now counts for another official than the one its receipt names',
+}
 
 /**
  * Re-checks the whole log. With `checkpoint`, a clean log longer than the latest checkpoint
@@ -176,9 +205,17 @@ export async function verifyLog(
     }
   }
   await compare()
+  for (const row of await recordsOutsideLogStatement(db, MAX_PROBLEMS))
+    report({
+      kind: 'inserted',
+      seq: row.seq,
+      receiptId: row.receiptId,
+      message: `record ${row.seq} sits below the start of the log (seq 1): it was inserted directly in the database`,
+    })
   let expected = 1
   let lastSeq = 0
-  for await (const row of logRows(db)) {
+  for await (const logRow of logRows(db)) {
+    const { row } = logRow
     if (row.seq > expected)
       report({
         kind: 'removed',
@@ -188,8 +225,8 @@ export async function verifyLog(
       })
     expected = row.seq + 1
     lastSeq = row.seq
-    const { problem, leaf } = await checkRow(keys, row)
-    if (problem)
+    const { problems: found, leaf } = await checkRow(keys, logRow)
+    for (const problem of found)
       report({
         kind: problem,
         seq: row.seq,
@@ -259,11 +296,11 @@ export async function checkpointNewRecords(
   }
   let added = 0
   let stoppedAt: number | undefined
-  for await (const row of logRows(db, frontier.size)) {
+  for await (const logRow of logRows(db, frontier.size)) {
     if (added >= options.maxRecords) break
-    const { problem, leaf } = await checkRow(keys, row)
-    if (row.seq !== frontier.size + 1 || problem) {
-      stoppedAt = row.seq
+    const { problems, leaf } = await checkRow(keys, logRow)
+    if (logRow.row.seq !== frontier.size + 1 || problems.length) {
+      stoppedAt = logRow.row.seq
       break
     }
     await frontier.append(leaf)

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Database } from './client'
 import { acknowledgements, officials } from './schema'
 import { inUnit, selectList, unitPage } from './units'
@@ -131,6 +131,31 @@ export function recordsPageStatement(
     )
     .orderBy(asc(acknowledgements.seq))
     .limit(q.limit)
+}
+
+/**
+ * The verification walk: records in log order after `afterSeq`, each with the external id of the
+ * official its official_id points at. official_id is not part of the signed receipt, so this is
+ * how an edit that moves a record to another official shows up.
+ */
+export function verificationPageStatement(db: Database, q: { afterSeq: number; limit: number }) {
+  return db
+    .select({ row: acknowledgements, rosterExternalId: officials.externalId })
+    .from(acknowledgements)
+    .leftJoin(officials, eq(officials.id, acknowledgements.officialId))
+    .where(gt(acknowledgements.seq, q.afterSeq))
+    .orderBy(asc(acknowledgements.seq))
+    .limit(q.limit)
+}
+
+/** Rows below seq 1: AUTOINCREMENT never hands those out, so each was written by hand. */
+export function recordsOutsideLogStatement(db: Database, limit: number) {
+  return db
+    .select({ seq: acknowledgements.seq, receiptId: acknowledgements.receiptId })
+    .from(acknowledgements)
+    .where(lt(acknowledgements.seq, 1))
+    .orderBy(asc(acknowledgements.seq))
+    .limit(limit)
 }
 
 /**

@@ -83,9 +83,10 @@ export const linkBatches = sqliteTable(
 )
 
 /**
- * One row per (official, notice, version), append-only. Every column except seq, record_hash and
- * signature is a field of the signed receipt, so any edit breaks the signature; seq orders the
- * rows as leaves of the Merkle tree that checkpoints sign.
+ * One row per (official, notice, version), append-only. Every column except seq, official_id,
+ * record_hash and signature is a field of the signed receipt, so any edit breaks the signature
+ * (verification checks official_id against the signed external_id); seq orders the rows as
+ * leaves of the Merkle tree that checkpoints sign.
  */
 export const acknowledgements = sqliteTable(
   'acknowledgements',

@@ -129,6 +129,19 @@ function refuseCrossSite(c: Ctx) {
     throw new AppError(403, 'form_invalid', 'This form was posted from another site.')
 }
 
+/**
+ * The request id a record keeps. Hono's requestId middleware adopts a client's X-Request-Id, but
+ * the one signed into a receipt must be made by the server: a fresh one then replaces it, for
+ * this request's logs and response header too.
+ */
+function serverRequestId(c: Ctx): string {
+  if (c.req.header('X-Request-Id') === undefined) return c.get('requestId')
+  const id = crypto.randomUUID()
+  c.set('requestId', id)
+  c.header('X-Request-Id', id)
+  return id
+}
+
 acknowledgementRoutes.post(
   '/a/:token',
   bodyLimit({
@@ -152,7 +165,7 @@ acknowledgementRoutes.post(
       const result = await submitAcknowledgement(database(c.env.DB), secrets, {
         token,
         form,
-        requestId: c.get('requestId'),
+        requestId: serverRequestId(c),
         userAgent: c.req.header('User-Agent') ?? '',
         ip: c.req.header('CF-Connecting-IP'),
         now: new Date(),

@@ -247,7 +247,7 @@ adminRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 404, 409, 422, 503),
+    ...errorResponses(400, 401, 404, 409, 413, 422, 503),
   },
 })
 const LINK_BODY_MAX = 16 * 1024
@@ -323,7 +323,7 @@ adminRoutes.openAPIRegistry.registerPath({
       description: 'Status',
       content: { 'application/json': { schema: StatusSchema }, ...csv },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 404, 503),
   },
 })
 adminRoutes.get('/api/admin/status/:notice/:version', async (c) => {
@@ -392,7 +392,7 @@ adminRoutes.openAPIRegistry.registerPath({
         ...csv,
       },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 404, 503),
   },
 })
 adminRoutes.get('/api/admin/outstanding/:notice/:version', async (c) => {
@@ -461,7 +461,7 @@ adminRoutes.openAPIRegistry.registerPath({
         ...csv,
       },
     },
-    ...errorResponses(400, 401, 404),
+    ...errorResponses(400, 401, 404, 503),
   },
 })
 adminRoutes.get('/api/admin/acknowledgements', async (c) => {
@@ -523,7 +523,9 @@ const ReportSchema = z
           'altered',
           'forged',
           'unknown_key',
+          'misattributed',
           'removed',
+          'inserted',
           'checkpoint_mismatch',
           'checkpoint_invalid',
         ]),
@@ -576,7 +578,7 @@ adminRoutes.openAPIRegistry.registerPath({
       description: 'Tree heads',
       content: { 'application/json': { schema: z.object({ checkpoints: z.array(Head) }) } },
     },
-    ...errorResponses(401),
+    ...errorResponses(401, 503),
   },
 })
 adminRoutes.get('/api/admin/checkpoints', async (c) => {

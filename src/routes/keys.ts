@@ -17,7 +17,7 @@ const Jwk = z
   })
   .openapi('ReceiptPublicKey')
 
-// Keys change only by redeploying with a new secret; a day of caching is harmless and cheap.
+// Keys change only by redeploying with a new secret; an hour of caching is harmless and cheap.
 const CACHE = 'public, max-age=3600'
 
 export const keyRoutes = newRoutes()

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { checkReceiptFile } from '../../src/acknowledgements/offline'
 import type { ScenarioContext } from './run'
@@ -122,12 +124,43 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
 
   const download = await fetch(`${baseUrl}${linkPath}/receipt.json`)
   const keys = await (await fetch(`${baseUrl}/.well-known/redlines-receipt-keys.json`)).json()
-  const result = await checkReceiptFile(await download.json(), keys)
+  const signed = (await download.json()) as { receipt: { official: { name: string } } }
+  const result = await checkReceiptFile(signed, keys)
   check(
     'the receipt JSON verifies against the published key',
     result.valid,
     result.problems.join('; '),
   )
+
+  // The shipped verifier, as the README runs it: exit 0 for the receipt, 1 once it is edited.
+  const dir = mkdtempSync(path.join(tmpdir(), 'redlines-receipt-'))
+  try {
+    const files = {
+      receipt: path.join(dir, 'receipt.json'),
+      tampered: path.join(dir, 'tampered.json'),
+      keys: path.join(dir, 'keys.json'),
+    }
+    writeFileSync(files.receipt, JSON.stringify(signed))
+    writeFileSync(files.keys, JSON.stringify(keys))
+    const edited = structuredClone(signed)
+    edited.receipt.official.name = '别人'
+    writeFileSync(files.tampered, JSON.stringify(edited))
+    const verifier = (file: string) =>
+      spawnSync('npx', ['tsx', 'scripts/verify-receipt.ts', file, files.keys], {
+        cwd: root,
+        encoding: 'utf8',
+      })
+    const genuine = verifier(files.receipt)
+    check('npm run verify-receipt: VALID, exit 0', genuine.status === 0, genuine.stdout.trim())
+    const tampered = verifier(files.tampered)
+    check(
+      'npm run verify-receipt on an edited receipt: INVALID, exit 1',
+      tampered.status === 1 && tampered.stdout.startsWith('INVALID'),
+      tampered.stdout.trim(),
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 
   const status = (await (
     await admin('GET', `/api/admin/status/wechat-red-lines/2?unit=${encodeURIComponent(run)}`)
