@@ -17,11 +17,14 @@ import {
   DIR_BEFORE,
   FLAG_LATIN_END,
   FLAG_LATIN_START,
+  FLAG_MARKS,
+  INVISIBLE,
   KIND_ALLOW,
   KIND_CUE,
   KIND_TERM,
   LETTER_A,
   LETTER_Z,
+  MARK,
   MAX_PATTERN,
   OTHER,
   PATTERN_STRIDE,
@@ -121,7 +124,11 @@ const CONFUSABLES: Record<string, string> = Object.fromEntries(
 const HAN = /\p{Script=Han}/u
 const SENTENCE_CHARS = new Set([...'。.!?;！？；\n\r\u2028\u2029\u0085\v\f'])
 const CLAUSE_CHARS = new Set([',', ':', '，', '：'])
+/** Stars (and the asterisks typed for them): skipped like any symbol, but a pattern may require one. */
+const MARK_CHARS = new Set([...'★☆✩✪✫✬✭✮✯✰⭐*＊﹡✱'])
 const SKIPPABLE = /^[\p{White_Space}\p{C}\p{M}\p{P}\p{S}\p{Z}]$/u
+/** Marks that show nothing of their own (Hangul fillers included): text reads as if they were absent. */
+const INVISIBLE_CHAR = /^[\p{M}\p{Cf}\p{Default_Ignorable_Code_Point}]$/u
 
 const toSimplified = [
   OpenCC.Converter({ from: 't', to: 'cn' }),
@@ -176,11 +183,14 @@ export class Alphabet {
     if (symbol !== undefined) return symbol
     if (SENTENCE_CHARS.has(c)) return SENTENCE
     if (CLAUSE_CHARS.has(c)) return CLAUSE
+    if (MARK_CHARS.has(c)) return MARK
+    if (INVISIBLE_CHAR.test(c)) return INVISIBLE
     return SKIPPABLE.test(c) ? SKIP : OTHER
   }
 
   /** The class of one code point of text. */
   classOf(ch: string): number {
+    if (INVISIBLE_CHAR.test(ch)) return INVISIBLE
     const classes = [...foldChar(ch)].map((c) => this.classify(c))
     if (classes.includes(OTHER)) return OTHER
     const symbols = new Set(classes.filter((c) => c >= DIGIT))
@@ -196,6 +206,8 @@ interface Symbols {
   classes: number[]
   junctions: number
   breaks: number
+  /** Junctions where the word spells a mark (★): the text must have one there too. */
+  marks: number
 }
 
 /** A pattern word -> symbols, collapsing repeated non-Latin symbols exactly as the text is. */
@@ -203,7 +215,9 @@ function toSymbols(alphabet: Alphabet, word: string, problems: string[]): Symbol
   const classes: number[] = []
   let junctions = 0
   let breaks = 0
+  let marks = 0
   let spaced = false
+  let marked = false
   for (const ch of word)
     for (const c of foldChar(ch)) {
       const cls = alphabet.classify(c)
@@ -212,12 +226,27 @@ function toSymbols(alphabet: Alphabet, word: string, problems: string[]): Symbol
         return undefined
       }
       if (cls < DIGIT) {
-        spaced = classes.length > 0
+        if (cls !== INVISIBLE) spaced = classes.length > 0
+        if (cls === MARK) {
+          if (classes.length === 0) {
+            problems.push(`"${word}": a mark (${c}) can only stand between two characters`)
+            return undefined
+          }
+          marked = true
+        }
         continue
       }
       const prev = classes.at(-1)
       if (prev === cls && !(cls >= LETTER_A && cls <= LETTER_Z)) continue
       const k = classes.length
+      if (marked) {
+        if (k > 31) {
+          problems.push(`"${word}": a mark must stand within the first 32 characters`)
+          return undefined
+        }
+        marks |= 1 << k
+        marked = false
+      }
       if (isWord(prev) && isWord(cls)) {
         if (k > 31) {
           problems.push(`"${word}": Latin words are limited to 32 letters`)
@@ -230,9 +259,10 @@ function toSymbols(alphabet: Alphabet, word: string, problems: string[]): Symbol
       classes.push(cls)
     }
   if (classes.length === 0) problems.push(`"${word}": nothing to match`)
+  else if (marked) problems.push(`"${word}": a mark can only stand between two characters`)
   else if (classes.length > MAX_PATTERN)
     problems.push(`"${word}": longer than ${MAX_PATTERN} characters`)
-  else return { classes, junctions, breaks }
+  else return { classes, junctions, breaks, marks }
   return undefined
 }
 
@@ -408,7 +438,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   const add = (key: string, make: () => Omit<Pattern, 'symbols'>, word: string) => {
     const symbols = toSymbols(alphabet, word, problems)
     if (!symbols) return
-    const full = `${key}|${symbols.classes.join(',')}`
+    const full = `${key}|${symbols.classes.join(',')}|${symbols.marks}`
     const existing = seen.get(full)
     if (existing) return existing
     const pattern = { ...make(), symbols }
@@ -471,17 +501,18 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   for (const p of patterns) {
     const first = p.symbols.classes[0]
     const last = p.symbols.classes.at(-1)
-    const { junctions, breaks } = p.symbols
+    const { junctions, breaks, marks } = p.symbols
     flat.push(
       p.kind |
         (p.verdict << 2) |
         (p.channel << 4) |
         (isWord(first) ? FLAG_LATIN_START : 0) |
-        (isWord(last) ? FLAG_LATIN_END : 0),
+        (isWord(last) ? FLAG_LATIN_END : 0) |
+        (marks ? FLAG_MARKS : 0),
       p.symbols.classes.length,
       p.kind === KIND_CUE ? masksAt(p.rule) : p.rule + 1,
       p.needs ? masksAt(p.needs) : 0,
-      junctions ? masksAt(junctions, breaks) : 0,
+      marks ? masksAt(junctions, breaks, marks) : junctions ? masksAt(junctions, breaks) : 0,
       p.label,
       p.form === p.label ? 0 : p.form + 1,
       p.note + 1,
@@ -493,7 +524,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   }
   return {
     meta: {
-      format: 6,
+      format: 8,
       notice: input.notice,
       version: input.version,
       rules: input.rules,
@@ -676,6 +707,8 @@ function characterTables(alphabet: Alphabet): Pick<CompiledPack['tables'], 'bmp'
   // Above the BMP only what disguises text: styled letters and digits, emoji and symbols,
   // compatibility ideographs, tags and variation selectors. The rest separates words (OTHER).
   const ranges = [
+    [0x1bca0, 0x1bca3],
+    [0x1d173, 0x1d17a],
     [0x1d400, 0x1d7ff],
     [0x1f000, 0x1faff],
     [0x2f800, 0x2fa1f],

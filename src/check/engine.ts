@@ -16,10 +16,13 @@ import {
   DIR_BEFORE,
   FLAG_LATIN_END,
   FLAG_LATIN_START,
+  FLAG_MARKS,
+  INVISIBLE,
   KIND_ALLOW,
   KIND_CUE,
   KIND_TERM,
   LETTER_Z,
+  MARK,
   MAX_PATTERN,
   OTHER,
   PATTERN_STRIDE,
@@ -123,13 +126,19 @@ function scan(pack: RulePack, text: string): number {
       } else cls = SKIP // a lone surrogate is noise, like a zero-width space
     }
     if (cls < DIGIT) {
+      // An invisible mark is as if absent: it does not even part the letters of a Latin word.
+      if (cls === INVISIBLE) {
+        i = next
+        continue
+      }
       if (cls === OTHER) {
         // An unlisted character: no pattern runs through it, and it separates Latin words.
         state = 0
         token++
         prevWord = false
         lastClass = -1
-      } else if (cls !== SKIP) {
+      } else if (cls > MARK) {
+        // SKIP and MARK only part Latin letters; CLAUSE and SENTENCE also end a clause.
         clause++
         if (cls === SENTENCE) sentence++
         // A digit run stays one run across "3,000"; a repeated Han character does not cross a clause.
@@ -201,6 +210,9 @@ function scan(pack: RulePack, text: string): number {
           gaps &= junctions
           if (gaps !== 0 && gaps !== junctions && (gaps & ~(masks[spacing + 1] as number)) !== 0)
             continue
+          // A mark the pattern spells (秘密★1年) must be there: 秘密10年 is no classification.
+          if (flags & FLAG_MARKS && !marksPresent(pack, text, first, masks[spacing + 2] as number))
+            continue
         }
         if ((count + 1) * FIELDS > found.length) {
           const grown = new Int32Array(found.length * 2)
@@ -226,6 +238,23 @@ function scan(pack: RulePack, text: string): number {
     i = next
   }
   return count
+}
+
+/**
+ * Is a MARK character skipped before each symbol of a match that the pattern wants one before?
+ * Only patterns that spell a mark ask, so the scan itself never tracks marks.
+ */
+function marksPresent(pack: RulePack, text: string, first: number, junctions: number): boolean {
+  for (let k = 1; k < 32 && junctions >>> k !== 0; k++) {
+    if (((junctions >>> k) & 1) === 0) continue
+    // Between the start of the symbol before the junction and the start of the one after it.
+    const to = ringStart[(first + k) & MASK] as number
+    let found = false
+    for (let i = (ringStart[(first + k - 1) & MASK] as number) + 1; i < to && !found; i++)
+      found = classAt(pack, text, i) === MARK
+    if (!found) return false
+  }
+  return true
 }
 
 const f = (m: number, field: number) => found[m * FIELDS + field] as number

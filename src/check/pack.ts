@@ -7,12 +7,14 @@
 
 /** Character classes. Classes below DIGIT never reach the automaton. */
 export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
-export const SKIP = 1 // spaces, punctuation, symbols, invisible marks: seen through
-export const CLAUSE = 2 // a skip that also ends a clause (，,：:)
-export const SENTENCE = 3 // a skip that also ends a sentence (。.!?！？；;\n)
-export const DIGIT = 4 // every digit folds to this one class; a run of digits counts once
-export const LETTER_A = 5 // a..z are 5..30; DIGIT..LETTER_Z are "word" classes for boundaries
-export const LETTER_Z = 30
+export const INVISIBLE = 1 // zero-width, bidi and format marks, combining marks: as if absent
+export const SKIP = 2 // spaces, punctuation, symbols: seen through, but they part Latin letters
+export const MARK = 3 // a skip (★, *) that a pattern may require at a junction (秘密★1年)
+export const CLAUSE = 4 // a skip that also ends a clause (，,：:)
+export const SENTENCE = 5 // a skip that also ends a sentence (。.!?！？；;\n)
+export const DIGIT = 6 // every digit folds to this one class; a run of digits counts once
+export const LETTER_A = 7 // a..z are 7..32; DIGIT..LETTER_Z are "word" classes for boundaries
+export const LETTER_Z = 32
 
 export const KIND_TERM = 0
 export const KIND_ALLOW = 1
@@ -40,8 +42,9 @@ export const SCOPE_MESSAGE = 2
  * 1 length in symbols
  * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
  * 3 needs: index into masks of the groups a term requires in range (0 = none)
- * 4 Latin spacing: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i are both
- *   Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); 0 = none
+ * 4 Latin spacing and marks: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i
+ *   are both Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); with
+ *   FLAG_MARKS, masks[k + 2] = the junctions where a MARK character must stand; 0 = none
  * 5 label: index into labels of the canonical term (or cue word)
  * 6 form: 1 + index into labels of this spelling in lower case; 0 when it is the label
  * 7 note: 1 + index into notes; 0 for none
@@ -49,6 +52,7 @@ export const SCOPE_MESSAGE = 2
 export const PATTERN_STRIDE = 8
 export const FLAG_LATIN_START = 1 << 7
 export const FLAG_LATIN_END = 1 << 8
+export const FLAG_MARKS = 1 << 9
 
 /** The longest pattern, in symbols; the engine keeps this much history in ring buffers. */
 export const MAX_PATTERN = 63
@@ -91,7 +95,7 @@ export type TableName = keyof typeof TABLES
 export const RUN_STEPS = 0x8000
 
 export interface RulePackData {
-  format: 6
+  format: 8
   notice: string
   version: number
   rules: { id: string; name: Bilingual }[]
@@ -137,7 +141,7 @@ function utf16(units: Uint16Array): string {
 
 /** Views over the tables (no copying, no decoding), plus the labels as strings. */
 export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack {
-  if (data.format !== 6) throw new Error(`unsupported rule pack format ${String(data.format)}`)
+  if (data.format !== 8) throw new Error(`unsupported rule pack format ${String(data.format)}`)
   const view = <K extends TableName>(name: K) => {
     const [offset, length] = data.tables[name]
     return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
