@@ -121,6 +121,26 @@ describe('POST /api/check', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
   })
 
+  it('rejects a streamed body that declares no length once it passes the limit', async () => {
+    const chunk = new TextEncoder().encode(`{"text":"${'x'.repeat(64 * 1024)}`)
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 4) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const res = await exports.default.fetch(
+      new Request('http://localhost/api/check', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': nextAddress() },
+        body,
+      }),
+    )
+    expect(res.status).toBe(413)
+    expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
+  })
+
   it('limits requests per client, answering 429 with Retry-After', async () => {
     const ip = nextAddress()
     let limited: Response | undefined

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
+import { bodyLimit as honoBodyLimit } from 'hono/body-limit'
 import { checkMessage } from '../check/engine'
 import { checkedNotices, rulePackFor } from '../check/packs'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
@@ -109,14 +110,14 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-/** Refuses a body too big to hold an allowed request before reading it. */
-const bodyLimit =
-  (max: number, what: string): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    if (Number(c.req.header('content-length') ?? 0) > max)
+/** Refuses a body too big to hold an allowed request, whether or not it declares its length. */
+const bodyLimit = (max: number, what: string): MiddlewareHandler<AppEnv> =>
+  honoBodyLimit({
+    maxSize: max,
+    onError: () => {
       throw new AppError(413, 'body_too_large', `The request is too large: ${what}.`)
-    await next()
-  }
+    },
+  })
 
 const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
