@@ -8,6 +8,7 @@ import { sha256Base64 } from './crypto'
 import { AppError } from './errors'
 import { newRoutes } from './factory'
 import { langOf, type AppEnv } from './env'
+import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
 import { acknowledgementRoutes } from './routes/acknowledgements'
 import { checkRoutes } from './routes/check'
@@ -107,13 +108,14 @@ export function createApp() {
     c.header('Cache-Control', 'no-store')
     if (c.req.path.startsWith('/api/')) return c.json(shown.body(), shown.status)
     const lang = langOf(c)
+    const message = errorMessage(lang, shown.code, shown.message)
     return c.html(
       page({
         lang,
         title: `${shown.status}`,
-        description: shown.message,
+        description: message,
         path: c.req.path,
-        body: errorPage(shown.status, shown.message, lang),
+        body: errorPage(shown.status, message, lang),
       }),
       shown.status,
     )

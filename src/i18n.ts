@@ -67,6 +67,27 @@ const messages = {
   },
 } as const
 
+/**
+ * Chinese wording for errors an HTML page can show; the API keeps its English messages, which
+ * carry the specifics (ids, limits) for developers.
+ */
+const zhErrors: Record<string, string> = {
+  not_found: '此地址没有内容。',
+  notice_not_found: '找不到这份通知。',
+  no_current_version: '这份通知还没有生效的版本。',
+  version_not_found: '找不到这个版本。',
+  invalid_version: '版本号的写法不对，应为 1、2、3……',
+  invalid_range: '版本范围的写法不对，应为 1...2 这样的形式。',
+  rule_not_found: '现行通知中没有这一条。',
+  invalid_request: '请求的格式不对。',
+  internal_error: '服务器出了问题，请稍后再试。',
+}
+
+/** The message to show people: Chinese where we have it, else the error's own message. */
+export function errorMessage(lang: Lang, code: string, message: string): string {
+  return lang === 'zh' ? (zhErrors[code] ?? message) : message
+}
+
 export type Messages = (typeof messages)[Lang]
 
 export function t(lang: Lang): Messages {

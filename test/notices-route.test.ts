@@ -161,6 +161,16 @@ describe('errors', () => {
   })
 })
 
+describe("error pages speak the reader's language", () => {
+  it.each([
+    ['zh', '找不到这份通知。'],
+    ['en', 'There is no notice "nope".'],
+  ])('%s', async (lang, message) => {
+    const body = await (await get(`/notices/nope?lang=${lang}`)).text()
+    expect(body).toContain(`<p>${message.replace(/"/g, '&quot;')}</p>`)
+  })
+})
+
 describe('security headers', () => {
   it('sets a CSP that allows no script and only our own stylesheet', async () => {
     const response = await get('/notices/wechat-red-lines')
