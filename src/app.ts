@@ -5,7 +5,7 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { csrf } from 'hono/csrf'
 import { sha256Base64 } from './crypto'
-import { AppError } from './errors'
+import { AppError, describeSafely, storageFailure } from './errors'
 import { newRoutes } from './factory'
 import { langOf, type AppEnv } from './env'
 import { errorMessage } from './i18n'
@@ -98,11 +98,13 @@ export function createApp() {
     const known =
       error instanceof AppError
         ? error
-        : 'status' in error && typeof error.status === 'number' && error.status < 500
-          ? new AppError(error.status as 400, 'bad_request', error.message)
-          : undefined
-    if (!known)
-      console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(error) }))
+        : (storageFailure(error) ??
+          ('status' in error && typeof error.status === 'number' && error.status < 500
+            ? new AppError(error.status as 400, 'bad_request', error.message)
+            : undefined))
+    // Only the innermost cause's first line: a query error's own message would carry its values.
+    if (!(error instanceof AppError))
+      console.error(JSON.stringify({ requestId: c.get('requestId'), error: describeSafely(error) }))
     const shown = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.')
     for (const [name, value] of Object.entries(shown.headers)) c.header(name, value)
     c.header('Cache-Control', 'no-store')

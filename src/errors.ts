@@ -56,3 +56,24 @@ export function errorResponses(...statuses: ContentfulStatusCode[]) {
     ]),
   )
 }
+
+/** The first line of an error's innermost cause: D1 names tables and columns there, never values. */
+export function describeSafely(error: unknown): string {
+  let inner = error
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause
+  const text = inner instanceof Error ? `${inner.name}: ${inner.message}` : String(inner)
+  return text.split('\n')[0]!.slice(0, 160)
+}
+
+/** A D1 failure nobody handled on the way up: retryable, so 503 rather than 500. */
+export function storageFailure(error: unknown): AppError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (/\bD1_|SQLITE_/.test(e.message))
+      return new AppError(
+        503,
+        'storage_unavailable',
+        'The database did not answer. Try again in a moment.',
+        { 'Retry-After': '5' },
+      )
+  return undefined
+}

@@ -377,6 +377,23 @@ describe('a D1 failure while a link is used', () => {
   })
 })
 
+describe('a D1 failure on an admin read', () => {
+  it('answers 503 with Retry-After in the error shape, not 500', async () => {
+    await env.DB.exec('ALTER TABLE officials RENAME TO officials_away')
+    let response: Response
+    try {
+      response = await call(`/api/admin/status/${NOTICE}/2`, { headers: admin() })
+    } finally {
+      await env.DB.exec('ALTER TABLE officials_away RENAME TO officials')
+    }
+    expect(response.status).toBe(503)
+    expect(response.headers.get('Retry-After')).toBe('5')
+    expect(await response.json()).toEqual({
+      error: { status: 503, code: 'storage_unavailable', message: expect.any(String) },
+    })
+  })
+})
+
 describe('50 simultaneous submissions of one link', () => {
   it('produce exactly one record, and every submitter sees that record', async () => {
     const form = await openForm(links.A003!)
