@@ -476,13 +476,14 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
         )
       }
     })
-    for (const w of source.allow ?? []) add(`a${rule}`, () => allowPattern(rule, label(w)), w)
+    for (const w of source.allow ?? [])
+      add(`a${rule}`, () => contextPattern(KIND_ALLOW, rule, label(w)), w)
   }
-  for (const w of check.allow ?? []) add('a*', () => allowPattern(-1, label(w)), w)
+  for (const w of check.allow ?? []) add('a*', () => contextPattern(KIND_ALLOW, -1, label(w)), w)
   // Cue words are matched as listed: a group names every form it wants.
   groupNames.forEach((name, g) => {
     for (const word of check.cues?.[name]?.words ?? []) {
-      const p = add('c', () => cuePattern(label(word)), word)
+      const p = add('c', () => contextPattern(KIND_CUE, 0, label(word)), word)
       if (p) p.rule |= 1 << g
     }
   })
@@ -674,19 +675,14 @@ export async function readBuiltPacks(root: string): Promise<Record<string, RuleP
   )
 }
 
-const allowPattern = (rule: number, label: number): Omit<Pattern, 'symbols'> => ({
-  kind: KIND_ALLOW,
+/** Allow words and cue words are plain text patterns that carry no verdict of their own. */
+const contextPattern = (
+  kind: typeof KIND_ALLOW | typeof KIND_CUE,
+  rule: number,
+  label: number,
+): Omit<Pattern, 'symbols'> => ({
+  kind,
   rule,
-  verdict: 0,
-  channel: CHANNEL_TEXT,
-  needs: 0,
-  label,
-  form: label,
-  note: -1,
-})
-const cuePattern = (label: number): Omit<Pattern, 'symbols'> => ({
-  kind: KIND_CUE,
-  rule: 0,
   verdict: 0,
   channel: CHANNEL_TEXT,
   needs: 0,

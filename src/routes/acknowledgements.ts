@@ -1,6 +1,5 @@
 /** The pages an official reaches from a personal link: the text and form, then the receipt. */
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
@@ -10,7 +9,7 @@ import { formToken } from '../acknowledgements/tokens'
 import { database } from '../db/client'
 import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
-import { newRoutes } from '../factory'
+import { limitBody, newRoutes } from '../factory'
 import type { Lang } from '../i18n'
 import {
   acknowledgementForm,
@@ -144,16 +143,7 @@ function serverRequestId(c: Ctx): string {
 
 acknowledgementRoutes.post(
   '/a/:token',
-  bodyLimit({
-    maxSize: FORM_MAX_BYTES,
-    onError: () => {
-      throw new AppError(
-        413,
-        'too_large',
-        `A form post is limited to ${FORM_MAX_BYTES / 1024} KiB.`,
-      )
-    },
-  }),
+  limitBody(FORM_MAX_BYTES, `A form post is limited to ${FORM_MAX_BYTES / 1024} KiB.`, 'too_large'),
   async (c) => {
     const secrets = await ackSecrets(c.env)
     const token = c.req.param('token')

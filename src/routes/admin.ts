@@ -6,7 +6,6 @@
  */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { constantTimeEqual, base64url, fromBase64url, utf8 } from '../acknowledgements/bytes'
 import {
   csvStream,
@@ -30,7 +29,7 @@ import { allCheckpoints } from '../db/checkpoints'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { AppError, badRequest, errorResponses } from '../errors'
-import { newRoutes } from '../factory'
+import { limitBody, newRoutes } from '../factory'
 
 type Ctx = Context<AppEnv>
 
@@ -164,16 +163,11 @@ adminRoutes.openAPIRegistry.registerPath({
 })
 adminRoutes.post(
   '/api/admin/roster',
-  bodyLimit({
-    maxSize: ROSTER_MAX_BYTES,
-    onError: () => {
-      throw new AppError(
-        413,
-        'too_large',
-        `A roster upload is limited to ${ROSTER_MAX_BYTES / 1024 / 1024} MiB and ${ROSTER_MAX_ROWS} rows; import large rosters unit by unit (?unit=...).`,
-      )
-    },
-  }),
+  limitBody(
+    ROSTER_MAX_BYTES,
+    `A roster upload is limited to ${ROSTER_MAX_BYTES / 1024 / 1024} MiB and ${ROSTER_MAX_ROWS} rows; import large rosters unit by unit (?unit=...).`,
+    'too_large',
+  ),
   async (c) => {
     const query = parse(RosterQuery, c.req.query())
     const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
@@ -253,16 +247,11 @@ adminRoutes.openAPIRegistry.registerPath({
 const LINK_BODY_MAX = 16 * 1024
 adminRoutes.post(
   '/api/admin/links',
-  bodyLimit({
-    maxSize: LINK_BODY_MAX,
-    onError: () => {
-      throw new AppError(
-        413,
-        'too_large',
-        `A link request is limited to ${LINK_BODY_MAX / 1024} KiB.`,
-      )
-    },
-  }),
+  limitBody(
+    LINK_BODY_MAX,
+    `A link request is limited to ${LINK_BODY_MAX / 1024} KiB.`,
+    'too_large',
+  ),
   async (c) => {
     const format = parse(z.enum(['csv', 'json']).default('csv'), c.req.query('format'))
     const body = parse(LinkBody, await c.req.json().catch(() => undefined))

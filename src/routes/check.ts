@@ -4,13 +4,12 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
-import { bodyLimit as honoBodyLimit } from 'hono/body-limit'
 import { checkMessage } from '../check/engine'
 import { checkedNotices, rulePackFor } from '../check/packs'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
 import { AppError, badRequest, errorResponses, notFound } from '../errors'
-import { newRoutes } from '../factory'
+import { limitBody, newRoutes } from '../factory'
 import { LangQuery } from '../schemas'
 import { checkPage, checkResultPage, checkTitle } from '../views/check'
 import { page } from '../views/layout'
@@ -110,15 +109,6 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-/** Refuses a body too big to hold an allowed request, whether or not it declares its length. */
-const bodyLimit = (max: number, what: string): MiddlewareHandler<AppEnv> =>
-  honoBodyLimit({
-    maxSize: max,
-    onError: () => {
-      throw new AppError(413, 'body_too_large', `The request is too large: ${what}.`)
-    },
-  })
-
 const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
   c.header('Cache-Control', 'no-store')
@@ -127,13 +117,16 @@ const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
 checkRoutes.use(
   '/api/check',
   rateLimited,
-  bodyLimit(MAX_BODY, `one text of up to ${MAX_CHARS} characters`),
+  limitBody(MAX_BODY, `The request is too large: one text of up to ${MAX_CHARS} characters.`),
   noStore,
 )
 checkRoutes.use(
   '/api/check/batch',
   rateLimited,
-  bodyLimit(MAX_BATCH_BODY, `up to ${MAX_BATCH} texts of up to ${MAX_CHARS} characters each`),
+  limitBody(
+    MAX_BATCH_BODY,
+    `The request is too large: up to ${MAX_BATCH} texts of up to ${MAX_CHARS} characters each.`,
+  ),
   noStore,
 )
 
@@ -235,7 +228,7 @@ checkRoutes.get('/check', (c) => {
 checkRoutes.post(
   '/check',
   rateLimited,
-  bodyLimit(MAX_BODY, `up to ${MAX_CHARS} characters`),
+  limitBody(MAX_BODY, `The request is too large: up to ${MAX_CHARS} characters.`),
   async (c) => {
     const lang = langOf(c)
     const form = await c.req.parseBody()
