@@ -103,7 +103,7 @@ export function createApp() {
             ? new AppError(error.status as 400, 'bad_request', error.message)
             : undefined))
     // Only the innermost cause's first line: a query error's own message would carry its values.
-    if (!(error instanceof AppError))
+    if (!(error instanceof AppError) && (!known || known.status >= 500))
       console.error(JSON.stringify({ requestId: c.get('requestId'), error: describeSafely(error) }))
     const shown = known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.')
     for (const [name, value] of Object.entries(shown.headers)) c.header(name, value)
