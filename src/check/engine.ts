@@ -57,7 +57,11 @@ export interface Hit {
 
 export interface CheckResult {
   verdict: Verdict
+  /** In text order; at most MAX_HITS, quoting together no more than the text's length. */
   hits: Hit[]
+  /** Present only when hits lists fewer than were found: then totalHits counts them all. */
+  truncated?: true
+  totalHits?: number
 }
 
 // Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
@@ -267,7 +271,7 @@ const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)
 const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
 
 /** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
-function firstEndingAtOrAfter(list: number[], sym: number): number {
+function firstEndingAtOrAfter(list: ArrayLike<number>, sym: number): number {
   let lo = 0
   let hi = list.length
   while (lo < hi) {
@@ -278,25 +282,78 @@ function firstEndingAtOrAfter(list: number[], sym: number): number {
   return lo
 }
 
-/** True when match a's span covers match b's and is longer. */
-function covers(a: number, b: number): boolean {
-  const as = f(a, SSYM)
-  const ae = f(a, ESYM)
-  const bs = f(b, SSYM)
-  const be = f(b, ESYM)
-  return as <= bs && ae >= be && ae - as > be - bs
+/**
+ * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
+ * start among the matches ending there or later. A match ending at or after e and starting at or
+ * before s exists when that minimum, from the first one ending at or after e, is at most s.
+ * Asked in order of end (as the scan emits matches), each query moves a cursor forward.
+ */
+class Spans {
+  private readonly minStart: Int32Array
+  private at = 0
+  private atAfter = 0
+  constructor(private readonly list: number[]) {
+    this.minStart = new Int32Array(list.length)
+    let min = 0x7fffffff
+    for (let i = list.length - 1; i >= 0; i--) {
+      min = Math.min(min, f(list[i] as number, SSYM))
+      this.minStart[i] = min
+    }
+  }
+
+  /** The first index at or after `from` whose match ends at or after e (binary search if behind). */
+  private seek(from: number, e: number): number {
+    const { list } = this
+    if (from > 0 && f(list[from - 1] as number, ESYM) >= e) return firstEndingAtOrAfter(list, e)
+    let i = from
+    while (i < list.length && f(list[i] as number, ESYM) < e) i++
+    return i
+  }
+
+  private startsBy(i: number, s: number): boolean {
+    return i < this.list.length && (this.minStart[i] as number) <= s
+  }
+
+  /** Some match of the list starts at or before m and ends at or after it. */
+  around(m: number): boolean {
+    this.at = this.seek(this.at, f(m, ESYM))
+    return this.startsBy(this.at, f(m, SSYM))
+  }
+
+  /** Some match of the list spans m and is longer (starts earlier, or ends later). */
+  aroundAndLonger(m: number): boolean {
+    const s = f(m, SSYM)
+    const e = f(m, ESYM)
+    this.at = this.seek(this.at, e)
+    this.atAfter = this.seek(this.atAfter, e + 1)
+    return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
+  }
 }
 
-/** Does a containing match from list (ordered by end) exist? Patterns are short, so look nearby. */
-function coveredBy(list: number[], m: number, accept: (a: number) => boolean): boolean {
-  const s = f(m, SSYM)
-  for (let i = firstEndingAtOrAfter(list, f(m, ESYM)); i < list.length; i++) {
-    const a = list[i] as number
-    if (f(a, ESYM) > s + MAX_PATTERN) break
-    if (a !== m && f(a, SSYM) <= s && accept(a)) return true
+/** Per pack, the longest cue of each group, in symbols: how far a cue can reach back from its end. */
+const longestCues = new WeakMap<RulePack, Int32Array>()
+function longestCueOf(pack: RulePack): Int32Array {
+  let longest = longestCues.get(pack)
+  if (longest) return longest
+  longest = new Int32Array(32)
+  for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE) {
+    if (((pack.patterns[at] as number) & 3) !== KIND_CUE) continue
+    const len = pack.patterns[at + 1] as number
+    const groups = pack.masks[pack.patterns[at + 2] as number] as number
+    for (let g = 0; g < 32; g++)
+      if (groups & (1 << g)) longest[g] = Math.max(longest[g] as number, len)
   }
-  return false
+  longestCues.set(pack, longest)
+  return longest
 }
+
+/** At most this many hits are listed per message; the result says when it cut the list. */
+export const MAX_HITS = 100
+
+// What decides the cue a hit's reason names, kept in its CUE field until the hit is listed.
+const CUE_NONE = -1
+const CUE_NEEDED = -2 // the first cue in range of the term's needs
+const CUE_BOOST = -3 // the first cue in range of the rule's boost
 
 function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckResult {
   const terms: number[] = []
@@ -312,19 +369,20 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
-    for (const t of terms) {
-      const rule = ruleOf(pack, t)
-      if (
-        coveredBy(allows, t, (a) => {
-          const r = ruleOf(pack, a)
-          return (r === rule || r === -1) && f(a, SSYM) <= f(t, SSYM) && f(a, ESYM) >= f(t, ESYM)
-        })
-      )
-        found[t * FIELDS + STATE] = DROPPED
+    const byRule = new Map<number, number[]>()
+    for (const a of allows) {
+      const rule = ruleOf(pack, a)
+      let list = byRule.get(rule)
+      if (!list) byRule.set(rule, (list = []))
+      list.push(a)
     }
-    for (const c of cues)
-      if (coveredBy(allows, c, (a) => ruleOf(pack, a) === -1 && f(a, ESYM) >= f(c, ESYM)))
-        found[c * FIELDS + STATE] = DROPPED
+    const spans = new Map([...byRule].map(([rule, list]) => [rule, new Spans(list)]))
+    const everyRule = spans.get(-1)
+    for (const t of terms)
+      if (everyRule?.around(t) || spans.get(ruleOf(pack, t))?.around(t))
+        found[t * FIELDS + STATE] = DROPPED
+    if (everyRule)
+      for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
@@ -333,9 +391,10 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   let messagePass = 0
   let messageAny = 0
   const liveCues: number[] = []
+  const liveTerms = new Spans(live)
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
-    if (coveredBy(live, c, (t) => covers(t, c))) found[c * FIELDS + STATE] = IN_TERM
+    if (liveTerms.aroundAndLonger(c)) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
     messageAny |= groups
     if (f(c, STATE) !== IN_TERM) messagePass |= groups
@@ -346,7 +405,10 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   let widest = 0
   for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
 
-  /** A cue of one of the groups in mask, placed as its group requires; -1 if none. */
+  /**
+   * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
+   * -1 if none. Only listed hits ask, for the cue their reason names: deciding uses hasCue.
+   */
   const cueInRange = (t: number, mask: number, forPass: boolean): number => {
     if (mask === 0) return -1
     const ts = f(t, SSYM)
@@ -394,26 +456,92 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     return -1
   }
 
+  // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
+  // made dense texts slow: per group, the cues of that group, and the two places one could stand.
+  const longest = longestCueOf(pack)
+  const anyCues: number[][] = pack.groups.map(() => [])
+  const passCues: number[][] = pack.groups.map(() => [])
+  for (const c of liveCues)
+    for (let g = 0, bits = groupsOf(pack, c); bits !== 0; g++, bits >>>= 1) {
+      if ((bits & 1) === 0) continue
+      anyCues[g]?.push(c)
+      if (f(c, STATE) !== IN_TERM) passCues[g]?.push(c)
+    }
+  /** A cue of the list before the term: starting before it, near enough, in its clause or sentence. */
+  const cueBefore = (list: number[], g: number, t: number): boolean => {
+    const group = pack.groups[g] as RulePack['groups'][number]
+    const ts = f(t, SSYM)
+    const from = f(t, STOK) - group.window
+    const clause = group.scope === SCOPE_CLAUSE
+    const scopeEnd = clause ? ECLAUSE : ESENT
+    const scope = f(t, clause ? SCLAUSE : SSENT)
+    const i = firstEndingAtOrAfter(list, ts)
+    // Of the cues ending before the term, the last is the nearest and in the latest scope.
+    if (i > 0) {
+      const c = list[i - 1] as number
+      if (f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
+    }
+    // A cue ending inside or after the term may still start before it.
+    const reach = ts + (longest[g] as number) - 1
+    for (let k = i; k < list.length; k++) {
+      const c = list[k] as number
+      if (f(c, ESYM) >= reach) break
+      if (f(c, SSYM) < ts && f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
+    }
+    return false
+  }
+  /** A cue of the list after the term: ending after it, starting near enough, in its scope. */
+  const cueAfter = (list: number[], g: number, t: number): boolean => {
+    const group = pack.groups[g] as RulePack['groups'][number]
+    const to = f(t, ETOK) + group.window
+    const clause = group.scope === SCOPE_CLAUSE
+    const scopeStart = clause ? SCLAUSE : SSENT
+    const scope = f(t, clause ? ECLAUSE : ESENT)
+    const reach = (longest[g] as number) - 1
+    // Past a cue that starts too far or in a later scope, every cue starting later fails too.
+    let failsFrom = 0x7fffffff
+    for (let k = firstEndingAtOrAfter(list, f(t, ESYM) + 1); k < list.length; k++) {
+      const c = list[k] as number
+      if (f(c, ESYM) - reach >= failsFrom) break
+      const start = f(c, STOK)
+      const cueScope = f(c, scopeStart)
+      if (start <= to && cueScope === scope) return true
+      if (start > to || cueScope > scope) failsFrom = Math.min(failsFrom, f(c, SSYM))
+    }
+    return false
+  }
+  const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
+    for (let g = 0, bits = mask; bits !== 0; g++, bits >>>= 1) {
+      if ((bits & 1) === 0) continue
+      const list = (forPass ? passCues : anyCues)[g]
+      if (!list?.length) continue
+      const dir = (pack.groups[g] as RulePack['groups'][number]).dir
+      if (dir !== DIR_AFTER && cueBefore(list, g, t)) return true
+      if (dir !== DIR_BEFORE && cueAfter(list, g, t)) return true
+    }
+    return false
+  }
+
   // Decide each term match: cleared, missing its context, or a hit (and how strong).
   const hits: number[] = []
   for (const t of live) {
     const rule = ruleOf(pack, t)
     const pass = pack.rulePass[rule] as number
-    if (pass & messagePass || cueInRange(t, pass & ~pack.messageGroups, true) >= 0) continue
+    if (pass & messagePass || hasCue(t, pass & ~pack.messageGroups, true)) continue
     const needs = needsOf(pack, t)
-    let cue = -1
+    let cue = CUE_NONE
     if (needs !== 0 && !(needs & messageAny)) {
-      cue = cueInRange(t, needs & ~pack.messageGroups, false)
-      if (cue < 0) continue
+      if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+      cue = CUE_NEEDED
     }
     const flags = field(pack, t, 0)
     let verdict = (flags >> 2) & 3
     const channel = (flags >> 4) & 7
     if (verdict !== VERDICT_BLOCK) {
       const boost = pack.ruleBoost[rule] as number
-      const boosted = boost & messageAny ? -2 : cueInRange(t, boost & ~pack.messageGroups, false)
-      if (boosted !== -1) {
-        if (boosted >= 0) cue = boosted
+      const inMessage = (boost & messageAny) !== 0
+      if (inMessage || hasCue(t, boost & ~pack.messageGroups, false)) {
+        if (!inMessage) cue = CUE_BOOST
         if (channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE) verdict = VERDICT_BLOCK
       }
     } else if (channel === CHANNEL_PINYIN || channel === CHANNEL_HOMOPHONE) verdict = 1
@@ -424,7 +552,8 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   if (hits.length === 0) return { verdict: 'pass', hits: [] }
 
   // Overlapping hits of one rule: keep the strongest, then the longest.
-  hits.sort((a, b) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF))
+  const byPlace = (a: number, b: number) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF)
+  hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
   for (const h of hits) {
@@ -443,44 +572,73 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       f(h, PAT) - f(prev, PAT)
     if (better > 0) kept[at as number] = h
   }
+  const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
 
-  let block = false
-  const out: Hit[] = kept.map((h) => {
-    const flags = field(pack, h, 0)
-    const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
-    const term = pack.label(field(pack, h, 5))
-    const formAt = field(pack, h, 6)
-    const form = formAt === 0 ? term : pack.label(formAt - 1)
-    const noteAt = field(pack, h, 7)
+  // Only the hits listed become objects: the first MAX_HITS in text order, and no more than
+  // quote the text's own length in all (hits of different rules may share a long span).
+  kept.sort(byPlace)
+  const listed: Hit[] = []
+  let quoted = 0
+  for (const h of kept) {
     const start = f(h, SOFF)
     const end = f(h, EOFF)
-    const match = text.slice(start, end)
-    const code = (flags >> 4) & 7
-    const channel: Channel =
-      code === CHANNEL_PINYIN
-        ? 'pinyin'
-        : code === CHANNEL_HOMOPHONE
-          ? 'homophone'
-          : code === CHANNEL_EMOJI
-            ? 'emoji'
-            : match === term || match.toLowerCase() === form
-              ? 'exact'
-              : 'folded'
-    const isBlock = f(h, VERDICT) === VERDICT_BLOCK
-    block ||= isBlock
-    const c = f(h, CUE)
-    const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
-    return {
-      rule: rule.id,
-      start,
-      end,
-      match,
-      term,
-      channel,
-      verdict: isBlock ? 'block' : 'review',
-      reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
-    }
-  })
-  out.sort((a, b) => a.start - b.start || b.end - a.end)
-  return { verdict: block ? 'block' : 'review', hits: out }
+    quoted += end - start
+    if (listed.length === MAX_HITS || quoted > text.length) break
+    listed.push(hitOf(pack, text, lang, h, start, end, cueOf(h)))
+  }
+  const result: CheckResult = { verdict: block ? 'block' : 'review', hits: listed }
+  if (listed.length < kept.length) {
+    result.truncated = true
+    result.totalHits = kept.length
+  }
+  return result
+
+  function cueOf(h: number): number {
+    const lookup = f(h, CUE)
+    if (lookup === CUE_NONE) return -1
+    const mask =
+      lookup === CUE_NEEDED ? needsOf(pack, h) : (pack.ruleBoost[ruleOf(pack, h)] as number)
+    return cueInRange(h, mask & ~pack.messageGroups, false)
+  }
+}
+
+function hitOf(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  h: number,
+  start: number,
+  end: number,
+  c: number,
+): Hit {
+  const flags = field(pack, h, 0)
+  const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
+  const term = pack.label(field(pack, h, 5))
+  const formAt = field(pack, h, 6)
+  const form = formAt === 0 ? term : pack.label(formAt - 1)
+  const noteAt = field(pack, h, 7)
+  const match = text.slice(start, end)
+  const code = (flags >> 4) & 7
+  const channel: Channel =
+    code === CHANNEL_PINYIN
+      ? 'pinyin'
+      : code === CHANNEL_HOMOPHONE
+        ? 'homophone'
+        : code === CHANNEL_EMOJI
+          ? 'emoji'
+          : match === term || match.toLowerCase() === form
+            ? 'exact'
+            : 'folded'
+  const isBlock = f(h, VERDICT) === VERDICT_BLOCK
+  const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
+  return {
+    rule: rule.id,
+    start,
+    end,
+    match,
+    term,
+    channel,
+    verdict: isBlock ? 'block' : 'review',
+    reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
+  }
 }
