@@ -10,7 +10,7 @@ import { rateLimitKey } from '../client-address'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
 import { AppError, badRequest, errorResponses, notFound } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, readForm, refuseForeignForms, requireJson } from '../factory'
 import { LangQuery } from '../schemas'
 import { checkPage, checkResultPage, checkTitle } from '../views/check'
 import { page } from '../views/layout'
@@ -176,6 +176,7 @@ checkRoutes.openapi(
     summary:
       'Check one message against a notice version: which red line it may cross, where, and why',
     description: `${RATE}.`,
+    middleware: [requireJson] as const,
     request: {
       query: LangQuery,
       body: {
@@ -216,6 +217,7 @@ checkRoutes.openapi(
     path: '/api/check/batch',
     summary: `Check up to ${MAX_BATCH} messages against one notice version`,
     description: `${RATE}.`,
+    middleware: [requireJson] as const,
     request: {
       query: LangQuery,
       body: {
@@ -282,11 +284,12 @@ checkRoutes.get('/check', (c) => {
 
 checkRoutes.post(
   '/check',
+  refuseForeignForms,
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: up to ${MAX_CHARS} characters.`),
   async (c) => {
     const lang = langOf(c)
-    const form = await c.req.parseBody()
+    const form = await readForm(c)
     const raw = form.text
     if (typeof raw !== 'string')
       throw badRequest('missing_text', 'The form has no message to check.')
