@@ -185,3 +185,16 @@ describe('JSON APIs', () => {
     expect(error.message).toMatch(/text\/csv.*application\/json/)
   })
 })
+
+describe('odd paths', () => {
+  it.each(['//', '///a', '//evil.example/x', '/notices//versions'])(
+    '%s: a 404 page whose links stay on this site',
+    async (path) => {
+      const response = await send(path, { method: 'GET' })
+      expect(response.status).toBe(404)
+      const page = await response.text()
+      expect(page).toContain('<title>404')
+      for (const [, href] of page.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^\/(?!\/)/)
+    },
+  )
+})
