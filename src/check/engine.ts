@@ -270,10 +270,13 @@ const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
 const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
 
-/** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
-function firstEndingAtOrAfter(list: ArrayLike<number>, sym: number): number {
-  let lo = 0
-  let hi = list.length
+/** First index in list[lo, hi) (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
+function firstEndingAtOrAfter(
+  list: ArrayLike<number>,
+  sym: number,
+  lo = 0,
+  hi = list.length,
+): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1
     if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
@@ -283,10 +286,30 @@ function firstEndingAtOrAfter(list: ArrayLike<number>, sym: number): number {
 }
 
 /**
+ * firstEndingAtOrAfter, starting from the answer to a nearby earlier question: a few steps
+ * either way, else a binary search. Queries for matches in scan order move it little.
+ */
+function seekEnding(list: ArrayLike<number>, from: number, sym: number): number {
+  let i = from
+  if (i > 0 && f(list[i - 1] as number, ESYM) >= sym) {
+    for (let steps = 0; i > 0 && f(list[i - 1] as number, ESYM) >= sym; steps++) {
+      if (steps === 8) return firstEndingAtOrAfter(list, sym, 0, i)
+      i--
+    }
+    return i
+  }
+  for (let steps = 0; i < list.length && f(list[i] as number, ESYM) < sym; steps++) {
+    if (steps === 8) return firstEndingAtOrAfter(list, sym, i)
+    i++
+  }
+  return i
+}
+
+/**
  * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
  * start among the matches ending there or later. A match ending at or after e and starting at or
  * before s exists when that minimum, from the first one ending at or after e, is at most s.
- * Asked in order of end (as the scan emits matches), each query moves a cursor forward.
+ * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
  */
 class Spans {
   private readonly minStart: Int32Array
@@ -301,22 +324,13 @@ class Spans {
     }
   }
 
-  /** The first index at or after `from` whose match ends at or after e (binary search if behind). */
-  private seek(from: number, e: number): number {
-    const { list } = this
-    if (from > 0 && f(list[from - 1] as number, ESYM) >= e) return firstEndingAtOrAfter(list, e)
-    let i = from
-    while (i < list.length && f(list[i] as number, ESYM) < e) i++
-    return i
-  }
-
   private startsBy(i: number, s: number): boolean {
     return i < this.list.length && (this.minStart[i] as number) <= s
   }
 
   /** Some match of the list starts at or before m and ends at or after it. */
   around(m: number): boolean {
-    this.at = this.seek(this.at, f(m, ESYM))
+    this.at = seekEnding(this.list, this.at, f(m, ESYM))
     return this.startsBy(this.at, f(m, SSYM))
   }
 
@@ -324,8 +338,8 @@ class Spans {
   aroundAndLonger(m: number): boolean {
     const s = f(m, SSYM)
     const e = f(m, ESYM)
-    this.at = this.seek(this.at, e)
-    this.atAfter = this.seek(this.atAfter, e + 1)
+    this.at = seekEnding(this.list, this.at, e)
+    this.atAfter = seekEnding(this.list, this.atAfter, e + 1)
     return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
   }
 }
@@ -345,6 +359,69 @@ function longestCueOf(pack: RulePack): Int32Array {
   }
   longestCues.set(pack, longest)
   return longest
+}
+
+/**
+ * The cues of one group (all of them, or those that may clear a hit), and whether one stands
+ * where the group wants it relative to a term. Together the two tests answer what walking every
+ * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
+ */
+class GroupCues {
+  readonly list: number[] = []
+  private beforeAt = 0
+  private afterAt = 0
+  private readonly window: number
+  private readonly clause: boolean
+  /** The longest cue of the group, less one: how far before its end a cue can start. */
+  private readonly reach: number
+
+  constructor(group: RulePack['groups'][number], longest: number) {
+    this.window = group.window
+    this.clause = group.scope === SCOPE_CLAUSE
+    this.reach = longest - 1
+  }
+
+  /** A cue starting before the term, ending near enough before it, in its clause or sentence. */
+  before(t: number): boolean {
+    const { list } = this
+    const ts = f(t, SSYM)
+    const from = f(t, STOK) - this.window
+    const scopeEnd = this.clause ? ECLAUSE : ESENT
+    const scope = f(t, this.clause ? SCLAUSE : SSENT)
+    const i = (this.beforeAt = seekEnding(list, this.beforeAt, ts))
+    // Of the cues ending before the term, the last is the nearest and in the latest scope.
+    if (i > 0) {
+      const c = list[i - 1] as number
+      if (f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
+    }
+    // A cue ending inside or after the term may still start before it.
+    for (let k = i; k < list.length; k++) {
+      const c = list[k] as number
+      if (f(c, ESYM) - this.reach >= ts) break
+      if (f(c, SSYM) < ts && f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
+    }
+    return false
+  }
+
+  /** A cue ending after the term, starting near enough after it, in its clause or sentence. */
+  after(t: number): boolean {
+    const { list } = this
+    const to = f(t, ETOK) + this.window
+    const scopeStart = this.clause ? SCLAUSE : SSENT
+    const scope = f(t, this.clause ? ECLAUSE : ESENT)
+    // Past a cue that starts too far or in a later scope, every cue starting later fails too.
+    let failsFrom = 0x7fffffff
+    this.afterAt = seekEnding(list, this.afterAt, f(t, ESYM) + 1)
+    for (let k = this.afterAt; k < list.length; k++) {
+      const c = list[k] as number
+      if (f(c, ESYM) - this.reach >= failsFrom) break
+      const start = f(c, STOK)
+      const cueScope = f(c, scopeStart)
+      if (start <= to && cueScope === scope) return true
+      if (start > to || cueScope > scope) failsFrom = Math.min(failsFrom, f(c, SSYM))
+    }
+    return false
+  }
 }
 
 /** At most this many hits are listed per message; the result says when it cut the list. */
@@ -457,67 +534,49 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   }
 
   // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
-  // made dense texts slow: per group, the cues of that group, and the two places one could stand.
+  // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
+  // about are gathered.
+  let wantPass = 0
+  let wantAny = 0
+  for (const t of live) {
+    const rule = ruleOf(pack, t)
+    wantPass |= pack.rulePass[rule] as number
+    wantAny |= needsOf(pack, t) | (pack.ruleBoost[rule] as number)
+  }
+  wantPass &= ~pack.messageGroups
+  wantAny &= ~pack.messageGroups
   const longest = longestCueOf(pack)
-  const anyCues: number[][] = pack.groups.map(() => [])
-  const passCues: number[][] = pack.groups.map(() => [])
-  for (const c of liveCues)
-    for (let g = 0, bits = groupsOf(pack, c); bits !== 0; g++, bits >>>= 1) {
-      if ((bits & 1) === 0) continue
-      anyCues[g]?.push(c)
-      if (f(c, STATE) !== IN_TERM) passCues[g]?.push(c)
+  const passCues: (GroupCues | undefined)[] = []
+  const anyCues: (GroupCues | undefined)[] = []
+  let passGathered = 0 // the groups that have cues in passCues, and in anyCues
+  let anyGathered = 0
+  const add = (lists: (GroupCues | undefined)[], g: number, c: number) =>
+    (lists[g] ??= new GroupCues(
+      pack.groups[g] as RulePack['groups'][number],
+      longest[g] as number,
+    )).list.push(c)
+  if (wantPass | wantAny)
+    for (const c of liveCues) {
+      const groups = groupsOf(pack, c)
+      const forPass = f(c, STATE) === IN_TERM ? 0 : groups & wantPass
+      passGathered |= forPass
+      anyGathered |= groups & wantAny
+      for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
+        if (bits & 1) add(passCues, g, c)
+      for (let g = 0, bits = groups & wantAny; bits !== 0; g++, bits >>>= 1)
+        if (bits & 1) add(anyCues, g, c)
     }
-  /** A cue of the list before the term: starting before it, near enough, in its clause or sentence. */
-  const cueBefore = (list: number[], g: number, t: number): boolean => {
-    const group = pack.groups[g] as RulePack['groups'][number]
-    const ts = f(t, SSYM)
-    const from = f(t, STOK) - group.window
-    const clause = group.scope === SCOPE_CLAUSE
-    const scopeEnd = clause ? ECLAUSE : ESENT
-    const scope = f(t, clause ? SCLAUSE : SSENT)
-    const i = firstEndingAtOrAfter(list, ts)
-    // Of the cues ending before the term, the last is the nearest and in the latest scope.
-    if (i > 0) {
-      const c = list[i - 1] as number
-      if (f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
-    }
-    // A cue ending inside or after the term may still start before it.
-    const reach = ts + (longest[g] as number) - 1
-    for (let k = i; k < list.length; k++) {
-      const c = list[k] as number
-      if (f(c, ESYM) >= reach) break
-      if (f(c, SSYM) < ts && f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
-    }
-    return false
-  }
-  /** A cue of the list after the term: ending after it, starting near enough, in its scope. */
-  const cueAfter = (list: number[], g: number, t: number): boolean => {
-    const group = pack.groups[g] as RulePack['groups'][number]
-    const to = f(t, ETOK) + group.window
-    const clause = group.scope === SCOPE_CLAUSE
-    const scopeStart = clause ? SCLAUSE : SSENT
-    const scope = f(t, clause ? ECLAUSE : ESENT)
-    const reach = (longest[g] as number) - 1
-    // Past a cue that starts too far or in a later scope, every cue starting later fails too.
-    let failsFrom = 0x7fffffff
-    for (let k = firstEndingAtOrAfter(list, f(t, ESYM) + 1); k < list.length; k++) {
-      const c = list[k] as number
-      if (f(c, ESYM) - reach >= failsFrom) break
-      const start = f(c, STOK)
-      const cueScope = f(c, scopeStart)
-      if (start <= to && cueScope === scope) return true
-      if (start > to || cueScope > scope) failsFrom = Math.min(failsFrom, f(c, SSYM))
-    }
-    return false
-  }
+  /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
   const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
-    for (let g = 0, bits = mask; bits !== 0; g++, bits >>>= 1) {
-      if ((bits & 1) === 0) continue
-      const list = (forPass ? passCues : anyCues)[g]
-      if (!list?.length) continue
+    const lists = forPass ? passCues : anyCues
+    for (let bits = mask & (forPass ? passGathered : anyGathered); bits !== 0;) {
+      const lowest = bits & -bits
+      bits ^= lowest
+      const g = 31 - Math.clz32(lowest)
+      const cues = lists[g] as GroupCues
       const dir = (pack.groups[g] as RulePack['groups'][number]).dir
-      if (dir !== DIR_AFTER && cueBefore(list, g, t)) return true
-      if (dir !== DIR_BEFORE && cueAfter(list, g, t)) return true
+      if (dir !== DIR_AFTER && cues.before(t)) return true
+      if (dir !== DIR_BEFORE && cues.after(t)) return true
     }
     return false
   }
