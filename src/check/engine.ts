@@ -371,68 +371,127 @@ function longestCueOf(pack: RulePack): Int32Array {
   return longest
 }
 
+/** First index of a sorted array whose value is >= key, from the answer to a nearby question. */
+function seekSorted(values: Int32Array, from: number, key: number): number {
+  let i = from
+  if (i > 0 && (values[i - 1] as number) >= key) {
+    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++) {
+      if (steps === 8) {
+        let lo = 0
+        let hi = i
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1
+          if ((values[mid] as number) < key) lo = mid + 1
+          else hi = mid
+        }
+        return lo
+      }
+      i--
+    }
+    return i
+  }
+  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++) {
+    if (steps === 8) {
+      let lo = i
+      let hi = values.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if ((values[mid] as number) < key) lo = mid + 1
+        else hi = mid
+      }
+      return lo
+    }
+    i++
+  }
+  return i
+}
+
 /**
  * The cues of one group (all of them, or those that may clear a hit), and whether one stands
  * where the group wants it relative to a term. Together the two tests answer what walking every
  * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
+ * The fields the tests read are copied out of `found`, one array each, in the cues' order.
  */
 class GroupCues {
   readonly list: number[] = []
+  readonly before: boolean
+  readonly after: boolean
   private beforeAt = 0
   private afterAt = 0
   private readonly window: number
   private readonly clause: boolean
   /** The longest cue of the group, less one: how far before its end a cue can start. */
   private readonly reach: number
+  private startSym = EMPTY
+  private endSym = EMPTY
+  private startTok = EMPTY
+  private endTok = EMPTY
+  private startScope = EMPTY // the clause (or sentence, by the group's scope) a cue starts in
+  private endScope = EMPTY
 
   constructor(group: RulePack['groups'][number], longest: number) {
     this.window = group.window
     this.clause = group.scope === SCOPE_CLAUSE
     this.reach = longest - 1
+    this.before = group.dir !== DIR_AFTER
+    this.after = group.dir !== DIR_BEFORE
   }
 
-  /** A cue starting before the term, ending near enough before it, in its clause or sentence. */
-  before(t: number): boolean {
-    const { list } = this
-    const ts = f(t, SSYM)
-    const from = f(t, STOK) - this.window
-    const scopeEnd = this.clause ? ECLAUSE : ESENT
-    const scope = f(t, this.clause ? SCLAUSE : SSENT)
-    const i = (this.beforeAt = seekEnding(list, this.beforeAt, ts))
+  /** Copies the cues' fields out, once all are listed. */
+  seal(): void {
+    const column = (field: number) => Int32Array.from(this.list, (c) => f(c, field))
+    this.startSym = column(SSYM)
+    this.endSym = column(ESYM)
+    this.startTok = column(STOK)
+    this.endTok = column(ETOK)
+    this.startScope = column(this.clause ? SCLAUSE : SSENT)
+    this.endScope = column(this.clause ? ECLAUSE : ESENT)
+  }
+
+  /**
+   * A cue starting before the term (ts: its first symbol, token: its first token), ending near
+   * enough before it, in the clause and sentence it starts in.
+   */
+  standsBefore(ts: number, token: number, clause: number, sentence: number): boolean {
+    const { endSym, endTok, endScope } = this
+    const from = token - this.window
+    const scope = this.clause ? clause : sentence
+    const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
     // Of the cues ending before the term, the last is the nearest and in the latest scope.
-    if (i > 0) {
-      const c = list[i - 1] as number
-      if (f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
-    }
+    if (i > 0 && endScope[i - 1] === scope && (endTok[i - 1] as number) >= from) return true
     // A cue ending inside or after the term may still start before it.
-    for (let k = i; k < list.length; k++) {
-      const c = list[k] as number
-      if (f(c, ESYM) - this.reach >= ts) break
-      if (f(c, SSYM) < ts && f(c, scopeEnd) === scope && f(c, ETOK) >= from) return true
+    for (let k = i; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= ts) break
+      if (
+        (this.startSym[k] as number) < ts &&
+        endScope[k] === scope &&
+        (endTok[k] as number) >= from
+      )
+        return true
     }
     return false
   }
 
-  /** A cue ending after the term, starting near enough after it, in its clause or sentence. */
-  after(t: number): boolean {
-    const { list } = this
-    const to = f(t, ETOK) + this.window
-    const scopeStart = this.clause ? SCLAUSE : SSENT
-    const scope = f(t, this.clause ? ECLAUSE : ESENT)
+  /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
+  standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
+    const { endSym, startTok, startScope } = this
+    const to = token + this.window
+    const scope = this.clause ? clause : sentence
     // Past a cue that starts too far or in a later scope, every cue starting later fails too.
     let failsFrom = 0x7fffffff
-    this.afterAt = seekEnding(list, this.afterAt, f(t, ESYM) + 1)
-    for (let k = this.afterAt; k < list.length; k++) {
-      const c = list[k] as number
-      if (f(c, ESYM) - this.reach >= failsFrom) break
-      const start = f(c, STOK)
-      const cueScope = f(c, scopeStart)
+    this.afterAt = seekSorted(endSym, this.afterAt, te + 1)
+    for (let k = this.afterAt; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= failsFrom) break
+      const start = startTok[k] as number
+      const cueScope = startScope[k] as number
       if (start <= to && cueScope === scope) return true
-      if (start > to || cueScope > scope) failsFrom = Math.min(failsFrom, f(c, SSYM))
+      if (start > to || cueScope > scope)
+        failsFrom = Math.min(failsFrom, this.startSym[k] as number)
     }
     return false
   }
 }
+const EMPTY = new Int32Array(0)
 
 /** At most this many hits are listed per message; the result says when it cut the list. */
 export const MAX_HITS = 100
@@ -582,18 +641,28 @@ function decide(
       for (let g = 0, bits = groups & wantAny; bits !== 0; g++, bits >>>= 1)
         if (bits & 1) add(anyCues, g, c)
     }
+  for (const cues of passCues) cues?.seal()
+  for (const cues of anyCues) cues?.seal()
   /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
   const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
     if (byDefinition) return cueInRange(t, mask, forPass) >= 0
+    let bits = mask & (forPass ? passGathered : anyGathered)
+    if (bits === 0) return false
     const lists = forPass ? passCues : anyCues
-    for (let bits = mask & (forPass ? passGathered : anyGathered); bits !== 0;) {
+    const ts = f(t, SSYM)
+    const startToken = f(t, STOK)
+    const startClause = f(t, SCLAUSE)
+    const startSentence = f(t, SSENT)
+    const te = f(t, ESYM)
+    const endToken = f(t, ETOK)
+    const endClause = f(t, ECLAUSE)
+    const endSentence = f(t, ESENT)
+    while (bits !== 0) {
       const lowest = bits & -bits
       bits ^= lowest
-      const g = 31 - Math.clz32(lowest)
-      const cues = lists[g] as GroupCues
-      const dir = (pack.groups[g] as RulePack['groups'][number]).dir
-      if (dir !== DIR_AFTER && cues.before(t)) return true
-      if (dir !== DIR_BEFORE && cues.after(t)) return true
+      const cues = lists[31 - Math.clz32(lowest)] as GroupCues
+      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence)) return true
+      if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
     }
     return false
   }
