@@ -422,6 +422,7 @@ class GroupCues {
   private readonly clause: boolean
   /** The longest cue of the group, less one: how far before its end a cue can start. */
   private readonly reach: number
+  private sealed = false
   private startSym = EMPTY
   private endSym = EMPTY
   private startTok = EMPTY
@@ -437,15 +438,29 @@ class GroupCues {
     this.after = group.dir !== DIR_BEFORE
   }
 
-  /** Copies the cues' fields out, once all are listed. */
-  seal(): void {
-    const column = (field: number) => Int32Array.from(this.list, (c) => f(c, field))
-    this.startSym = column(SSYM)
-    this.endSym = column(ESYM)
-    this.startTok = column(STOK)
-    this.endTok = column(ETOK)
-    this.startScope = column(this.clause ? SCLAUSE : SSENT)
-    this.endScope = column(this.clause ? ECLAUSE : ESENT)
+  /** Copies the cues' fields out (all are listed by the first question). */
+  private seal(): void {
+    const { list } = this
+    const n = list.length
+    const columns = new Int32Array(6 * n)
+    const startScope = this.clause ? SCLAUSE : SSENT
+    const endScope = this.clause ? ECLAUSE : ESENT
+    for (let k = 0; k < n; k++) {
+      const at = (list[k] as number) * FIELDS
+      columns[k] = found[at + SSYM] as number
+      columns[n + k] = found[at + ESYM] as number
+      columns[2 * n + k] = found[at + STOK] as number
+      columns[3 * n + k] = found[at + ETOK] as number
+      columns[4 * n + k] = found[at + startScope] as number
+      columns[5 * n + k] = found[at + endScope] as number
+    }
+    this.startSym = columns.subarray(0, n)
+    this.endSym = columns.subarray(n, 2 * n)
+    this.startTok = columns.subarray(2 * n, 3 * n)
+    this.endTok = columns.subarray(3 * n, 4 * n)
+    this.startScope = columns.subarray(4 * n, 5 * n)
+    this.endScope = columns.subarray(5 * n, 6 * n)
+    this.sealed = true
   }
 
   /**
@@ -453,6 +468,7 @@ class GroupCues {
    * enough before it, in the clause and sentence it starts in.
    */
   standsBefore(ts: number, token: number, clause: number, sentence: number): boolean {
+    if (!this.sealed) this.seal()
     const { endSym, endTok, endScope } = this
     const from = token - this.window
     const scope = this.clause ? clause : sentence
@@ -474,6 +490,7 @@ class GroupCues {
 
   /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
   standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
+    if (!this.sealed) this.seal()
     const { endSym, startTok, startScope } = this
     const to = token + this.window
     const scope = this.clause ? clause : sentence
@@ -641,8 +658,6 @@ function decide(
       for (let g = 0, bits = groups & wantAny; bits !== 0; g++, bits >>>= 1)
         if (bits & 1) add(anyCues, g, c)
     }
-  for (const cues of passCues) cues?.seal()
-  for (const cues of anyCues) cues?.seal()
   /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
   const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
     if (byDefinition) return cueInRange(t, mask, forPass) >= 0
