@@ -42,6 +42,7 @@ export function errorResponses(...statuses: ContentfulStatusCode[]) {
     403: 'Not allowed',
     404: 'Not found',
     413: 'Request too large',
+    415: 'Body of an unsupported Content-Type',
     422: 'Request understood but invalid',
     429: 'Too many requests',
     503: 'Temporarily unavailable',

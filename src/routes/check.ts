@@ -200,7 +200,7 @@ checkRoutes.openapi(
           .openapi('CheckResult'),
         `The verdict (decided on every hit) and the hits. ${BOUND}.`,
       ),
-      ...errorResponses(400, 404, 413, 429),
+      ...errorResponses(400, 404, 413, 415, 429),
     },
   }),
   (c) => {
@@ -241,7 +241,7 @@ checkRoutes.openapi(
           .openapi('CheckBatchResult'),
         `One result per text, in order. ${BOUND}, so a full batch's answer at most about ${Math.ceil((MAX_BATCH * (MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS)) / 1e6)} MB.`,
       ),
-      ...errorResponses(400, 404, 413, 429),
+      ...errorResponses(400, 404, 413, 415, 429),
     },
   }),
   async (c) => {
