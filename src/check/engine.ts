@@ -280,41 +280,6 @@ const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
 const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
 
-/** First index in list[lo, hi) (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
-function firstEndingAtOrAfter(
-  list: ArrayLike<number>,
-  sym: number,
-  lo = 0,
-  hi = list.length,
-): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/**
- * firstEndingAtOrAfter, starting from the answer to a nearby earlier question: a few steps
- * either way, else a binary search. Queries for matches in scan order move it little.
- */
-function seekEnding(list: ArrayLike<number>, from: number, sym: number): number {
-  let i = from
-  if (i > 0 && f(list[i - 1] as number, ESYM) >= sym) {
-    for (let steps = 0; i > 0 && f(list[i - 1] as number, ESYM) >= sym; steps++) {
-      if (steps === 8) return firstEndingAtOrAfter(list, sym, 0, i)
-      i--
-    }
-    return i
-  }
-  for (let steps = 0; i < list.length && f(list[i] as number, ESYM) < sym; steps++) {
-    if (steps === 8) return firstEndingAtOrAfter(list, sym, i)
-    i++
-  }
-  return i
-}
-
 /**
  * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
  * start among the matches ending there or later. A match ending at or after e and starting at or
@@ -322,25 +287,29 @@ function seekEnding(list: ArrayLike<number>, from: number, sym: number): number 
  * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
  */
 class Spans {
+  private readonly ends: Int32Array
   private readonly minStart: Int32Array
   private at = 0
   private atAfter = 0
-  constructor(private readonly list: number[]) {
+  constructor(list: number[]) {
+    this.ends = new Int32Array(list.length)
     this.minStart = new Int32Array(list.length)
     let min = 0x7fffffff
     for (let i = list.length - 1; i >= 0; i--) {
-      min = Math.min(min, f(list[i] as number, SSYM))
+      const m = list[i] as number
+      this.ends[i] = f(m, ESYM)
+      min = Math.min(min, f(m, SSYM))
       this.minStart[i] = min
     }
   }
 
   private startsBy(i: number, s: number): boolean {
-    return i < this.list.length && (this.minStart[i] as number) <= s
+    return i < this.minStart.length && (this.minStart[i] as number) <= s
   }
 
   /** Some match of the list starts at or before m and ends at or after it. */
   around(m: number): boolean {
-    this.at = seekEnding(this.list, this.at, f(m, ESYM))
+    this.at = seekSorted(this.ends, this.at, f(m, ESYM))
     return this.startsBy(this.at, f(m, SSYM))
   }
 
@@ -348,8 +317,8 @@ class Spans {
   aroundAndLonger(m: number): boolean {
     const s = f(m, SSYM)
     const e = f(m, ESYM)
-    this.at = seekEnding(this.list, this.at, e)
-    this.atAfter = seekEnding(this.list, this.atAfter, e + 1)
+    this.at = seekSorted(this.ends, this.at, e)
+    this.atAfter = seekSorted(this.ends, this.atAfter, e + 1)
     return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
   }
 }
@@ -371,38 +340,29 @@ function longestCueOf(pack: RulePack): Int32Array {
   return longest
 }
 
-/** First index of a sorted array whose value is >= key, from the answer to a nearby question. */
+/** First index in values[lo, hi) (sorted) whose value is >= key. */
+function lowerBound(values: Int32Array, key: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if ((values[mid] as number) < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * lowerBound over all of values, starting from the answer to a nearby earlier question: a few
+ * steps either way, else a binary search. Questions about matches in scan order move it little.
+ */
 function seekSorted(values: Int32Array, from: number, key: number): number {
   let i = from
   if (i > 0 && (values[i - 1] as number) >= key) {
-    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++) {
-      if (steps === 8) {
-        let lo = 0
-        let hi = i
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1
-          if ((values[mid] as number) < key) lo = mid + 1
-          else hi = mid
-        }
-        return lo
-      }
-      i--
-    }
+    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++, i--)
+      if (steps === 8) return lowerBound(values, key, 0, i)
     return i
   }
-  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++) {
-    if (steps === 8) {
-      let lo = i
-      let hi = values.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if ((values[mid] as number) < key) lo = mid + 1
-        else hi = mid
-      }
-      return lo
-    }
-    i++
-  }
+  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++, i++)
+    if (steps === 8) return lowerBound(values, key, i, values.length)
   return i
 }
 
@@ -576,7 +536,8 @@ function decide(
 
   /**
    * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
-   * -1 if none. Only listed hits ask, for the cue their reason names: deciding uses hasCue.
+   * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
+   * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
    */
   const cueInRange = (t: number, mask: number, forPass: boolean): number => {
     if (mask === 0) return -1
