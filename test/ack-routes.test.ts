@@ -580,3 +580,43 @@ describe('what administrators see', () => {
     expect(missing).toEqual([])
   })
 })
+
+describe('a roster name with bidirectional controls', () => {
+  it('is stored without them: receipts, pages and every CSV show the plain name', async () => {
+    const bidi = /[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F]/
+    expect(
+      (
+        await importRoster(
+          'external_id,name,unit\nBIDI1,\u202Eevil\u202C名,双向省/\u2066双向市\u2069\n',
+        )
+      ).status,
+    ).toBe(200)
+    expect(await rows("SELECT name, unit FROM officials WHERE external_id = 'BIDI1'")).toEqual([
+      { name: 'evil名', unit: '双向省/双向市' },
+    ])
+    const linksCsv = await call('/api/admin/links', {
+      method: 'POST',
+      headers: admin({ 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ notice: NOTICE, version: 2, unit: '双向省' }),
+    })
+    const linkCsv = await linksCsv.text()
+    expect(linkCsv).not.toMatch(bidi)
+    const path = pathOf(/(http:\/\/localhost\/a\/[^\r\n]+)/.exec(linkCsv)![1]!)
+    // The official types the name with a stray control of their own: it is not kept either.
+    expect((await acknowledge(path, '\u202Eevil名\u200B')).status).toBe(303)
+    const page = await (await call(path)).text()
+    expect(page).toContain('evil名')
+    expect(page).not.toMatch(bidi)
+    const receipt = await (await call(`${path}/receipt.json`)).text()
+    expect(receipt).toContain('"typedName": "evil名"')
+    expect(receipt).not.toMatch(bidi)
+    for (const csvPath of [
+      '/api/admin/acknowledgements?format=csv',
+      `/api/admin/outstanding/${NOTICE}/2?format=csv`,
+      `/api/admin/status/${NOTICE}/2?format=csv`,
+    ]) {
+      const csv = await (await call(csvPath, { headers: admin() })).text()
+      expect(csv).not.toMatch(bidi)
+    }
+  })
+})

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { fromHex, hex, hmacKey } from '../src/acknowledgements/bytes'
 import { csvLine, parseCsv } from '../src/acknowledgements/csv'
 import { Frontier, leafHash, nodeHash } from '../src/acknowledgements/merkle'
-import { namesMatch } from '../src/acknowledgements/names'
+import { cleanText, namesMatch } from '../src/acknowledgements/names'
 import { baselineVersion, statementFor } from '../src/acknowledgements/policy'
 import { normaliseUnit, parseRosterCsv, parseRosterJson } from '../src/acknowledgements/roster'
 import { formToken, formTokenMatches, readLink, signLink } from '../src/acknowledgements/tokens'
@@ -124,6 +124,42 @@ describe('typed names', () => {
     ['   ', '张三', false],
   ])('%j against roster %j: %s', (typed, roster, ok) => {
     expect(namesMatch(typed, roster)).toBe(ok)
+  })
+})
+
+describe('roster text loses the invisible characters that do not belong in a name', () => {
+  it.each([
+    ['right-to-left override and pop', '\u202Eevil\u202C名', 'evil名'],
+    ['every embedding and override', '\u202A\u202B张\u202C\u202D三\u202E', '张三'],
+    ['isolates', '\u2066张三\u2069 \u2067x\u2068', '张三 x'],
+    ['direction marks', '\u200E张三\u200F\u061C', '张三'],
+    ['zero-width space, word joiner and BOM', '\uFEFF张\u200B三\u2060', '张三'],
+    ['a soft hyphen and invisible operators', 'Ana\u00ADbel\u2062', 'Anabel'],
+    ['tag characters', '张三\u{E0041}\u{E007F}', '张三'],
+    ['Hangul fillers', '\u3164张\uFFA0三\u115F\u1160', '张三'],
+    ['a joiner between CJK letters', '张\u200D三', '张三'],
+    ['interlinear annotation marks', '\uFFF9张\uFFFA三\uFFFB', '张三'],
+    ['a name made of nothing visible', '\u202E\u200B\u3164', ''],
+  ])('%s', (_, raw, clean) => {
+    expect(cleanText(raw)).toBe(clean)
+  })
+
+  it.each([
+    ['a zero-width non-joiner inside a Persian word', 'می\u200Cخواهم'],
+    ['a zero-width joiner inside a Devanagari word', 'क्\u200Dष'],
+    ['Mongolian with its vowel separator', 'ᠨᠠ\u180Eᠠ'],
+    ['an ideographic variation selector', '葛\u{E0100}'],
+  ])('keeps %s', (_, text) => {
+    expect(cleanText(text)).toBe(text)
+  })
+
+  it('a roster line whose name is only invisible characters is refused', () => {
+    const { problems } = parseRosterCsv('external_id,name,unit\nE1,\u202E\u200B,广东省\n', null)
+    expect(problems).toEqual([{ line: 2, message: 'name is empty' }])
+  })
+
+  it('a typed name with a bidi control matches the roster name without it', () => {
+    expect(namesMatch('\u202E张三\u202C', '张三')).toBe(true)
   })
 })
 

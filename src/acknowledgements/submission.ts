@@ -7,7 +7,7 @@ import type { Database } from '../db/client'
 import { AppError } from '../errors'
 import { base64url, hmac } from './bytes'
 import { openLink, type OpenedLink } from './links'
-import { namesMatch } from './names'
+import { namesMatch, stripInvisible } from './names'
 import { statementFor } from './policy'
 import { recordAcknowledgement, type RecordOutcome } from './record'
 import type { AckSecrets } from './secrets'
@@ -68,7 +68,9 @@ export async function submitAcknowledgement(
       'wrong_version',
       `The text you acknowledged is not version ${opened.version.version} of this notice. Open the link again to read the current text.`,
     )
-  const typedName = typeof form.name === 'string' ? form.name.trim().slice(0, 200) : ''
+  // Kept as typed, less what cannot be seen: a bidi control would make the receipt misread.
+  const typedName =
+    typeof form.name === 'string' ? stripInvisible(form.name).trim().slice(0, 200) : ''
   const reject = (code: 'statement_missing' | 'name_missing' | 'name_mismatch', message: string) =>
     new SubmissionRejected(code, message, opened, lang, typedName)
   const zh = lang === 'zh'
