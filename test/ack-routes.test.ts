@@ -1,10 +1,11 @@
 /** The whole flow through the Worker's fetch: admin API, the official's pages, receipts. */
-import { env } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { hmacKey } from '../src/acknowledgements/bytes'
 import { canonicalReceipt, type SignedReceipt } from '../src/acknowledgements/receipt'
 import { signLink } from '../src/acknowledgements/tokens'
 import { checkReceiptFile } from '../src/acknowledgements/offline'
+import worker from '../src/index'
 import {
   acknowledge,
   admin,
@@ -371,7 +372,7 @@ describe('a D1 failure while a link is used', () => {
     for (const response of [page, posted]) {
       expect(response.status).toBe(503)
       expect(response.headers.get('Retry-After')).toBe('5')
-      expect(await response.text()).toContain('nothing was saved')
+      expect(await response.text()).toContain('本次未保存任何内容')
     }
     expect(await rows("SELECT 1 FROM acknowledgements WHERE external_id = 'A005'")).toEqual([])
   })
@@ -619,4 +620,67 @@ describe('a roster name with bidirectional controls', () => {
       expect(csv).not.toMatch(bidi)
     }
   })
+})
+
+describe('a secret missing or unusable', () => {
+  async function fetchWith(changes: Partial<Env>, path: string, init: RequestInit = {}) {
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(
+      new Request(`http://localhost${path}`, { redirect: 'manual', ...init }),
+      { ...env, ...changes },
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+  const operatorText = /LINK_SECRET|RECEIPT_PRIVATE_KEY|setup:local|wrangler|secret|configured/i
+
+  it.each([
+    ['missing', { LINK_SECRET: '' }, 'LINK_SECRET'],
+    ['not a key', { RECEIPT_PRIVATE_KEY: '{"kty":"OKP"}' }, 'RECEIPT_PRIVATE_KEY'],
+  ])(
+    'a secret %s: an official sees a plain message in their language; the name of the secret goes to the log and to admin answers',
+    async (_, changes, secret) => {
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        const zh = await fetchWith(changes, `${links.A005}?lang=zh`)
+        expect(zh.status).toBe(503)
+        expect(zh.headers.get('Content-Type')).toMatch(/^text\/html/)
+        const zhPage = await zh.text()
+        expect(zhPage).toContain('确认功能暂时无法使用')
+        expect(zhPage).not.toMatch(operatorText)
+        expect(zhPage).not.toMatch(/Acknowledgements/)
+
+        const en = await fetchWith(changes, `${links.A005}?lang=en`)
+        const enPage = await en.text()
+        expect(en.status).toBe(503)
+        expect(enPage).toContain('Acknowledgements are unavailable at the moment')
+        expect(enPage).not.toMatch(operatorText)
+
+        const posted = await fetchWith(changes, links.A005!, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'statement=agree&name=x',
+        })
+        expect(posted.status).toBe(503)
+        expect(await posted.text()).not.toMatch(operatorText)
+        const receipt = await fetchWith(changes, `${links.A005}/receipt.json?lang=zh`)
+        expect(receipt.status).toBe(503)
+        expect(await receipt.text()).not.toMatch(operatorText)
+
+        const logged = errors.mock.calls.map((call) => call.join(' ')).join('\n')
+        expect(logged).toContain(secret)
+        expect(logged).toMatch(/setup:local/)
+
+        const api = await fetchWith(changes, `/api/admin/status/${NOTICE}/2`, { headers: admin() })
+        expect(api.status).toBe(503)
+        expect(await errorOf(api)).toMatchObject({
+          code: 'not_configured',
+          message: expect.stringContaining(secret),
+        })
+      } finally {
+        errors.mockRestore()
+      }
+    },
+  )
 })

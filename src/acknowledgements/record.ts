@@ -98,11 +98,20 @@ export async function recordAcknowledgement(
   } catch (error) {
     throw storageUnavailable(error)
   }
-  if (!stored)
+  if (!stored) {
+    // The official sees a plain message; the operator needs this one.
+    console.error(
+      JSON.stringify({
+        event: 'version_hash_conflict',
+        notice: version.notice,
+        version: version.version,
+      }),
+    )
     throw new AppError(
       409,
       'version_hash_conflict',
       `The database holds notice "${version.notice}" version ${version.version} under another hash; nothing was recorded.`,
     )
+  }
   return { record: stored, created: stored.receiptId === row.receiptId }
 }

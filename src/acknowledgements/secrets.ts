@@ -102,9 +102,7 @@ export function ackSecrets(env: SecretEnv): Promise<AckSecrets> {
     ['ADMIN_TOKEN', 'LINK_SECRET', 'RECEIPT_PRIVATE_KEY', 'IP_HASH_KEY'] as const
   ).filter((name) => !env[name])
   if (missing.length)
-    throw new AppError(
-      503,
-      'not_configured',
+    throw notConfigured(
       `Acknowledgements are not configured: ${missing.join(', ')} not set. Locally run npm run setup:local; in production use wrangler secret put.`,
     )
   const source = [env.ADMIN_TOKEN, env.LINK_SECRET, env.RECEIPT_PRIVATE_KEY, env.IP_HASH_KEY].join(
@@ -125,6 +123,17 @@ export function ackSecrets(env: SecretEnv): Promise<AckSecrets> {
   return cached.secrets.catch((error: unknown) => {
     // Only our own messages are shown: they name a secret, never quote it.
     const reason = error instanceof SecretProblem ? error.message : 'a secret could not be read'
-    throw new AppError(503, 'not_configured', `Acknowledgements are misconfigured: ${reason}`)
+    throw notConfigured(
+      `Acknowledgements are misconfigured: ${reason}. Locally fix the line in .dev.vars (or delete it and run npm run setup:local for a new value); in production use wrangler secret put.`,
+    )
   })
+}
+
+/**
+ * 503 for the operator: the message names the secret and the fix, and goes to the log as well,
+ * since the people who meet it first are officials, whose pages show a plain message instead.
+ */
+function notConfigured(message: string): AppError {
+  console.error(JSON.stringify({ event: 'not_configured', message }))
+  return new AppError(503, 'not_configured', message)
 }
