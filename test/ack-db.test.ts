@@ -10,6 +10,7 @@ import { database } from '../src/db/client'
 import {
   acknowledgementStatement,
   insertAcknowledgementStatement,
+  latestAcknowledgementStatement,
   outstandingPageStatement,
   recordsOutsideLogStatement,
   recordsPageStatement,
@@ -389,6 +390,19 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
     () => acknowledgementStatement(db, 1, notice.id, 2).toSQL(),
     [
       /SEARCH acknowledgements USING INDEX acknowledgements_official_version \(official_id=\? AND notice_id=\? AND version=\?\)/,
+    ],
+  ],
+  [
+    'the newest record that counts for a link (every page view and submission)',
+    () =>
+      latestAcknowledgementStatement(db, {
+        officialId: 1,
+        noticeId: notice.id,
+        from: 1,
+        to: 2,
+      }).toSQL(),
+    [
+      /SEARCH acknowledgements USING INDEX acknowledgements_official_version \(official_id=\? AND notice_id=\? AND version>\? AND version<\?\)/,
     ],
   ],
   [

@@ -684,3 +684,32 @@ describe('a secret missing or unusable', () => {
     },
   )
 })
+
+describe('links for a version some officials already acknowledged', () => {
+  it('go by default only to those who do not count as having acknowledged it yet', async () => {
+    const make = (body: Record<string, unknown>) =>
+      call('/api/admin/links?format=json', {
+        method: 'POST',
+        headers: admin({ 'Content-Type': 'application/json' }),
+        body: JSON.stringify({ notice: NOTICE, version: 2, ...body }),
+      })
+    const outstanding = (await (await make({})).json()) as { links: { externalId: string }[] }
+    expect(outstanding.links.map((l) => l.externalId)).toEqual(['A005', 'A006'])
+    const guangdong = await make({ unit: '广东省' })
+    expect(guangdong.status).toBe(422)
+    expect(await errorOf(guangdong)).toMatchObject({
+      code: 'none_outstanding',
+      message: expect.stringContaining('"officials": "all"'),
+    })
+    const all = (await (await make({ unit: '广东省', officials: 'all' })).json()) as {
+      links: { externalId: string }[]
+    }
+    expect(all.links.map((l) => l.externalId).sort()).toEqual([
+      'A001',
+      'A002',
+      'A003',
+      'A004',
+      'A007',
+    ])
+  })
+})

@@ -4,7 +4,12 @@ import { fromHex, hex, hmacKey } from '../src/acknowledgements/bytes'
 import { csvLine, parseCsv } from '../src/acknowledgements/csv'
 import { Frontier, leafHash, nodeHash } from '../src/acknowledgements/merkle'
 import { cleanText, namesMatch } from '../src/acknowledgements/names'
-import { baselineVersion, statementFor } from '../src/acknowledgements/policy'
+import {
+  baselineVersion,
+  countingRange,
+  statementFor,
+  versionToSign,
+} from '../src/acknowledgements/policy'
 import { normaliseUnit, parseRosterCsv, parseRosterJson } from '../src/acknowledgements/roster'
 import { formToken, formTokenMatches, readLink, signLink } from '../src/acknowledgements/tokens'
 import { ackSecrets } from '../src/acknowledgements/secrets'
@@ -266,6 +271,30 @@ describe('which acknowledgements count for a version', () => {
     [6, 5, 'a removed rule does not reset'],
   ])('version %i counts acknowledgements from version %i (%s)', (n, from) => {
     expect(baselineVersion(notice, n)).toBe(from)
+  })
+
+  it.each([
+    [1, 1, 2, 'the first version, and the editorial one after it'],
+    [2, 1, 2, 'an editorial version counts what came before, back to the baseline'],
+    [3, 3, 4, 'a material change starts a new range that editorial versions extend'],
+    [4, 3, 4, 'editorial after material'],
+    [5, 5, 6, 'an added rule starts a range; a removed rule does not end it'],
+  ])('version %i: acknowledgements of versions %i to %i count for it (%s)', (n, from, to) => {
+    expect(countingRange(notice, n)).toEqual({ from, to })
+  })
+
+  // Version n in effect from 2020-0n-01.
+  it.each<[number, string, number | undefined, string]>([
+    [1, '2020-01-15', 1, 'its own version while it is current'],
+    [1, '2020-02-15', 2, 'the current version, when only editorial versions came after'],
+    [2, '2020-03-15', undefined, 'nothing, once a material change is in effect'],
+    [3, '2020-04-15', 4, 'the current version after an editorial change'],
+    [3, '2020-05-15', undefined, 'nothing, once a rule was added'],
+    [5, '2020-06-15', 6, 'the current version after a rule was removed'],
+    [2, '2020-01-15', 2, 'its own version, even before it is in effect'],
+  ])('a link for version %i on %s has the official sign %s (%s)', (n, day, signs) => {
+    const signed = versionToSign(notice, notice.versions[n - 1]!, new Date(`${day}T12:00:00Z`))
+    expect(signed?.version).toBe(signs)
   })
 
   it('the published notice: version 2 changes red envelopes materially', () => {

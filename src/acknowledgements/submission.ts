@@ -2,6 +2,7 @@
  * An official's form post, checked in the order a person would want to hear about problems, then
  * handed to the write path. Returns the stored record, new or already there.
  */
+import type { NoticeLookup } from '../content/resolve'
 import type { Lang } from '../content/types'
 import type { Database } from '../db/client'
 import { AppError } from '../errors'
@@ -49,9 +50,10 @@ export async function submitAcknowledgement(
     userAgent: string
     ip: string | undefined
     now: Date
+    lookup?: NoticeLookup
   },
 ): Promise<{ opened: OpenedLink } & RecordOutcome> {
-  const opened = await openLink(db, secrets.linkKey, request.token, request.now)
+  const opened = await openLink(db, secrets.linkKey, request.token, request.now, request.lookup)
   if (opened.record) return { opened, record: opened.record, created: false }
   const { form } = request
   if (!(await formTokenMatches(secrets.linkKey, request.token, form.csrf)))

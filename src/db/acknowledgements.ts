@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, between, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Database } from './client'
 import { acknowledgements, officials } from './schema'
 import { inUnit, selectList, unitPage } from './units'
@@ -48,16 +48,36 @@ export function acknowledgementStatement(
     .limit(1)
 }
 
-/** What opening a link needs, in one round trip: the official and their record, if any. */
+/** The official's newest record of a version in [from, to]. */
+export function latestAcknowledgementStatement(
+  db: Database,
+  q: { officialId: number; noticeId: string; from: number; to: number },
+) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(
+      and(
+        eq(acknowledgements.officialId, q.officialId),
+        eq(acknowledgements.noticeId, q.noticeId),
+        between(acknowledgements.version, q.from, q.to),
+      ),
+    )
+    .orderBy(desc(acknowledgements.version))
+    .limit(1)
+}
+
+/**
+ * What opening a link needs, in one round trip: the official, and their newest record of a
+ * version in [from, to] (one that counts for the link's version), if any.
+ */
 export async function officialAndRecord(
   db: Database,
-  officialId: number,
-  noticeId: string,
-  version: number,
+  q: { officialId: number; noticeId: string; from: number; to: number },
 ) {
   const [official, record] = await db.batch([
-    db.select().from(officials).where(eq(officials.id, officialId)).limit(1),
-    acknowledgementStatement(db, officialId, noticeId, version),
+    db.select().from(officials).where(eq(officials.id, q.officialId)).limit(1),
+    latestAcknowledgementStatement(db, q),
   ])
   return { official: official[0], record: record[0] }
 }
@@ -81,6 +101,24 @@ export function unitCountsStatement(
     .from(officials)
     .where(and(eq(officials.active, true), inUnit(officials.unit, q.unit)))
     .groupBy(officials.unit)
+}
+
+/** How many active officials (in a unit) have no acknowledgement of a version in [from, to]. */
+export async function countOutstanding(
+  db: Database,
+  q: { noticeId: string; from: number; to: number; unit?: string | null },
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(officials)
+    .where(
+      and(
+        eq(officials.active, true),
+        inUnit(officials.unit, q.unit),
+        sql`NOT ${acknowledgedIn(q.noticeId, q.from, q.to)}`,
+      ),
+    )
+  return row?.n ?? 0
 }
 
 /** Active officials with no acknowledgement of a version in [from, to], in (unit, id) order. */

@@ -202,13 +202,18 @@ const LinkBody = z
       .int()
       .default(30)
       .openapi({ description: `1 to ${MAX_EXPIRY_DAYS}` }),
+    officials: z.enum(['outstanding', 'all']).default('outstanding').openapi({
+      description:
+        'outstanding: only officials who do not yet count as having acknowledged this version (an acknowledgement of a version no material change separates from it counts); all: every active official in scope',
+    }),
   })
   .openapi('LinkRequest')
 
 adminRoutes.openAPIRegistry.registerPath({
   method: 'post',
   path: '/api/admin/links',
-  summary: 'Personal links for a notice version, for every active official or one unit',
+  summary:
+    'Personal links for a notice version, for the officials (of one unit) who have not acknowledged it',
   description:
     'CSV (external_id,name,unit,url) by default; ?format=json for JSON. Each link is signed, bound to one official and this version, and expires.',
   security,
@@ -290,7 +295,7 @@ const StatusSchema = z
     version: z.number().int(),
     counts: z.object({ from: z.number().int(), to: z.number().int() }).openapi({
       description:
-        'Acknowledgements of these versions count: a version that changes no rule materially does not reset anyone',
+        'Acknowledgements of these versions count: a version that changes no rule materially does not reset anyone, and counts for the version before it',
     }),
     unit: z.string().nullable(),
     asOf: z.string(),
