@@ -10,6 +10,11 @@ declare namespace Cloudflare {
     LINK_SECRET: string
     /** Ed25519 private key as JWK JSON; signs receipts and checkpoints, public half is published. */
     RECEIPT_PRIVATE_KEY: string
+    /**
+     * The public keys (JSON array of JWKs) that signed before the current one: receipts and
+     * checkpoints they signed keep verifying, and they stay published. Absent: none.
+     */
+    RECEIPT_RETIRED_KEYS?: string
     /** HMAC key for the one-way hash of client IPs stored with each record (no raw IP is kept). */
     IP_HASH_KEY: string
   }

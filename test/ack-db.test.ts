@@ -274,6 +274,10 @@ describe('the write path', () => {
       keyId: 'k',
       recordHash: 'h',
       signature: 's',
+      receiptType: 'redlines.acknowledgement/2',
+      logAfter: 0,
+      logCheckpointSize: null,
+      logCheckpointHash: null,
     })
     const [, read] = await db.batch([statement, acknowledgementStatement(db, o.id, v2.notice, 2)])
     expect(read).toEqual([])
@@ -426,12 +430,16 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
             'keyId',
             'recordHash',
             'signature',
+            'receiptType',
+            'logCheckpointHash',
           ].map((k) => [k, 'x']),
         ),
         officialId: 1,
         noticeId: notice.id,
         version: 2,
         ipHash: null,
+        logAfter: 0,
+        logCheckpointSize: null,
       } as never).toSQL(),
     [
       /SEARCH notice_versions USING INDEX sqlite_autoindex_notice_versions_1 \(notice_id=\? AND version=\?\)/,

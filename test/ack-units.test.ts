@@ -2,7 +2,14 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { fromHex, hex, hmacKey } from '../src/acknowledgements/bytes'
 import { csvLine, parseCsv } from '../src/acknowledgements/csv'
-import { Frontier, leafHash, nodeHash } from '../src/acknowledgements/merkle'
+import fc from 'fast-check'
+import {
+  consistencyProof,
+  Frontier,
+  leafHash,
+  nodeHash,
+  verifyConsistency,
+} from '../src/acknowledgements/merkle'
 import { cleanText, namesMatch } from '../src/acknowledgements/names'
 import {
   baselineVersion,
@@ -47,6 +54,53 @@ describe('Merkle frontier', () => {
 
   it('refuses a frontier that does not fit its size', () => {
     expect(() => Frontier.restore(3, ['00'.repeat(32)])).toThrow(/does not match/)
+  })
+})
+
+describe('consistency proofs (RFC 9162 §2.1.4)', () => {
+  const leaves = Promise.all(
+    Array.from({ length: 70 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))),
+  )
+  async function tree(size: number) {
+    const frontier = new Frontier()
+    for (const leaf of (await leaves).slice(0, size)) await frontier.append(leaf)
+    return { root: await frontier.root(), hashes: frontier.hashes() }
+  }
+
+  it('from any tree to any larger one: built from the frontier and the new leaves, it verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .integer({ min: 1, max: 70 })
+          .chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n))),
+        async ([m, n]) => {
+          const [old, now] = [await tree(m), await tree(n)]
+          const proof = await consistencyProof(m, old.hashes, (await leaves).slice(m, n))
+          expect(await verifyConsistency(m, n, old.root, now.root, proof)).toBe(true)
+          // Any other root, size or node, and it does not.
+          expect(await verifyConsistency(m, n, now.root, old.root, proof)).toBe(m === n)
+          if (proof.length) {
+            const bent = [...proof]
+            bent[0] = bent[0]!.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+            expect(await verifyConsistency(m, n, old.root, now.root, bent)).toBe(false)
+            expect(await verifyConsistency(m, n, old.root, now.root, proof.slice(1))).toBe(false)
+          }
+          if (m < n)
+            expect(await verifyConsistency(m + 1, n, old.root, now.root, proof)).toBe(false)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a log whose first leaves changed has no proof to the tree it was', async () => {
+    const old = await tree(5)
+    const rewritten = [...(await leaves).slice(0, 12)]
+    rewritten[2] = await leafHash(new TextEncoder().encode('another leaf'))
+    const frontier = new Frontier()
+    for (const leaf of rewritten) await frontier.append(leaf)
+    const proof = await consistencyProof(5, old.hashes, rewritten.slice(5))
+    expect(await verifyConsistency(5, 12, old.root, await frontier.root(), proof)).toBe(false)
   })
 })
 

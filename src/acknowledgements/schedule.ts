@@ -1,24 +1,38 @@
 import { database } from '../db/client'
+import { extendLog } from './checkpoints'
 import { ackSecrets } from './secrets'
-import { checkpointNewRecords } from './verify'
 
-/** Records one cron run seals at most: bounds the CPU of a run; the next run continues. */
-const MAX_RECORDS_PER_RUN = 100_000
+/** Records one checkpoint covers at most: bounds the work between two writes of progress. */
+const RECORDS_PER_CHECKPOINT = 500
+/** Checkpoints one cron run signs at most: bounds the run; the next run continues. */
+const CHECKPOINTS_PER_RUN = 20
 
-/** The cron trigger: a signed checkpoint over acknowledgements written since the last one. */
+/**
+ * The cron trigger: signed checkpoints over the acknowledgements written since the last one,
+ * each checking only the records it adds. Each checkpoint is stored before the next is started,
+ * so a run cut short keeps what it did.
+ */
 export async function scheduledCheckpoint(env: Env, now: Date): Promise<void> {
   const secrets = await ackSecrets(env)
-  const result = await checkpointNewRecords(database(env.DB), secrets.receipt, {
-    now,
-    maxRecords: MAX_RECORDS_PER_RUN,
-  })
-  // Counts only: no personal data in logs.
+  const db = database(env.DB)
+  let added = 0
+  let checkpoints = 0
+  let last: Awaited<ReturnType<typeof extendLog>> | undefined
+  for (let run = 0; run < CHECKPOINTS_PER_RUN; run++) {
+    last = await extendLog(db, secrets.receipt, { now, maxRecords: RECORDS_PER_CHECKPOINT })
+    added += last.added
+    if (last.newCheckpoint) checkpoints++
+    if (!last.newCheckpoint || last.caughtUp || !last.ok) break
+  }
+  // Counts and kinds only: no personal data in logs.
   console.log(
     JSON.stringify({
       event: 'ack_checkpoint',
-      added: result.added,
-      treeSize: result.checkpoint?.treeSize ?? null,
-      stoppedAt: result.stoppedAt ?? null,
+      added,
+      checkpoints,
+      treeSize: last?.records ?? null,
+      uncheckpointed: last?.uncheckpointed ?? null,
+      problems: last?.problems.map((p) => `${p.kind}${p.seq ? `@${p.seq}` : ''}`) ?? [],
     }),
   )
 }
