@@ -16,16 +16,8 @@ import { badRequest } from '../errors'
 import { Frontier } from './merkle'
 import type { ReceiptKeys } from './secrets'
 import { openCursor, sealCursor } from './tokens'
-import {
-  checkCheckpoint,
-  checkRow,
-  Findings,
-  head,
-  noteHash,
-  referencedCheckpoints,
-  type CheckpointHead,
-  type Problem,
-} from './verify'
+import { head, noteHash, type CheckpointHead } from './notes'
+import { checkCheckpoint, checkRow, Findings, referencedCheckpoints, type Problem } from './verify'
 
 export const AUDIT_DEFAULT_LIMIT = 500
 export const AUDIT_MAX_LIMIT = 2000

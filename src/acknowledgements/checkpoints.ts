@@ -21,17 +21,8 @@ import { AppError, badRequest, notFound } from '../errors'
 import { base64url, utf8 } from './bytes'
 import { consistencyProof, Frontier } from './merkle'
 import type { ReceiptKeys } from './secrets'
-import {
-  checkCheckpoint,
-  checkpointNote,
-  checkRow,
-  Findings,
-  head,
-  noteHash,
-  referencedCheckpoints,
-  type CheckpointHead,
-  type Problem,
-} from './verify'
+import { checkpointNote, head, noteHash, type CheckpointHead } from './notes'
+import { checkCheckpoint, checkRow, Findings, referencedCheckpoints, type Problem } from './verify'
 
 /** The format new checkpoints are signed in: chained to their predecessor. */
 export const CHECKPOINT_FORMAT = 2

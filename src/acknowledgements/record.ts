@@ -19,7 +19,7 @@ import { AppError } from '../errors'
 import { storageUnavailable } from './failures'
 import { columnsOf, RECEIPT_TYPE, sealReceipt, type LogPosition, type Receipt } from './receipt'
 import type { ReceiptKeys } from './secrets'
-import { noteHash } from './verify'
+import { noteHash } from './notes'
 
 export interface AcknowledgementInput {
   official: Official

@@ -13,7 +13,8 @@
 import type { AcknowledgementRow } from '../db/acknowledgements'
 import { checkpointsOfSizes, type Checkpoint } from '../db/checkpoints'
 import type { Database } from '../db/client'
-import { fromBase64url, hex, utf8 } from './bytes'
+import { fromBase64url, utf8 } from './bytes'
+import { checkpointNote, noteHash, type CheckpointHead } from './notes'
 import { checkSeal, receiptOf, RECEIPT_TYPE_V1 } from './receipt'
 import type { ReceiptKeys } from './secrets'
 
@@ -52,42 +53,6 @@ export class Findings {
     this.count++
     if (this.problems.length < Findings.MAX_LISTED) this.problems.push(problem)
   }
-}
-
-/** A signed tree head as the API and the external copy show it. */
-export interface CheckpointHead {
-  treeSize: number
-  rootHash: string
-  createdAt: string
-  keyId: string
-  signature: string
-  format: number
-  prevHash: string | null
-}
-
-export const head = (c: CheckpointHead): CheckpointHead => ({
-  treeSize: c.treeSize,
-  rootHash: c.rootHash,
-  createdAt: c.createdAt,
-  keyId: c.keyId,
-  signature: c.signature,
-  format: c.format,
-  prevHash: c.prevHash,
-})
-
-/**
- * The bytes a checkpoint signs: a fixed-format note, never parseable as a receipt. Format 2 adds
- * the hash of the previous checkpoint's note (empty for the first).
- */
-export function checkpointNote(c: Omit<CheckpointHead, 'keyId' | 'signature'>): string {
-  const lines = [`redlines-checkpoint/${c.format}`, c.treeSize, c.rootHash, c.createdAt]
-  if (c.format !== 1) lines.push(c.prevHash ?? '')
-  return `${lines.join('\n')}\n`
-}
-
-/** What the next checkpoint signs as its predecessor: SHA-256 of this one's note, hex. */
-export async function noteHash(c: Omit<CheckpointHead, 'keyId' | 'signature'>): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', utf8(checkpointNote(c))))
 }
 
 /** Whether a checkpoint verifies against the key it names (current or retired). */
