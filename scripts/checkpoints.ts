@@ -15,42 +15,22 @@
  * URL defaults to http://localhost:8787 (npm start). Exit 0: consistent / clean; 1: not; 2: could
  * not run. Prints tree sizes, hashes and problem kinds, never a record's content.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import {
   checkCheckpoints,
   saveCheckpoints,
   type CheckpointCopy,
 } from '../src/acknowledgements/witness'
-import { readDevVar } from './dev-vars'
-
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name)
-  return i < 0 ? undefined : (process.argv[i + 1] ?? fail(`${name} needs a value`))
-}
+import { adminToken, fail, option } from './cli'
 
 const [command, file] = process.argv
   .slice(2)
   .filter((arg, i, all) => !arg.startsWith('--') && !/^--(url|limit)$/.test(all[i - 1] ?? ''))
 const origin = new URL(option('--url') ?? 'http://localhost:8787').origin
 
-function adminToken(): string {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN
-  const vars = path.resolve(import.meta.dirname, '..', '.dev.vars')
-  const token = existsSync(vars) ? readDevVar(readFileSync(vars, 'utf8'), 'ADMIN_TOKEN') : undefined
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(origin).hostname)
-  if (!token || !local) fail('set ADMIN_TOKEN (locally, npm start writes it to .dev.vars)')
-  return token
-}
-
 async function api(pathname: string): Promise<unknown> {
   const response = await fetch(`${origin}${pathname}`, {
-    headers: { Authorization: `Bearer ${adminToken()}` },
+    headers: { Authorization: `Bearer ${adminToken(origin)}` },
   })
   const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } }
   if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`)

@@ -14,18 +14,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { fail, option } from './cli'
 import { readDevVar, writeDevVars } from './dev-vars'
 import { newPrivateKey, rotate, rotatePublished, type Rotation } from './receipt-keys'
-
-function fail(message: string): never {
-  console.error(message)
-  process.exit(2)
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name)
-  return i < 0 ? undefined : (process.argv[i + 1] ?? fail(`${name} needs a value`))
-}
 
 function describe(rotation: Rotation) {
   console.log(`signing key now: ${rotation.current}`)

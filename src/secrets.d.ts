@@ -17,5 +17,9 @@ declare namespace Cloudflare {
     RECEIPT_RETIRED_KEYS?: string
     /** HMAC key for the one-way hash of client IPs stored with each record (no raw IP is kept). */
     IP_HASH_KEY: string
+    /** Optional setting (a var, not a secret): records one cron checkpoint covers, default 500. */
+    CHECKPOINT_RECORDS?: string
+    /** Optional setting: checkpoints one cron run signs at most, default 20. */
+    CHECKPOINTS_PER_RUN?: string
   }
 }

@@ -118,38 +118,26 @@ describe('after an editorial version', () => {
   })
 
   it('someone whose acknowledgement of version 2 counts gets no new link, and an old link shows the receipt', async () => {
-    const { batch, links } = await createLinks(
-      db,
-      linkKey,
-      {
-        notice: editorial.id,
-        version: 3,
-        unit: '编辑省',
-        expiresInDays: 30,
-        baseUrl: 'http://localhost',
-        now,
-      },
-      lookup(editorial),
-    )
-    const issued = await take(links, 10)
+    const version3Links = (officials?: 'all') =>
+      createLinks(
+        db,
+        linkKey,
+        {
+          notice: editorial.id,
+          version: 3,
+          unit: '编辑省',
+          expiresInDays: 30,
+          baseUrl: 'http://localhost',
+          now,
+          officials,
+        },
+        lookup(editorial),
+      )
+    const { batch, links } = await version3Links()
     // E1 signed version 3 and E2 version 2: both count; E3 and E4 are the ones to ask.
-    expect(issued.map((l) => l.externalId)).toEqual(['E3', 'E4'])
+    expect((await take(links, 10)).map((l) => l.externalId)).toEqual(['E3', 'E4'])
     expect(batch.officials).toBe(2)
-
-    const everyone = await createLinks(
-      db,
-      linkKey,
-      {
-        notice: editorial.id,
-        version: 3,
-        unit: '编辑省',
-        expiresInDays: 30,
-        baseUrl: 'http://localhost',
-        now,
-        officials: 'all',
-      },
-      lookup(editorial),
-    )
+    const everyone = await version3Links('all')
     expect((await take(everyone.links, 10)).map((l) => l.externalId)).toEqual([
       'E1',
       'E2',

@@ -537,6 +537,24 @@ describe('checkpoints made by the cron', () => {
     expect(await audit()).toMatchObject({ ok: true, checkpoints: { stored: 2, matched: 2 } })
   })
 
+  it('cover at most CHECKPOINT_RECORDS records a checkpoint and CHECKPOINTS_PER_RUN checkpoints a run', async () => {
+    for (const i of [10, 11, 12, 13, 14]) await ack(i)
+    const small = { ...env, CHECKPOINT_RECORDS: '2', CHECKPOINTS_PER_RUN: '2' }
+    await cron(small)
+    const sizes = async () =>
+      (await rows<{ tree_size: number }>('SELECT tree_size FROM ack_checkpoints ORDER BY 1')).map(
+        (r) => r.tree_size,
+      )
+    expect(await sizes()).toEqual([10, 12, 14])
+    await cron(small)
+    expect(await sizes()).toEqual([10, 12, 14, 15])
+    // A setting that is not a whole number in range is ignored: the defaults cover the rest.
+    await ack(15)
+    await cron({ ...env, CHECKPOINT_RECORDS: 'lots', CHECKPOINTS_PER_RUN: '0' })
+    expect(await sizes()).toEqual([10, 12, 14, 15, 16])
+    expect(await audit()).toMatchObject({ ok: true, checkpoints: { stored: 5, matched: 5 } })
+  })
+
   it('stop before a record that fails its check', async () => {
     await ack(10)
     await ack(11)

@@ -169,6 +169,8 @@ export async function auditLog(
           message: `records ${state.afterSeq + 1}${row.seq - 1 > state.afterSeq + 1 ? `-${row.seq - 1}` : ''} are missing from the log`,
         })
       state.afterSeq = row.seq
+      // Every signature is checked, even under a checkpoint: a checkpoint covers the receipt's
+      // hash, not the signature column an official's receipt download is made from.
       const { problems, leaf } = await checkRow(keys, logRow, referenced)
       for (const problem of problems) findings.add(problem)
       await frontier.append(leaf)

@@ -73,21 +73,29 @@ export async function checkReceiptFile(file: unknown, published?: unknown): Prom
     return fail(`the public key is not key ${keyId}`, keySource)
 
   const bytes = utf8(canonicalReceipt(receipt))
-  let valid = false
+  if (!(await verifiesWithJwk(jwk.x, signature.value, bytes)))
+    problems.push('the signature does not match the receipt: it was altered or forged')
+  if (signed.recordHash !== undefined && signed.recordHash !== (await leafHash(bytes)))
+    problems.push('recordHash does not match the receipt')
+  return { valid: problems.length === 0, keySource, keyId, problems }
+}
+
+/** Whether `signature` (base64url) is an Ed25519 signature of `bytes` by the public key `x`. */
+export async function verifiesWithJwk(
+  x: string,
+  signature: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
   try {
     const key = await crypto.subtle.importKey(
       'jwk',
-      { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
+      { kty: 'OKP', crv: 'Ed25519', x },
       { name: 'Ed25519' },
       false,
       ['verify'],
     )
-    valid = await crypto.subtle.verify('Ed25519', key, fromBase64url(signature.value), bytes)
+    return await crypto.subtle.verify('Ed25519', key, fromBase64url(signature), bytes)
   } catch {
-    valid = false
+    return false
   }
-  if (!valid) problems.push('the signature does not match the receipt: it was altered or forged')
-  if (signed.recordHash !== undefined && signed.recordHash !== (await leafHash(bytes)))
-    problems.push('recordHash does not match the receipt')
-  return { valid: problems.length === 0, keySource, keyId, problems }
 }

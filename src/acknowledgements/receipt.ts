@@ -157,31 +157,26 @@ export async function sealReceipt(privateKey: CryptoKey, receipt: Receipt) {
   return { recordHash, signature: base64url(signature) }
 }
 
-export type SealCheck = 'ok' | 'altered' | 'forged'
-
-/**
- * 'altered': the stored hash no longer matches the columns (someone edited a field);
- * 'forged': hash and columns agree but the signature does not (a row written without the key),
- * or there is no key to check it with.
- */
-export async function checkSeal(
-  publicKey: CryptoKey | undefined,
-  receipt: Receipt,
-  recordHash: string,
-  signature: string,
-): Promise<{ check: SealCheck; leaf: string }> {
+/** The receipt's canonical bytes, its leaf hash, and whether that is the hash the row stores. */
+export async function sealHash(receipt: Receipt, recordHash: string) {
   const bytes = utf8(canonicalReceipt(receipt))
   const leaf = await leafHash(bytes)
-  if (leaf !== recordHash) return { check: 'altered', leaf }
-  if (!publicKey) return { check: 'forged', leaf }
+  return { bytes, leaf, matches: leaf === recordHash }
+}
+
+/** Whether `signature` (base64url) is an Ed25519 signature of `bytes` by `publicKey`. */
+export async function signatureValid(
+  publicKey: CryptoKey,
+  bytes: Uint8Array<ArrayBuffer>,
+  signature: string,
+): Promise<boolean> {
   let signatureBytes: Uint8Array<ArrayBuffer>
   try {
     signatureBytes = fromBase64url(signature)
   } catch {
-    return { check: 'forged', leaf }
+    return false
   }
-  const valid = await crypto.subtle.verify('Ed25519', publicKey, signatureBytes, bytes)
-  return { check: valid ? 'ok' : 'forged', leaf }
+  return crypto.subtle.verify('Ed25519', publicKey, signatureBytes, bytes)
 }
 
 /** The downloadable receipt for a stored row, with the public key that signed it if published. */

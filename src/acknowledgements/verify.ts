@@ -15,7 +15,7 @@ import { checkpointsOfSizes, type Checkpoint } from '../db/checkpoints'
 import type { Database } from '../db/client'
 import { fromBase64url, utf8 } from './bytes'
 import { checkpointNote, noteHash, type CheckpointHead } from './notes'
-import { checkSeal, receiptOf, RECEIPT_TYPE_V1 } from './receipt'
+import { receiptOf, RECEIPT_TYPE_V1, sealHash, signatureValid } from './receipt'
 import type { ReceiptKeys } from './secrets'
 
 export const PROBLEM_KINDS = [
@@ -133,7 +133,7 @@ const rowMessages = {
 
 /**
  * A row's seal against the key it names, whether official_id (the one column outside the
- * receipt) still points at the official the receipt names, and, for a type 2 receipt whose seal
+ * receipt) still points at the official the receipt names, and, for a type 2 receipt whose hash
  * holds, its place in the log: above the seq it says the log had reached, and after a checkpoint
  * that is still stored as it was. The leaf is always recomputed.
  */
@@ -144,15 +144,16 @@ export async function checkRow(
 ): Promise<{ problems: Problem[]; leaf: string }> {
   const receipt = receiptOf(row)
   const key = keys.verifying.get(row.keyId)
-  const { check, leaf } = await checkSeal(key?.publicKey, receipt, row.recordHash, row.signature)
+  const { bytes, leaf, matches } = await sealHash(receipt, row.recordHash)
   const at = { seq: row.seq, receiptId: row.receiptId }
   const problems: Problem[] = []
-  if (check === 'altered') problems.push({ kind: 'altered', ...at, message: rowMessages.altered })
+  if (!matches) problems.push({ kind: 'altered', ...at, message: rowMessages.altered })
   else if (!key) problems.push({ kind: 'unknown_key', ...at, message: rowMessages.unknown_key })
-  else if (check === 'forged') problems.push({ kind: 'forged', ...at, message: rowMessages.forged })
+  else if (!(await signatureValid(key.publicKey, bytes, row.signature)))
+    problems.push({ kind: 'forged', ...at, message: rowMessages.forged })
   if (rosterExternalId !== row.externalId)
     problems.push({ kind: 'misattributed', ...at, message: rowMessages.misattributed })
-  if (check === 'ok' && receipt.type !== RECEIPT_TYPE_V1) {
+  if (matches && receipt.type !== RECEIPT_TYPE_V1) {
     if (!(row.seq > receipt.log.after))
       problems.push({
         kind: 'reordered',

@@ -7,10 +7,11 @@
  * Used by `npm run checkpoints` (Node) and by the tests (workerd): WebCrypto only, and the
  * server reached through the `api` function given.
  */
-import { fromBase64url, utf8 } from './bytes'
+import { utf8 } from './bytes'
 import { verifyConsistency } from './merkle'
 import { jwkThumbprint, type PublicJwk } from './secrets'
 import { checkpointNote, noteHash, type CheckpointHead } from './notes'
+import { verifiesWithJwk } from './offline'
 
 export const COPY_FORMAT = 'redlines-checkpoints/1'
 /** The span one consistency proof may cover (the server's MAX_PROOF_RECORDS). */
@@ -57,23 +58,7 @@ function union(a: readonly PublicJwk[], b: readonly PublicJwk[]): PublicJwk[] {
 async function signedBy(keys: readonly PublicJwk[], c: CheckpointHead): Promise<boolean> {
   const jwk = keys.find((k) => k.kid === c.keyId)
   if (!jwk || (await jwkThumbprint(jwk)) !== c.keyId) return false
-  try {
-    const key = await crypto.subtle.importKey(
-      'jwk',
-      { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
-      { name: 'Ed25519' },
-      false,
-      ['verify'],
-    )
-    return await crypto.subtle.verify(
-      'Ed25519',
-      key,
-      fromBase64url(c.signature),
-      utf8(checkpointNote(c)),
-    )
-  } catch {
-    return false
-  }
+  return verifiesWithJwk(jwk.x, c.signature, utf8(checkpointNote(c)))
 }
 
 /** Signatures and chain of a list of heads, oldest first. */
