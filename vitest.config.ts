@@ -18,23 +18,39 @@ function testSecrets() {
   }
 }
 
+/** Run by both projects: with one shard (DB, as npm start) and with four. */
+const SHARD_TESTS = 'test/scale/**/*.test.ts'
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
-  return {
+  // Test-only bindings: the real migrations, applied to every database by test/setup.ts, and
+  // the acknowledgement secrets (fresh random values for every run, never read from .dev.vars).
+  // ACK_QUEUE is the Queue a shard that stays overloaded hands writes to (wrangler.scale.toml
+  // binds it for the national configuration); a short batch timeout keeps the tests quick.
+  const queues = {
+    queueProducers: { ACK_QUEUE: 'redlines-acks-test' },
+    queueConsumers: { 'redlines-acks-test': { maxBatchTimeout: 0.05, maxRetries: 5 } },
+  }
+  const project = (name: string, include: string[], extraDatabases: string[]) => ({
     plugins: [
       cloudflareTest({
         main: './src/index.ts',
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          // Test-only bindings: the real migrations, applied by test/setup.ts.
-          // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
           bindings: { TEST_MIGRATIONS: migrations, ...testSecrets() },
+          d1Databases: ['DB', ...extraDatabases],
+          ...queues,
         },
       }),
     ],
+    test: { name, include, setupFiles: ['./test/setup.ts'] },
+  })
+  return {
     test: {
-      include: ['test/**/*.test.ts'],
-      setupFiles: ['./test/setup.ts'],
+      projects: [
+        project('one-shard', ['test/**/*.test.ts'], []),
+        project('four-shards', [SHARD_TESTS], ['DB_SHARD_1', 'DB_SHARD_2', 'DB_SHARD_3']),
+      ],
     },
   }
 })

@@ -3,14 +3,17 @@
  * so an import lands whole or not at all. Officials missing from a full import are deactivated,
  * never deleted: their links and records must keep pointing at them.
  */
+import type { CompiledNotice } from '../content/types'
 import { sha256Hex } from '../crypto'
-import type { Database } from '../db/client'
 import { batchAll } from '../db/batch'
 import { rosterImportStatements, type RosterImport } from '../db/officials'
 import { AppError, type ErrorBody } from '../errors'
 import { CsvSyntaxError, parseCsv } from './csv'
 import { storageUnavailable } from './failures'
+import { allClasses } from './counters'
 import { cleanText } from './names'
+import { shardForImport } from './sharding'
+import type { Store } from '../db/shards'
 
 export const ROSTER_MAX_BYTES = 5 * 1024 * 1024
 export const ROSTER_MAX_ROWS = 50_000
@@ -210,16 +213,23 @@ export interface RosterSummary {
   unchanged: number
   deactivated: number
   bodySha256: string
+  /** The shard it was written to (0 is DB). */
+  shard: number
 }
 
+/**
+ * Checks the whole upload, then writes it to its shard in one batch. `notices` (default: all
+ * published) are those whose counters follow the officials it moves.
+ */
 export async function importRoster(
-  db: Database,
+  store: Store,
   input: {
     body: string
     format: 'csv' | 'json'
     mode: 'merge' | 'full'
     unit: string | null
     now: Date
+    notices?: readonly CompiledNotice[]
   },
 ): Promise<RosterSummary> {
   let scope: string | null = null
@@ -234,6 +244,8 @@ export async function importRoster(
   if (parsed.entries.length === 0)
     throw new RosterRejected([{ line: 1, message: 'the roster has no officials' }])
 
+  const shard = await shardForImport(store, { mode: input.mode, scope, rows: parsed.entries })
+  const db = shard.db
   const importId = crypto.randomUUID()
   const bodySha256 = await sha256Hex(input.body)
   const statements = rosterImportStatements(db, {
@@ -243,6 +255,7 @@ export async function importRoster(
     scope,
     bodySha256,
     rows: parsed.entries,
+    classes: allClasses(input.notices),
   })
   let stored: RosterImport | undefined
   try {
@@ -263,5 +276,6 @@ export async function importRoster(
     unchanged: parsed.entries.length - created - updated - reactivated,
     deactivated,
     bodySha256,
+    shard: shard.index,
   }
 }

@@ -1,6 +1,7 @@
 import { and, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Database } from './client'
+import { transitionStatements } from './counters'
 import { officials, rosterImports } from './schema'
 import { inUnit, selectList, unitPage } from './units'
 
@@ -21,6 +22,8 @@ export interface RosterWrite {
   scope: string | null
   bodySha256: string
   rows: readonly { externalId: string; name: string; unit: string }[]
+  /** classesParameter() of every notice: the counters each moved official takes along. */
+  classes: string
 }
 
 /**
@@ -30,7 +33,8 @@ export interface RosterWrite {
  * and the upsert itself; in a full import, everyone in scope the file did not list is
  * deactivated and changes() of that goes into the record. Last, the record is read back. D1 runs
  * a batch alone, so each count is of the rows as this import finds them, and concurrent imports
- * of the same file report, between them, exactly what was written.
+ * of the same file report, between them, exactly what was written. Ahead of each write, the live
+ * counters move with the officials it creates, moves, reactivates or deactivates.
  */
 export function rosterImportStatements(db: Database, write: RosterWrite) {
   const byImport = eq(rosterImports.id, write.importId)
@@ -80,6 +84,12 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
       lastImportId: sql`${write.importId}`,
     }
     statements.push(
+      ...transitionStatements(
+        db,
+        sql`SELECT o.id, v.value ->> 2, 1 FROM json_each(${chunk}) v
+          LEFT JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE true`,
+        write.classes,
+      ),
       db
         .insert(officials)
         .select(sql`SELECT ${selectList(officials, from)} FROM json_each(${chunk}) WHERE true`)
@@ -101,6 +111,12 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
   }
   if (write.mode === 'full')
     statements.push(
+      ...transitionStatements(
+        db,
+        sql`SELECT id, unit, 0 FROM ${officials} WHERE active = 1
+          AND ${inUnit(sql`unit`, write.scope)} AND last_import_id <> ${write.importId}`,
+        write.classes,
+      ),
       db
         .update(officials)
         .set({ active: false, deactivatedAt: write.now, updatedAt: write.now })

@@ -3,10 +3,11 @@ import type { Context } from 'hono'
 import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
+import { ackQueue } from '../acknowledgements/queue'
 import { ackSecrets, type AckSecrets } from '../acknowledgements/secrets'
 import { submitAcknowledgement, SubmissionRejected } from '../acknowledgements/submission'
-import { formToken } from '../acknowledgements/tokens'
-import { database } from '../db/client'
+import { formToken, pendingToken, readPendingToken } from '../acknowledgements/tokens'
+import { shardsOf } from '../db/shards'
 import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
 import { limitBody, newRoutes, readForm } from '../factory'
@@ -15,6 +16,8 @@ import {
   acknowledgementForm,
   formTitle,
   linkProblemPage,
+  pendingTitle,
+  pendingView,
   problemTitle,
   receiptTitle,
   receiptView,
@@ -34,12 +37,38 @@ function personal(c: Ctx) {
   c.header('X-Robots-Tag', 'noindex, nofollow')
 }
 
-function render(c: Ctx, lang: Lang, title: string, body: ReturnType<typeof page>, status = 200) {
+function render(
+  c: Ctx,
+  lang: Lang,
+  title: string,
+  body: ReturnType<typeof page>,
+  status = 200,
+  refresh?: { seconds: number; url: string },
+) {
   personal(c)
   return c.html(
-    page({ lang, title, description: title, path: c.req.path, private: true, body }),
+    page({ lang, title, description: title, path: c.req.path, private: true, refresh, body }),
     status as 200,
   )
+}
+
+/**
+ * Received, being recorded: the submission is on the Queue. The page reloads itself (no
+ * JavaScript) with a token only this Worker can make, and shows the receipt once it is written.
+ */
+async function pendingPage(
+  c: Ctx,
+  lang: Lang,
+  secrets: AckSecrets,
+  token: string,
+  receiptId: string,
+  status: 200 | 202,
+) {
+  const checkPath = `${withLang(linkPath(token), lang)}&pending=${await pendingToken(secrets.linkKey, token, receiptId)}`
+  return render(c, lang, pendingTitle(lang), pendingView({ receiptId, lang, checkPath }), status, {
+    seconds: 5,
+    url: checkPath,
+  })
 }
 
 /** 401 and 403 get a page that explains, in the reader's language, what to do next. */
@@ -104,13 +133,17 @@ async function formPage(
 acknowledgementRoutes.get('/a/:token', async (c) => {
   const lang = langOf(c)
   const secrets = await ackSecrets(c.env)
+  const token = c.req.param('token')
   let opened: OpenedLink
   try {
-    opened = await openLink(database(c.env.DB), secrets.linkKey, c.req.param('token'), new Date())
+    opened = await openLink(shardsOf(c.env), secrets.linkKey, token, new Date())
   } catch (error) {
     return problem(c, lang, error)
   }
-  return opened.record ? receiptPage(c, lang, secrets, opened) : formPage(c, lang, secrets, opened)
+  if (opened.record) return receiptPage(c, lang, secrets, opened)
+  const pending = await readPendingToken(secrets.linkKey, token, c.req.query('pending'))
+  if (pending) return pendingPage(c, lang, secrets, token, pending, 200)
+  return formPage(c, lang, secrets, opened)
 })
 
 /**
@@ -152,14 +185,17 @@ acknowledgementRoutes.post(
       refuseCrossSite(c)
       const form = await readForm(c)
       if (form.lang === 'zh' || form.lang === 'en') lang = form.lang
-      const result = await submitAcknowledgement(database(c.env.DB), secrets, {
+      const result = await submitAcknowledgement(shardsOf(c.env), secrets, {
         token,
         form,
         requestId: serverRequestId(c),
         userAgent: c.req.header('User-Agent') ?? '',
         ip: c.req.header('CF-Connecting-IP'),
         now: new Date(),
+        queue: ackQueue(c.env),
       })
+      if ('pending' in result)
+        return pendingPage(c, lang, secrets, token, result.pending.receiptId, 202)
       personal(c)
       c.header('X-Receipt-Id', result.record.receiptId)
       return c.redirect(withLang(linkPath(token), lang), 303)
@@ -174,7 +210,7 @@ acknowledgementRoutes.post(
 acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
   const secrets = await ackSecrets(c.env)
   const opened = await openLink(
-    database(c.env.DB),
+    shardsOf(c.env),
     secrets.linkKey,
     c.req.param('token'),
     new Date(),

@@ -24,11 +24,12 @@ import { receiptOf } from '../acknowledgements/receipt'
 import { importRoster, ROSTER_MAX_BYTES, ROSTER_MAX_ROWS } from '../acknowledgements/roster'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { outstanding, records, take, versionStatus } from '../acknowledgements/status'
-import { database } from '../db/client'
+import { shardsOf } from '../db/shards'
 import type { AppEnv } from '../env'
 import { AppError, badRequest, errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
 import { adminLogRoutes } from './admin-log'
+import { adminShardRoutes } from './admin-shards'
 import { parse, requireAdmin, security } from './admin-auth'
 
 type Ctx = Context<AppEnv>
@@ -76,6 +77,13 @@ const Counts = {
   overdue: z.number().int(),
 }
 const csv = { 'text/csv': { schema: z.string() } }
+const Shard = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(999)
+  .default(0)
+  .openapi({ description: 'The shard (0 is DB, n is DB_SHARD_n): each has its own log' })
 
 // ---- roster -------------------------------------------------------------------------------
 
@@ -151,7 +159,7 @@ adminRoutes.post(
         'unsupported_media_type',
         'Send the roster as text/csv or application/json.',
       )
-    const summary = await importRoster(database(c.env.DB), {
+    const summary = await importRoster(shardsOf(c.env), {
       body: await c.req.text(),
       format,
       mode: query.mode,
@@ -235,7 +243,7 @@ adminRoutes.post(
     const format = parse(z.enum(['csv', 'json']).default('csv'), c.req.query('format'))
     const body = parse(LinkBody, await c.req.json())
     const secrets = await ackSecrets(c.env)
-    const { batch, links } = await createLinks(database(c.env.DB), secrets.linkKey, {
+    const { batch, links } = await createLinks(shardsOf(c.env), secrets.linkKey, {
       ...body,
       baseUrl: new URL(c.req.url).origin,
       now: new Date(),
@@ -297,7 +305,7 @@ adminRoutes.openAPIRegistry.registerPath({
 adminRoutes.get('/api/admin/status/:notice/:version', async (c) => {
   const path = parse(VersionPath, c.req.param())
   const query = parse(StatusQuery, c.req.query())
-  const status = await versionStatus(database(c.env.DB), {
+  const status = await versionStatus(shardsOf(c.env), {
     notice: path.notice,
     version: path.version,
     unit: query.unit,
@@ -366,7 +374,7 @@ adminRoutes.openAPIRegistry.registerPath({
 adminRoutes.get('/api/admin/outstanding/:notice/:version', async (c) => {
   const path = parse(VersionPath, c.req.param())
   const query = parse(OutstandingQuery, c.req.query())
-  const db = database(c.env.DB)
+  const db = shardsOf(c.env)
   const common = { ...path, unit: query.unit, due: query.due, now: new Date() }
   if (query.format === 'csv')
     return csvResponse(
@@ -401,12 +409,14 @@ const RecordsQuery = z.object({
     .openapi({ description: 'seq to continue after' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   format: Format,
+  shard: Shard,
 })
 adminRoutes.openAPIRegistry.registerPath({
   method: 'get',
   path: '/api/admin/acknowledgements',
   summary: 'The acknowledgement records in log order, with their hashes and signatures',
-  description: 'JSON pages (after=seq); ?format=csv streams every record that matches.',
+  description:
+    'JSON pages (after=seq); ?format=csv streams every record that matches. Each shard numbers its own log: ?shard= picks one (default 0, DB).',
   security,
   request: { query: RecordsQuery },
   responses: {
@@ -436,12 +446,12 @@ adminRoutes.get('/api/admin/acknowledgements', async (c) => {
   const query = parse(RecordsQuery, c.req.query())
   if (query.version !== undefined && query.notice === undefined)
     throw badRequest('invalid_request', 'version: give notice too.')
-  const db = database(c.env.DB)
-  const filter = { notice: query.notice, version: query.version }
+  const db = shardsOf(c.env)
+  const filter = { notice: query.notice, version: query.version, shard: query.shard }
   if (query.format === 'csv')
     return csvResponse(
       c,
-      `acknowledgements${query.notice ? `-${query.notice}` : ''}${query.version ? `-v${query.version}` : ''}.csv`,
+      `acknowledgements${query.shard ? `-shard${query.shard}` : ''}${query.notice ? `-${query.notice}` : ''}${query.version ? `-v${query.version}` : ''}.csv`,
       csvStream(RECORD_COLUMNS, records(db, filter), recordCells),
     )
   const page = await take(
@@ -465,3 +475,5 @@ adminRoutes.get('/api/admin/acknowledgements', async (c) => {
 
 // The log: verification, checkpoints and their proofs, behind the same token.
 adminRoutes.route('/', adminLogRoutes)
+// The shards and the routes of units to them.
+adminRoutes.route('/', adminShardRoutes)

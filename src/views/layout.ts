@@ -14,6 +14,8 @@ export interface PageOptions {
   path: string
   /** Set on pages that must never be indexed or cached by shared caches (personal links). */
   private?: boolean
+  /** Reload this address after so many seconds (a page waiting for something to finish). */
+  refresh?: { seconds: number; url: string }
   body: Html
 }
 
@@ -46,6 +48,7 @@ export function page(options: PageOptions): Html {
 <meta property="og:description" content="${description}">
 <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}">
 ${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
+${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh.seconds};url=${options.refresh.url}">` : ''}
 <meta name="referrer" content="same-origin">
 <link rel="alternate" hreflang="${other === 'zh' ? 'zh-CN' : 'en'}" href="${withLang(path, other)}">
 ${styleTag}
