@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
+import { fixedHtml, originOf, SHORT } from '../cache'
 import { checkMessage } from '../check/engine'
 import { checkedNotices, rulePackFor } from '../check/packs'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
@@ -213,16 +214,19 @@ checkRoutes.openapi(
 
 checkRoutes.get('/check', (c) => {
   const lang = langOf(c)
-  c.header('Cache-Control', 'public, max-age=300')
-  return c.html(
-    page({
-      lang,
-      title: checkTitle(lang),
-      description: checkTitle(lang),
-      path: '/check',
-      body: checkPage(lang, MAX_CHARS),
-    }),
-  )
+  return fixedHtml(c, {
+    key: `check-${lang}`,
+    policy: SHORT,
+    render: () =>
+      page({
+        lang,
+        title: checkTitle(lang),
+        description: checkTitle(lang),
+        path: '/check',
+        origin: originOf(c.req.url),
+        body: checkPage(lang, MAX_CHARS),
+      }),
+  })
 })
 
 checkRoutes.post(
