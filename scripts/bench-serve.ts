@@ -5,16 +5,19 @@
  * answers a page of the same size and echoes JSON) with wrangler, runs each in its own workerd
  * through Miniflare on 127.0.0.1 (no dev proxy, file watcher or inspector in the way), and
  * measures them alternately with wrk (Debian's package: apt-get install wrk), round after round,
- * so that whatever else the machine is doing falls on both alike:
+ * so that whatever else the machine is doing falls on all alike:
  *   - an immutable notice page (a superseded version, in Chinese) vs the empty Worker's page;
  *   - POST /api/check with a short message vs the empty Worker's JSON echo.
- * Prints every round and the median ratio of requests/s for each pair (target >= 0.90x), and
+ * The empty Worker runs twice: sending the same headers as the redlines response (the ratio that
+ * counts: the same response, so what differs is the work per request) and bare (what the security
+ * headers, ETag and the rest cost on top, for the record).
+ * Prints every round and the median ratios of requests/s for each pair (target >= 0.90x), and
  * the CPU time each workerd process spent per request, which a busy machine disturbs less.
  *
  * The redlines Worker runs with the configuration of wrangler.toml except that the check's rate
  * limit is raised, so the benchmark measures checks rather than 429s; the limiter is still called
- * on every request. Bounded: ROUNDS x SECONDS per measurement (defaults 5 x 4 s), CONNECTIONS
- * connections, only to 127.0.0.1. Ports: BENCH_PORT (default 8791) and the one after it.
+ * on every request. Bounded: ROUNDS x SECONDS per measurement (defaults 9 x 2 s, three measurements a round), CONNECTIONS
+ * connections, only to 127.0.0.1. Ports: BENCH_PORT (default 8791) and the two after it.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,8 +28,8 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler'
 const root = path.resolve(import.meta.dirname, '..')
 const work = path.join(root, '.wrangler/bench-serve')
 const PORT = Number(process.env.BENCH_PORT ?? 8791)
-const ROUNDS = Math.max(1, Math.min(Number(process.env.ROUNDS ?? 5), 20))
-const SECONDS = Math.max(1, Math.min(Number(process.env.SECONDS ?? 4), 30))
+const ROUNDS = Math.max(1, Math.min(Number(process.env.ROUNDS ?? 9), 30))
+const SECONDS = Math.max(1, Math.min(Number(process.env.SECONDS ?? 2), 30))
 const CONNECTIONS = Math.max(1, Math.min(Number(process.env.CONNECTIONS ?? 16), 64))
 
 const PAGE_PATH = '/notices/wechat-red-lines/versions/1?lang=zh'
@@ -170,63 +173,92 @@ async function main() {
   const checked = (await check.json()) as { verdict?: string }
   if (check.status !== 200 || !checked.verdict) fail(`POST /api/check answered ${check.status}`)
 
-  const empty = await start(
-    'empty',
-    { compatibilityDate: date, bindings: { PAGE_BYTES: String(pageBytes) } } as WorkerOptions,
+  // The headers a client got from redlines, less those made per request or by the runtime.
+  const sent = (response: Response) => {
+    const headers: Record<string, string> = {}
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-length' && name !== 'x-request-id') headers[name] = value
+    })
+    return headers
+  }
+  const emptyBindings = {
+    PAGE_BYTES: String(pageBytes),
+    PAGE_HEADERS: JSON.stringify(sent(page)),
+    ECHO_HEADERS: JSON.stringify(sent(check)),
+  }
+  const mirror = await start(
+    'empty-mirror',
+    { compatibilityDate: date, bindings: { ...emptyBindings, MIRROR: '1' } } as WorkerOptions,
     emptyScript,
     PORT + 1,
   )
-  const emptyBytes = (await (await fetch(`${empty.url}/page`)).arrayBuffer()).byteLength
-  if (emptyBytes !== pageBytes) fail(`the empty page is ${emptyBytes} bytes, not ${pageBytes}`)
+  const bare = await start(
+    'empty-bare',
+    { compatibilityDate: date, bindings: emptyBindings } as WorkerOptions,
+    emptyScript,
+    PORT + 2,
+  )
+  for (const empty of [mirror, bare]) {
+    const bytes = (await (await fetch(`${empty.url}/page`)).arrayBuffer()).byteLength
+    if (bytes !== pageBytes) fail(`the empty page is ${bytes} bytes, not ${pageBytes}`)
+  }
 
   const pairs = [
     {
       name: 'immutable notice page vs empty page',
       ours: { url: `${redlines.url}${PAGE_PATH}`, pid: redlines.pid },
-      theirs: { url: `${empty.url}/page`, pid: empty.pid },
+      mirror: { url: `${mirror.url}/page`, pid: mirror.pid },
+      bare: { url: `${bare.url}/page`, pid: bare.pid },
     },
     {
       name: 'POST /api/check vs empty JSON echo',
       ours: { url: `${redlines.url}/api/check`, post: CHECK_BODY, pid: redlines.pid },
-      theirs: { url: `${empty.url}/echo`, post: CHECK_BODY, pid: empty.pid },
+      mirror: { url: `${mirror.url}/echo`, post: CHECK_BODY, pid: mirror.pid },
+      bare: { url: `${bare.url}/echo`, post: CHECK_BODY, pid: bare.pid },
     },
   ]
   console.log(
     `page: GET ${PAGE_PATH} (${pageBytes.toLocaleString('en')} bytes); check: ${CHECK_BODY}`,
   )
   console.log(
-    `wrk: ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, alternating`,
+    `wrk: ${CONNECTIONS} connections, ${SECONDS} s per measurement, ${ROUNDS} rounds, in turn`,
   )
   const n = (rps: number) => Math.round(rps).toLocaleString('en')
   const us = (seconds: number) => `${Math.round(seconds * 1e6)} µs`
   const results: string[] = []
   try {
-    for (const { name, ours, theirs } of pairs) {
-      // Warm both (JIT, per-isolate caches) before anything counts.
-      wrk(ours, 1)
-      wrk(theirs, 1)
-      const ratios: number[] = []
-      const cpu: [number[], number[]] = [[], []]
+    for (const { name, ours, mirror: same, bare: plain } of pairs) {
+      // Warm all three (JIT, per-isolate caches) before anything counts.
+      for (const target of [ours, same, plain]) wrk(target, 1)
+      const ratios: [number[], number[]] = [[], []]
+      const cpu: [number[], number[], number[]] = [[], [], []]
       for (let round = 1; round <= ROUNDS; round++) {
-        // Alternate which goes first, so a drift in the machine's load favours neither.
-        const first = round % 2 ? ours : theirs
-        const second = round % 2 ? theirs : ours
-        const [x, y] = [wrk(first, SECONDS), wrk(second, SECONDS)]
-        const [a, b] = round % 2 ? [x, y] : [y, x]
-        if (a.errors || b.errors) fail(`${name}: ${a.errors} and ${b.errors} failed responses`)
-        ratios.push(a.rps / b.rps)
+        // Rotate which goes first, so a drift in the machine's load favours none.
+        const order = [ours, same, plain]
+        for (let i = 0; i < round % 3; i++) order.push(order.shift()!)
+        const measured = new Map(order.map((target) => [target, wrk(target, SECONDS)]))
+        const [a, b, c] = [ours, same, plain].map((target) => measured.get(target)!) as [
+          Run,
+          Run,
+          Run,
+        ]
+        if (a.errors || b.errors || c.errors)
+          fail(`${name}: ${a.errors}, ${b.errors} and ${c.errors} failed responses`)
+        ratios[0].push(a.rps / b.rps)
+        ratios[1].push(a.rps / c.rps)
         cpu[0].push(a.cpuPerRequest)
         cpu[1].push(b.cpuPerRequest)
+        cpu[2].push(c.cpuPerRequest)
         console.log(
-          `  ${name}, round ${round}: ${n(a.rps)}/s vs ${n(b.rps)}/s = ${(a.rps / b.rps).toFixed(3)}x; CPU per request ${us(a.cpuPerRequest)} vs ${us(b.cpuPerRequest)}`,
+          `  ${name}, round ${round}: ${n(a.rps)}/s vs ${n(b.rps)}/s (same headers) = ${(a.rps / b.rps).toFixed(3)}x, vs ${n(c.rps)}/s (bare) = ${(a.rps / c.rps).toFixed(3)}x; CPU per request ${us(a.cpuPerRequest)}, ${us(b.cpuPerRequest)}, ${us(c.cpuPerRequest)}`,
         )
       }
       results.push(
-        `${name}: ${median(ratios).toFixed(2)}x requests/s (median of ${ROUNDS} rounds; target >= 0.90x); CPU per request ${us(median(cpu[0]))} vs ${us(median(cpu[1]))}`,
+        `${name}: ${median(ratios[0]).toFixed(2)}x requests/s (median of ${ROUNDS} rounds; target >= 0.90x); vs the bare empty Worker ${median(ratios[1]).toFixed(2)}x; CPU per request ${us(median(cpu[0]))}, empty ${us(median(cpu[1]))} (same headers), ${us(median(cpu[2]))} (bare)`,
       )
     }
   } finally {
-    await Promise.all([redlines.mf.dispose(), empty.mf.dispose()])
+    await Promise.all([redlines.mf.dispose(), mirror.mf.dispose(), bare.mf.dispose()])
   }
   for (const line of results) console.log(line)
 }

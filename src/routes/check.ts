@@ -110,9 +110,11 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next()
+// Set before the handler runs, so every response (errors too) is made with it rather than copied
+// to add it afterwards.
+const noStore: MiddlewareHandler<AppEnv> = (c, next) => {
   c.header('Cache-Control', 'no-store')
+  return next()
 }
 
 checkRoutes.use(

@@ -12,6 +12,13 @@ export const digestPath = (v: Pick<CompiledVersion, 'notice' | 'sha256'>) =>
 const comparePath = (notice: string, a: number, b: number) =>
   `/notices/${notice}/compare/${a}...${b}`
 
+/** Text with every YYYY-MM-DD date kept on one line: a phone must not show "2017-06-" / "01". */
+export function keepDates(text: string): (string | Html)[] {
+  return text
+    .split(/(\d{4}-\d{2}-\d{2})/)
+    .map((part, i) => (i % 2 ? html`<span class="nowrap">${part}</span>` : part))
+}
+
 function changeTag(change: RuleChange | undefined, lang: Lang): Html | string {
   const m = t(lang)
   if (!change || change === 'unchanged') return ''
@@ -51,7 +58,7 @@ export function versionText(
   return html`<h1>${language.title}</h1>
     <p class="meta">
       ${m.version(version.version)} · ${m.effectiveFrom}
-      ${version.effectiveFrom}${future ? html` · <strong>${m.notYetInEffect}</strong>` : ''}
+      <span class="nowrap">${version.effectiveFrom}</span>${future ? html` · <strong>${m.notYetInEffect}</strong>` : ''}
     </p>
     ${raw(language.introHtml)}
     ${language.rules.map((rule) => ruleSection(version, rule, lang, options.ruleLinks ?? true))}`
@@ -68,7 +75,7 @@ function statusBox(
   const { notice } = version
   if (status.kind === 'superseded')
     return html`<div class="status-box superseded" role="note">
-      <p><strong>${m.supersededBy(status.by.version, status.by.effectiveFrom)}</strong></p>
+      <p><strong>${keepDates(m.supersededBy(status.by.version, status.by.effectiveFrom))}</strong></p>
       <p class="links">
         <a href="${withLang(noticePath(notice), lang)}">${m.readCurrent}</a>
         <a href="${withLang(comparePath(notice, version.version, status.by.version), lang)}"
@@ -79,7 +86,7 @@ function statusBox(
   if (status.kind === 'upcoming')
     return html`<div class="status-box upcoming" role="note">
       <p>
-        <strong>${m.upcoming(version.effectiveFrom)}</strong>
+        <strong>${keepDates(m.upcoming(version.effectiveFrom))}</strong>
         ${status.current ? m.currentUntil(status.current.version) : ''}
       </p>
       ${
@@ -95,7 +102,7 @@ function statusBox(
     </div>`
   const announcements = status.upcoming.map(
     (next) => html`<div class="status-box upcoming" role="note">
-      <p><strong>${m.announce(next.version, next.effectiveFrom)}</strong></p>
+      <p><strong>${keepDates(m.announce(next.version, next.effectiveFrom))}</strong></p>
       <p class="links">
         <a href="${withLang(versionPath(notice, next.version), lang)}">${m.readVersion(next.version)}</a>
         <a href="${withLang(comparePath(notice, version.version, next.version), lang)}"
@@ -145,7 +152,7 @@ export function noticeList(
             </h2>
             <p class="meta">
               ${m.current}: ${m.version(current.version)} · ${m.effectiveFrom}
-              ${current.effectiveFrom}
+              <span class="nowrap">${current.effectiveFrom}</span>
             </p>
             <ol class="toc">
               ${current.languages[lang].rules.map((rule) => html`<li><a href="${withLang(`${noticePath(notice.id)}#${rule.id}`, lang)}">${rule.title}</a></li>`)}

@@ -63,6 +63,7 @@ async function loadScenarios(): Promise<[string, Scenario][]> {
   for (const [name, file, exported] of [
     ['acknowledge', './acknowledge.ts', 'acknowledgeScenario'],
     ['check', './check.ts', 'checkScenario'],
+    ['pages', './pages.ts', 'pagesScenario'],
   ] as const) {
     if (existsSync(path.join(import.meta.dirname, file)))
       scenarios.push([name, (await import(file))[exported] as Scenario])
