@@ -253,7 +253,13 @@ checkRoutes.post(
         description: checkTitle(lang),
         path: '/check',
         private: true,
-        body: checkResultPage(lang, MAX_CHARS, text, result, pack, ref.sha256),
+        body: checkResultPage(
+          lang,
+          MAX_CHARS,
+          text,
+          result,
+          requireVersion(requireNotice(ref.id), ref.version),
+        ),
       }),
     )
   },

@@ -3,8 +3,8 @@
  * The CSP allows exactly this text by its hash; no other inline style or script can run.
  */
 export const css = `
-:root{color-scheme:light dark;--fg:#1b1b1b;--muted:#5c5c5c;--bg:#fff;--card:#f6f4f1;--line:#e2ddd6;--accent:#b3261e;--link:#0b57a4;--ok:#1e6b34;--ins:#d8f5dc;--del:#fde0dc;--mark:#ffe7a3}
-@media (prefers-color-scheme:dark){:root{--fg:#e8e6e3;--muted:#a9a49d;--bg:#141414;--card:#1f1e1d;--line:#3a3733;--accent:#ff8a80;--link:#8ab4f8;--ok:#81c995;--ins:#1e4d2b;--del:#5c2320;--mark:#5a4a12}}
+:root{color-scheme:light dark;--fg:#1b1b1b;--muted:#5c5c5c;--bg:#fff;--card:#f6f4f1;--line:#e2ddd6;--accent:#b3261e;--link:#0b57a4;--ok:#1e6b34;--amber:#8a5300;--ins:#d8f5dc;--del:#fde0dc;--mark:#ffe7a3}
+@media (prefers-color-scheme:dark){:root{--fg:#e8e6e3;--muted:#a9a49d;--bg:#141414;--card:#1f1e1d;--line:#3a3733;--accent:#ff8a80;--link:#8ab4f8;--ok:#81c995;--amber:#f2b84b;--ins:#1e4d2b;--del:#5c2320;--mark:#5a4a12}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:17px/1.8 -apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Segoe UI",Roboto,sans-serif;overflow-wrap:anywhere;word-break:normal;line-break:strict}
@@ -36,7 +36,25 @@ th,td{text-align:left;vertical-align:top;padding:.4rem .3rem;border-bottom:1px s
 ins{background:var(--ins);text-decoration:none}
 del{background:var(--del)}
 mark{background:var(--mark);color:inherit}
-mark.block{background:var(--del)}
+mark.block{background:var(--del);box-shadow:inset 0 -2px var(--accent)}
+mark.review{box-shadow:inset 0 -2px var(--amber)}
+.verdict{margin:1rem 0;padding:.6rem 1rem;border-radius:4px;border-left:6px solid}
+.verdict p{margin:.3rem 0}
+.verdict .sign{display:inline-block;min-width:1.6em;height:1.6em;line-height:1.6em;margin-right:.4em;text-align:center;border-radius:50%;color:#fff;font-weight:700}
+.verdict.block{background:var(--del);border-color:var(--accent)}
+.verdict.block .sign{background:var(--accent)}
+.verdict.review{background:var(--mark);border-color:var(--amber)}
+.verdict.review .sign{background:var(--amber)}
+.verdict.pass{background:var(--ins);border-color:var(--ok)}
+.verdict.pass .sign{background:var(--ok)}
+.tag.review{border-color:var(--amber);color:var(--amber)}
+sup.n{font-size:12px;font-weight:700;margin-left:1px}
+ol.findings{list-style:none;padding:0}
+.finding{border-top:1px solid var(--line);padding:.25rem 0}
+.finding p{margin:.3rem 0}
+.finding .n{display:inline-block;min-width:1.6em;height:1.6em;line-height:1.6em;text-align:center;border-radius:50%;background:var(--card);border:1px solid var(--line);font-size:14px;font-weight:700}
+.finding.block .n{border-color:var(--accent);color:var(--accent)}
+.finding.review .n{border-color:var(--amber);color:var(--amber)}
 .checked{white-space:pre-wrap;background:var(--card);padding:.6rem .8rem;border-radius:4px}
 .diff{white-space:pre-wrap;background:var(--card);padding:.6rem .8rem;border-radius:4px}
 form{margin:1rem 0}
@@ -49,7 +67,7 @@ input[type=text]{min-height:44px}
 .status-box p{margin:.3rem 0}
 .status-box.superseded,.status-box.material{border-left-color:var(--accent)}
 .status-box.upcoming{border-left-color:var(--link)}
-.status-box.error{border-left-color:var(--accent)}
+.status-box.error{border-left-color:var(--accent);background:var(--del)}
 .status-box h1{margin:.25rem 0}
 summary{cursor:pointer;padding:.6rem 0}
 .notice-box{padding:.75rem 1rem;background:var(--card);border-radius:4px;margin:1rem 0}

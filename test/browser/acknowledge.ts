@@ -15,15 +15,21 @@ const root = path.resolve(import.meta.dirname, '../..')
 export async function acknowledgeScenario(ctx: ScenarioContext) {
   const { page, baseUrl, adminToken, screenshot, check } = ctx
   const admin = async (method: string, pathname: string, body?: string, type?: string) => {
-    const response = await fetch(`${baseUrl}${pathname}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${adminToken}`,
-        ...(type ? { 'Content-Type': type } : {}),
-      },
-      body,
+    const send = () =>
+      fetch(`${baseUrl}${pathname}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${adminToken}`,
+          ...(type ? { 'Content-Type': type } : {}),
+        },
+        body,
+      })
+    // After a long pause (the verifier runs take seconds) the server may already have closed the
+    // kept-alive connection Node's fetch reuses ("other side closed"): a GET is simply sent again.
+    return send().catch((error: unknown) => {
+      if (method !== 'GET') throw error
+      return send()
     })
-    return response
   }
 
   check('the runner passed the admin token from .dev.vars', adminToken.length > 0)

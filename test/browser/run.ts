@@ -127,7 +127,9 @@ async function main(): Promise<number> {
       try {
         await scenario(ctx)
       } catch (error) {
-        ctx.check('scenario ran to the end', false, (error as Error).message.split('\n')[0])
+        const { message, cause } = error as Error
+        const why = cause instanceof Error ? `: ${cause.message}` : ''
+        ctx.check('scenario ran to the end', false, `${message.split('\n')[0]}${why}`)
       }
       await context.close()
     }
