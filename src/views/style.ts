@@ -71,8 +71,15 @@ input[type=text]{min-height:44px}
 .status-box h1{margin:.25rem 0}
 summary{cursor:pointer;padding:.6rem 0}
 .notice-box{padding:.75rem 1rem;background:var(--card);border-radius:4px;margin:1rem 0}
+dl.proof{margin:.5rem 0}
+dl.proof dt{font-weight:600;font-size:15px;margin-top:.5rem}
+dl.proof dd{margin:0}
+table.receipt th{width:6.5em;white-space:nowrap;overflow-wrap:normal}
+label.statement{display:flex;gap:.6rem;align-items:flex-start;font-weight:400;min-height:44px}
+label.statement input{width:22px;height:22px;margin-top:.3rem;flex:none}
+.print-only{display:none}
 footer{margin-top:2rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid var(--line);color:var(--muted);font-size:14px}
-@media print{header nav,footer,.noprint{display:none}body{font-size:12pt;color:#000;background:#fff}a{color:#000}.rule{break-inside:avoid}}
+@media print{header nav,footer,.noprint{display:none}.print-only{display:block}body{font-size:11pt;line-height:1.5;color:#000;background:#fff}a{color:#000;text-decoration:none}.rule{break-inside:avoid}.verdict,.verdict.pass,.verdict.block,.verdict.review,.status-box,.notice-box{background:none;border:1px solid #000}header{border:0}.verdict .sign{background:none;color:#000;border:1px solid #000}h1{margin-top:0}table.receipt,dl.proof{font-size:10pt}dl.proof dt{margin-top:.2rem}@page{margin:15mm}}
 `
   .trim()
   .replace(/\n/g, '')

@@ -12,7 +12,7 @@ export interface ScenarioContext {
   page: Page
   baseUrl: string
   adminToken: string
-  screenshot: (name: string) => Promise<void>
+  screenshot: (name: string, options?: { fullPage?: boolean }) => Promise<void>
   check: (name: string, ok: boolean, detail?: string) => void
 }
 
@@ -115,8 +115,11 @@ async function main(): Promise<number> {
         page,
         baseUrl,
         adminToken: readDevVar('ADMIN_TOKEN'),
-        screenshot: async (shot) => {
-          await page.screenshot({ path: path.join(shotDir, `${name}-${shot}.png`), fullPage: true })
+        screenshot: async (shot, options) => {
+          await page.screenshot({
+            path: path.join(shotDir, `${name}-${shot}.png`),
+            fullPage: options?.fullPage ?? true,
+          })
         },
         check: (what, ok, detail) => {
           if (ok) passed++
