@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
-import { fixedHtml, originOf, SHORT } from '../cache'
+import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage } from '../check/engine'
 import { checkedNotices, rulePackFor } from '../check/packs'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
@@ -110,6 +110,8 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
+const NO_STORE = { 'Cache-Control': 'no-store' }
+
 // Set before the handler runs, so every response (errors too) is made with it rather than copied
 // to add it afterwards.
 const noStore: MiddlewareHandler<AppEnv> = (c, next) => {
@@ -164,7 +166,7 @@ checkRoutes.openapi(
     const body = c.req.valid('json')
     const text = requireText(body.text)
     const { pack, ref } = resolvePack(body.notice, body.version)
-    return c.json({ ...checkMessage(pack, text, langOf(c)), notice: ref }, 200)
+    return wholeJson({ ...checkMessage(pack, text, langOf(c)), notice: ref }, NO_STORE)
   },
 )
 
@@ -210,7 +212,10 @@ checkRoutes.openapi(
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
     const { pack, ref } = resolvePack(body.notice, body.version)
     const lang = langOf(c)
-    return c.json({ results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref }, 200)
+    return wholeJson(
+      { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref },
+      NO_STORE,
+    )
   },
 )
 
