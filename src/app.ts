@@ -1,8 +1,7 @@
 import { etag } from 'hono/etag'
-import { csrf } from 'hono/csrf'
 import { edge } from './edge'
-import { AppError, describeSafely, storageFailure } from './errors'
-import { newRoutes } from './factory'
+import { AppError, clientRefusal, describeSafely, storageFailure } from './errors'
+import { newRoutes, refuseCrossSiteRequests } from './factory'
 import { langOf, type AppEnv } from './env'
 import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
@@ -18,19 +17,27 @@ import { page } from './views/layout'
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
 
-const checkOrigin = csrf()
+/** The message check changes nothing: its form refuses only what says it is cross-site. */
+const CHANGES_NOTHING = new Set(['/check', '/api/check', '/api/check/batch'])
+
+const crossSite = refuseCrossSiteRequests()
 const hashBody = etag()
 
 export function createApp() {
   const app = newRoutes()
 
+  // First: the request id, the reader's language (so that every refusal after it is in that
+  // language) and the security headers of every response.
   app.use(edge)
-  // Form posts from other sites are refused, except on /a/* (acknowledgement forms check Origin
-  // themselves plus a per-link form token, because some in-app browsers such as WeChat's post
-  // without an Origin header) and /api/admin/* (bearer token: a browser never attaches it to a
-  // cross-site request).
+  // On by default, for any route added later. Skipped for reads, for /a/* (acknowledgement forms
+  // check Origin themselves plus a per-link form token, because some in-app browsers such as
+  // WeChat's post without an Origin header), for /api/admin/* (bearer token: a browser never
+  // attaches it to a cross-site request) and for the message check, which changes no state (its
+  // form still refuses what says it is cross-site, see refuseForeignForms).
   app.use((c, next) =>
-    safe(c.req.method) || personalOrAdmin(c.req.path) ? next() : checkOrigin(c, next),
+    safe(c.req.method) || personalOrAdmin(c.req.path) || CHANGES_NOTHING.has(c.req.path)
+      ? next()
+      : crossSite(c, next),
   )
   // ETags are for the public, cacheable pages; personal and admin responses are no-store, and
   // hashing would buffer admin's streamed CSV exports whole. Pages whose bytes are fixed by their
@@ -63,12 +70,7 @@ export function createApp() {
 
   app.onError((error, c) => {
     const known =
-      error instanceof AppError
-        ? error
-        : (storageFailure(error) ??
-          ('status' in error && typeof error.status === 'number' && error.status < 500
-            ? new AppError(error.status as 400, 'bad_request', error.message)
-            : undefined))
+      error instanceof AppError ? error : (storageFailure(error) ?? clientRefusal(error))
     // Only the innermost cause's first line: a query error's own message would carry its values.
     if (!(error instanceof AppError) && (!known || known.status >= 500))
       console.error(JSON.stringify({ requestId: c.get('requestId'), error: describeSafely(error) }))

@@ -22,6 +22,7 @@ const messages = {
     },
     kind: { review: '需判断', block: '明确' },
     found: (n: number) => `发现 ${n} 处`,
+    listed: (n: number) => `，列出前 ${n} 处`,
     rule: (n: number, title: string) => `第 ${n} 条 ${title}`,
     basis: '检查依据：',
     basisName: (title: string, v: number) => `《${title}》第 ${v} 版`,
@@ -49,6 +50,7 @@ const messages = {
     },
     kind: { review: 'to judge', block: 'clear' },
     found: (n: number) => `${n} finding${n === 1 ? '' : 's'}`,
+    listed: (n: number) => `, the first ${n} listed`,
     rule: (n: number, title: string) => `Rule ${n}: ${title}`,
     basis: 'Checked against',
     basisName: (title: string, v: number) => `“${title}”, version ${v}`,
@@ -141,7 +143,13 @@ export function checkResultPage(
     <div class="verdict ${verdict}" role="status">
       <p>
         <span class="sign" aria-hidden="true">${m.sign[verdict]}</span>
-        <strong>${m.verdict[verdict]}</strong>${hits.length ? html` · ${m.found(hits.length)}` : ''}
+        <strong>${m.verdict[verdict]}</strong>${
+          hits.length
+            ? html` · ${m.found(result.totalHits ?? hits.length)}${
+                result.truncated ? m.listed(hits.length) : ''
+              }`
+            : ''
+        }
       </p>
       <p>${m.advice[verdict]}</p>
     </div>
