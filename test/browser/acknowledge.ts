@@ -19,16 +19,15 @@ const execFileAsync = promisify(execFile)
 export async function acknowledgeScenario(ctx: ScenarioContext) {
   const { page, baseUrl, adminToken, screenshot, check } = ctx
   const admin = async (method: string, pathname: string, body?: string, type?: string) => {
-    const send = () =>
-      fetch(`${baseUrl}${pathname}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${adminToken}`,
-          ...(type ? { 'Content-Type': type } : {}),
-        },
-        body,
-      })
-    return send()
+    const response = await fetch(`${baseUrl}${pathname}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${adminToken}`,
+        ...(type ? { 'Content-Type': type } : {}),
+      },
+      body,
+    })
+    return response
   }
 
   check('the runner passed the admin token from .dev.vars', adminToken.length > 0)
