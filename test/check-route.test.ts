@@ -358,3 +358,19 @@ describe('OpenAPI', () => {
     )
   })
 })
+
+describe('no check answer is ever stored', () => {
+  it.each([
+    ['an answer', '/api/check', JSON.stringify({ text: '红包' }), {}, 200],
+    ['a batch', '/api/check/batch', JSON.stringify({ texts: ['红包', '好'] }), {}, 200],
+    ['an empty text', '/api/check', JSON.stringify({ text: '' }), {}, 400],
+    ['broken JSON', '/api/check', '{"text":', {}, 400],
+    ['another content type', '/api/check', 'text=x', { 'content-type': 'text/plain' }, 415],
+    ['a text too long', '/api/check', JSON.stringify({ text: '好'.repeat(10_001) }), {}, 413],
+  ])('%s (%s) -> %i, Cache-Control: no-store', async (_, path, body, headers, status) => {
+    const response = await post(path, body, headers)
+    expect(response.status).toBe(status)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'")
+  })
+})
