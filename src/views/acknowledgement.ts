@@ -4,6 +4,7 @@ import type { Lang } from '../i18n'
 import type { SignedReceipt } from '../acknowledgements/receipt'
 import { localDate, localTime } from '../time'
 import { withLang, type Html } from './layout'
+import { technicalDetails } from './error'
 import { digestPath, versionText } from './notice'
 
 const messages = {
@@ -150,12 +151,7 @@ export function linkProblemPage(options: {
       <p>${problems[code]?.[lang] ?? options.message}</p>
     </div>
     ${contact ? html`<p class="contact">${contactLine[lang](contact)}</p>` : ''}
-    <details class="meta">
-      <summary>${details[lang]}</summary>
-      <p>
-        HTTP ${status} · <code>${code}</code>${options.requestId ? html` · <code>${options.requestId}</code>` : ''}
-      </p>
-    </details>`
+    ${technicalDetails(status, code, options.requestId, lang)}`
 }
 
 /** Hashes as label / value pairs, one above the other, so a phone never squeezes either. */

@@ -119,12 +119,27 @@ export function errorPage(options: ErrorPageOptions): Html {
     <p>${next.todo}</p>
     <p class="links">${next.links.map((link) => html`<a href="${link.href}">${link.label}</a>`)}</p>
     ${contact ? html`<p class="contact">${w.contact(contact)}</p>` : ''}
-    <details class="meta">
-      <summary>${w.details}</summary>
-      <p>
-        HTTP ${status} · <code>${code}</code>${
-          options.requestId ? html` · ${w.requestId} <code>${options.requestId}</code>` : ''
-        }
-      </p>
-    </details>`
+    ${technicalDetails(status, code, options.requestId, lang)}`
+}
+
+/**
+ * Status, code and request id, folded away for whoever the reader contacts. A fault on our side
+ * shows no code (it speaks to operators: a secret not set, the database away); its request id
+ * finds it in the log.
+ */
+export function technicalDetails(
+  status: number,
+  code: string,
+  requestId: string | undefined,
+  lang: Lang,
+): Html {
+  const w = words[lang]
+  return html`<details class="meta">
+    <summary>${w.details}</summary>
+    <p>
+      HTTP ${status}${status < 500 ? html` · <code>${code}</code>` : ''}${
+        requestId ? html` · ${w.requestId} <code>${requestId}</code>` : ''
+      }
+    </p>
+  </details>`
 }
