@@ -13,6 +13,7 @@ import {
 } from '../db/acknowledgements'
 import { linkBatchesFor, type LinkBatch } from '../db/links'
 import { AppError } from '../errors'
+import { storageUnavailable } from './failures'
 import { isDate } from './links'
 import { countingRange } from './policy'
 import { isWithin, normaliseUnit } from './roster'
@@ -238,4 +239,23 @@ export async function take<T>(items: AsyncGenerator<T>, limit: number): Promise<
     if (out.length >= limit) break
   }
   return out
+}
+
+/**
+ * The date by which one official should acknowledge a version, as the status reports count it:
+ * that of the latest batch of links with a due date that reached their unit; null without one.
+ */
+export async function dueDateForOfficial(
+  db: Database,
+  noticeId: string,
+  version: number,
+  unit: string,
+): Promise<string | null> {
+  let batches: LinkBatch[]
+  try {
+    batches = await linkBatchesFor(db, noticeId, version)
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+  return dueDateFinder(batches, null)(unit)
 }

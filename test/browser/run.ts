@@ -12,7 +12,7 @@ export interface ScenarioContext {
   page: Page
   baseUrl: string
   adminToken: string
-  screenshot: (name: string) => Promise<void>
+  screenshot: (name: string, options?: { fullPage?: boolean }) => Promise<void>
   check: (name: string, ok: boolean, detail?: string) => void
 }
 
@@ -63,6 +63,7 @@ async function loadScenarios(): Promise<[string, Scenario][]> {
   for (const [name, file, exported] of [
     ['acknowledge', './acknowledge.ts', 'acknowledgeScenario'],
     ['check', './check.ts', 'checkScenario'],
+    ['pages', './pages.ts', 'pagesScenario'],
   ] as const) {
     if (existsSync(path.join(import.meta.dirname, file)))
       scenarios.push([name, (await import(file))[exported] as Scenario])
@@ -114,8 +115,11 @@ async function main(): Promise<number> {
         page,
         baseUrl,
         adminToken: readDevVar('ADMIN_TOKEN'),
-        screenshot: async (shot) => {
-          await page.screenshot({ path: path.join(shotDir, `${name}-${shot}.png`), fullPage: true })
+        screenshot: async (shot, options) => {
+          await page.screenshot({
+            path: path.join(shotDir, `${name}-${shot}.png`),
+            fullPage: options?.fullPage ?? true,
+          })
         },
         check: (what, ok, detail) => {
           if (ok) passed++
@@ -126,7 +130,9 @@ async function main(): Promise<number> {
       try {
         await scenario(ctx)
       } catch (error) {
-        ctx.check('scenario ran to the end', false, (error as Error).message.split('\n')[0])
+        const { message, cause } = error as Error
+        const why = cause instanceof Error ? `: ${cause.message}` : ''
+        ctx.check('scenario ran to the end', false, `${message.split('\n')[0]}${why}`)
       }
       await context.close()
     }
