@@ -18,6 +18,17 @@ import { ruleRoutes } from './routes/rules'
 import { errorPage } from './views/notice'
 import { page } from './views/layout'
 import { css } from './views/style'
+import { consoleCss } from './views/console/style'
+import { CONSOLE_SCRIPT_PATH } from './views/console/script'
+import { adminApiAuth } from './routes/admin-auth'
+import { adminAuditRoutes } from './routes/admin-audit'
+import { adminTokenRoutes } from './routes/admin-tokens'
+import { consoleAuth } from './routes/console-kit'
+import { consoleAdminRoutes } from './routes/console-admins'
+import { consoleAuditRoutes } from './routes/console-audit'
+import { consoleAuthRoutes } from './routes/console-auth'
+import { consoleHomeRoutes } from './routes/console-home'
+import { consoleTokenRoutes } from './routes/console-tokens'
 
 /** Runs a middleware everywhere but the personal link pages (/a/*) and the admin API. */
 function exceptPersonalAndAdmin(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
@@ -27,18 +38,24 @@ function exceptPersonalAndAdmin(middleware: MiddlewareHandler<AppEnv>): Middlewa
       : middleware(c, next)
 }
 
-let styleHash: Promise<string> | undefined
+const isConsole = (path: string) => path === '/admin' || path.startsWith('/admin/')
+
+let styleHashes: Promise<string[]> | undefined
 
 export function createApp() {
   const app = newRoutes()
 
   app.use(requestId())
   app.use(async (c, next) => {
-    styleHash ??= sha256Base64(css)
+    styleHashes ??= Promise.all([sha256Base64(css), sha256Base64(consoleCss)])
     const headers = secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        styleSrc: [`'sha256-${await styleHash}'`],
+        styleSrc: (await styleHashes).map((hash) => `'sha256-${hash}'`),
+        // The console's one script file, by its full address; no other script anywhere.
+        ...(isConsole(c.req.path)
+          ? { scriptSrc: [new URL(CONSOLE_SCRIPT_PATH, c.req.url).toString()] }
+          : {}),
         imgSrc: ["'self'", 'data:'],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
@@ -71,13 +88,24 @@ export function createApp() {
   })
   // ETags are for the public, cacheable pages; personal and admin responses are no-store, and
   // hashing would buffer admin's streamed CSV exports whole.
-  app.use(exceptPersonalAndAdmin(etag()))
+  const tag = etag()
+  app.use(exceptPersonalAndAdmin((c, next) => (isConsole(c.req.path) ? next() : tag(c, next))))
+  app.use('/api/admin/*', adminApiAuth)
+  app.use('/admin', consoleAuth)
+  app.use('/admin/*', consoleAuth)
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
   app.route('/', checkRoutes)
   app.route('/', acknowledgementRoutes)
+  app.route('/', adminTokenRoutes)
+  app.route('/', adminAuditRoutes)
   app.route('/', adminRoutes)
+  app.route('/', consoleAuthRoutes)
+  app.route('/', consoleHomeRoutes)
+  app.route('/', consoleAdminRoutes)
+  app.route('/', consoleTokenRoutes)
+  app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
 
   app.doc31('/api/openapi.json', {
