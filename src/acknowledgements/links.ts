@@ -144,9 +144,10 @@ export async function createLinks(
 }
 
 export function isDate(text: string): boolean {
-  return (
-    /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
-  )
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
+  // Date.parse is NaN for a month 13 or a day 32 (toISOString would throw); a 31 April rolls over.
+  const time = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
 }
 
 export interface OpenedLink {

@@ -34,14 +34,10 @@ const TokenSchema = z
 
 const NewTokenSchema = z
   .object({
-    unit: z
-      .string()
-      .max(1100)
-      .nullable()
-      .openapi({
-        example: '广东省/广州市',
-        description: 'The subtree it reaches; null: the whole roster',
-      }),
+    unit: z.string().max(1100).nullable().openapi({
+      example: '广东省/广州市',
+      description: 'The subtree it reaches; null: the whole roster',
+    }),
     access: z.enum(['read', 'write']),
     label: z.string().min(1).max(100).openapi({ example: 'nightly roster sync' }),
   })

@@ -11,6 +11,7 @@ import {
   type AuditRow,
 } from '../admin/audit'
 import { csvStream } from '../acknowledgements/export'
+import { isDate } from '../acknowledgements/links'
 import { newRoutes } from '../factory'
 import type { Lang } from '../i18n'
 import { withLang } from '../views/layout'
@@ -120,7 +121,7 @@ consoleAuditRoutes.get(
       page = await auditPage(ctx.db, ctx.actor, q)
     } catch (error) {
       status = refusalOnForm(error, ctx.lang, state, {
-        invalid_date: q.from && !/^\d{4}-\d{2}-\d{2}$/.test(q.from) ? 'from' : 'to',
+        invalid_date: q.from && !isDate(q.from) ? 'from' : 'to',
         invalid_unit: 'unit',
         outside_scope: 'unit',
         invalid_action: 'action',
