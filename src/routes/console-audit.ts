@@ -39,7 +39,7 @@ export const ACTION_LABELS: Record<string, Record<Lang, string>> = {
 const words = {
   zh: {
     title: '操作日志',
-    intro: '管理员和 API 令牌做过的每一项修改。',
+    intro: (scope: string) => `管理员和 API 令牌做过的每一项修改（${scope}）。`,
     action: '操作',
     anyAction: '全部操作',
     actor: '操作人',
@@ -56,7 +56,7 @@ const words = {
   },
   en: {
     title: 'Audit log',
-    intro: 'Every change made by an admin or an API token.',
+    intro: (scope: string) => `Every change made by an admin or an API token (${scope}).`,
     action: 'Action',
     anyAction: 'any action',
     actor: 'Who',
@@ -137,7 +137,7 @@ consoleAuditRoutes.get(
       nav: 'audit',
       status,
       actions: html`<a class="button quiet" href="${withLang(`${PATH}.csv${csvParams.size ? `?${csvParams}` : ''}`, ctx.lang)}">${w.csv}</a>`,
-      body: html`<p>${w.intro} ${scopeLabel(ctx.lang, ctx.actor.unit)}.</p>
+      body: html`<p>${w.intro(scopeLabel(ctx.lang, ctx.actor.unit))}</p>
         ${form(
           {
             action: PATH,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -145,14 +145,21 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
     const edited = structuredClone(signed)
     edited.receipt.official.name = '别人'
     writeFileSync(files.tampered, JSON.stringify(edited))
+    // Run without blocking the event loop: a loop blocked for seconds leaves Node's fetch holding
+    // a keep-alive socket the Worker has meanwhile closed, and the next request fails with it.
     const verifier = (file: string) =>
-      spawnSync('npx', ['tsx', 'scripts/verify-receipt.ts', file, files.keys], {
-        cwd: root,
-        encoding: 'utf8',
+      new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+        const child = spawn('npx', ['tsx', 'scripts/verify-receipt.ts', file, files.keys], {
+          cwd: root,
+        })
+        let stdout = ''
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+        child.on('error', reject)
+        child.on('close', (status) => resolve({ status, stdout }))
       })
-    const genuine = verifier(files.receipt)
+    const genuine = await verifier(files.receipt)
     check('npm run verify-receipt: VALID, exit 0', genuine.status === 0, genuine.stdout.trim())
-    const tampered = verifier(files.tampered)
+    const tampered = await verifier(files.tampered)
     check(
       'npm run verify-receipt on an edited receipt: INVALID, exit 1',
       tampered.status === 1 && tampered.stdout.startsWith('INVALID'),

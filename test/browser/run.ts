@@ -12,7 +12,8 @@ export interface ScenarioContext {
   page: Page
   baseUrl: string
   adminToken: string
-  screenshot: (name: string) => Promise<void>
+  /** Saves a full-page screenshot of `page`, or of another page (e.g. a desktop-sized one). */
+  screenshot: (name: string, of?: Page) => Promise<void>
   check: (name: string, ok: boolean, detail?: string) => void
 }
 
@@ -63,6 +64,7 @@ async function loadScenarios(): Promise<[string, Scenario][]> {
   for (const [name, file, exported] of [
     ['acknowledge', './acknowledge.ts', 'acknowledgeScenario'],
     ['check', './check.ts', 'checkScenario'],
+    ['console', './console.ts', 'consoleScenario'],
   ] as const) {
     if (existsSync(path.join(import.meta.dirname, file)))
       scenarios.push([name, (await import(file))[exported] as Scenario])
@@ -114,8 +116,8 @@ async function main(): Promise<number> {
         page,
         baseUrl,
         adminToken: readDevVar('ADMIN_TOKEN'),
-        screenshot: async (shot) => {
-          await page.screenshot({ path: path.join(shotDir, `${name}-${shot}.png`), fullPage: true })
+        screenshot: async (shot, of = page) => {
+          await of.screenshot({ path: path.join(shotDir, `${name}-${shot}.png`), fullPage: true })
         },
         check: (what, ok, detail) => {
           if (ok) passed++

@@ -32,7 +32,8 @@ p{margin:.5rem 0}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
 .table{overflow-x:auto;margin:.5rem 0 1rem}
 table{width:100%;border-collapse:collapse;font-size:14px}
-th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line)}
+th,td{text-align:left;vertical-align:top;padding:.45rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:normal}
+td code{white-space:nowrap}
 th{font-weight:600;color:var(--muted);white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.revoked td{color:var(--muted);text-decoration:line-through}
@@ -42,6 +43,7 @@ tr.revoked td.keep{text-decoration:none}
 form{margin:.75rem 0}
 form.inline{display:inline;margin:0}
 .card{border:1px solid var(--line);border-radius:6px;padding:1rem 1.1rem;margin:1rem 0;max-width:40rem}
+.card h2{margin-top:0}
 .field{margin:0 0 .9rem}
 .field label{display:block;font-weight:600;margin:0 0 .2rem}
 .field .hint{margin:.15rem 0 0}
@@ -55,7 +57,7 @@ button.link{background:none;border:0;padding:0;color:var(--link);text-decoration
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
 .filters .field{margin:0;min-width:9rem;flex:1 1 9rem}
 .pager{display:flex;gap:1rem;margin:1rem 0}
-@media (max-width:760px){.shell{display:block}.side{border-right:0;border-bottom:1px solid var(--line);padding:.5rem .75rem;display:flex;flex-wrap:wrap;gap:.1rem .25rem;align-items:center}.side h2{display:none}.side a{padding:.25rem .45rem}main{padding:1rem}.bar{padding:.5rem 1rem}.card{padding:.85rem}}
+@media (max-width:760px){table{min-width:44rem}.shell{display:block}.side{border-right:0;border-bottom:1px solid var(--line);padding:.5rem .75rem;display:flex;flex-wrap:wrap;gap:.1rem .25rem;align-items:center}.side h2{display:none}.side a{padding:.25rem .45rem}main{padding:1rem}.bar{padding:.5rem 1rem}.card{padding:.85rem}}
 @media print{.bar,.side,.noprint{display:none}.shell{display:block}body{color:#000;background:#fff}}
 `
   .trim()
