@@ -20,7 +20,7 @@ import { page } from './views/layout'
 import { css } from './views/style'
 import { consoleCss } from './views/console/style'
 import { CONSOLE_SCRIPT_PATH } from './views/console/script'
-import { adminApiAuth } from './routes/admin-auth'
+import { adminApiAuth, serverRequestId } from './routes/admin-auth'
 import { adminAuditRoutes } from './routes/admin-audit'
 import { adminTokenRoutes } from './routes/admin-tokens'
 import { consoleAuth } from './routes/console-kit'
@@ -90,9 +90,9 @@ export function createApp() {
   // hashing would buffer admin's streamed CSV exports whole.
   const tag = etag()
   app.use(exceptPersonalAndAdmin((c, next) => (isConsole(c.req.path) ? next() : tag(c, next))))
-  app.use('/api/admin/*', adminApiAuth)
-  app.use('/admin', consoleAuth)
-  app.use('/admin/*', consoleAuth)
+  app.use('/api/admin/*', serverRequestId, adminApiAuth)
+  app.use('/admin', serverRequestId, consoleAuth)
+  app.use('/admin/*', serverRequestId, consoleAuth)
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)

@@ -241,3 +241,21 @@ describe('revoking', () => {
     expect(response.status).toBe(404)
   })
 })
+
+describe('request ids', () => {
+  it('the audit log keeps the request id the server made, not one the client sent', async () => {
+    const response = await createToken(
+      { unit: null, access: 'read', label: 'request id' },
+      admin({ 'X-Request-Id': 'chosen-by-client' }),
+    )
+    expect(response.status).toBe(201)
+    const id = response.headers.get('X-Request-Id')
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    const { id: tokenId } = (await response.json()) as Token
+    const [entry] = await rows<{ request_id: string }>(
+      "SELECT request_id FROM audit_log WHERE action = 'token.create' AND target = ?",
+      tokenId,
+    )
+    expect(entry!.request_id).toBe(id)
+  })
+})

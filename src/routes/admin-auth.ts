@@ -12,6 +12,19 @@ import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 
+/**
+ * hono's requestId adopts a client's X-Request-Id; the one the audit log keeps must be the
+ * server's own, so a client cannot make its change look like another request.
+ */
+export const serverRequestId: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header('X-Request-Id') !== undefined) {
+    const id = crypto.randomUUID()
+    c.set('requestId', id)
+    c.header('X-Request-Id', id)
+  }
+  await next()
+}
+
 export const adminApiAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header('Cache-Control', 'no-store')
   const actor = await apiActor(
