@@ -4,7 +4,7 @@
 // still type-checks. The types match what `wrangler types` would generate from .dev.vars.
 declare namespace Cloudflare {
   interface Env {
-    /** Bearer token for /api/admin/*. */
+    /** The bootstrap owner: bearer token for /api/admin/* and the console's sign-in form. */
     ADMIN_TOKEN: string
     /** HMAC key for personal links and the form token derived from each link. */
     LINK_SECRET: string
@@ -12,5 +12,9 @@ declare namespace Cloudflare {
     RECEIPT_PRIVATE_KEY: string
     /** HMAC key for the one-way hash of client IPs stored with each record (no raw IP is kept). */
     IP_HASH_KEY: string
+    /** HMAC key of console session cookies and console form tokens. */
+    SESSION_SECRET: string
+    /** A JSON key set used instead of fetching Cloudflare Access's certs: tests only. */
+    ACCESS_JWKS?: string
   }
 }

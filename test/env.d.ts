@@ -4,9 +4,6 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[]
-      ADMIN_TOKEN: string
-      SESSION_SECRET: string
-      ACCESS_JWKS: string
       /** The private RS256 JWK (with kid) whose public half is ACCESS_JWKS: tests sign Access JWTs. */
       TEST_ACCESS_KEY: string
     }
