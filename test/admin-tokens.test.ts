@@ -259,3 +259,22 @@ describe('request ids', () => {
     expect(entry!.request_id).toBe(id)
   })
 })
+
+describe('OpenAPI', () => {
+  it('documents the token and audit routes with their errors', async () => {
+    const spec = (await (await call('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+    }
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/admin/tokens',
+        '/api/admin/tokens/{id}',
+        '/api/admin/tokens/{id}/revoke',
+        '/api/admin/audit',
+      ]),
+    )
+    expect(Object.keys(spec.paths['/api/admin/tokens']!.post!.responses)).toEqual(
+      expect.arrayContaining(['201', '401', '403', '422']),
+    )
+  })
+})
