@@ -18,7 +18,6 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
   throw badRequest('invalid_request', `${where}${issue?.message ?? 'invalid request'}`)
 }
 
-export const parseBody = parse
 
 export function csvResponse(c: Ctx, filename: string, body: ReadableStream<Uint8Array> | string) {
   return c.body(body as string, 200, {

@@ -4,7 +4,7 @@ import { createToken, listTokens, revokeToken } from '../admin/api-tokens'
 import { errorResponses } from '../errors'
 import { limitBody, newRoutes } from '../factory'
 import { actorOf, auditByOf, security } from './admin-auth'
-import { dbOf, parseBody, type Ctx } from './admin-input'
+import { dbOf, parse, type Ctx } from './admin-input'
 
 export const adminTokenRoutes = newRoutes()
 
@@ -69,7 +69,7 @@ adminTokenRoutes.post(
   '/api/admin/tokens',
   limitBody(4096, 'A token request is limited to 4 KiB.', 'too_large'),
   async (c) => {
-    const body = parseBody(NewTokenSchema, await c.req.json().catch(() => undefined))
+    const body = parse(NewTokenSchema, await c.req.json().catch(() => undefined))
     const { token, record } = await createToken(dbOf(c), auditByOf(c), body)
     return c.json({ token, ...record }, 201)
   },

@@ -77,7 +77,8 @@ export function safeNext(next: unknown): string {
     : CONSOLE_PATH
 }
 
-function console404(c: Ctx) {
+/** Console answers are for one person: never stored by a cache, never indexed. */
+function privateAnswer(c: Ctx) {
   c.header('Cache-Control', 'no-store')
   c.header('X-Robots-Tag', 'noindex, nofollow')
 }
@@ -109,7 +110,7 @@ export function consoleErrorPage(c: Ctx, error: AppError, session?: ConsoleSessi
  * sign-in page, coming back here afterwards. A refused Access token or a non-admin: an error page.
  */
 export const consoleAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  console404(c)
+  privateAnswer(c)
   if (OPEN_PATHS.has(c.req.path)) return next()
   const lang = langOf(c)
   let signIn
