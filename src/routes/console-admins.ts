@@ -15,7 +15,7 @@ import {
   consoleAction,
   consolePage,
   doneFlash,
-  readForm,
+  validateForm,
   redirectDone,
   refusalOnForm,
   type ConsoleCtx,
@@ -154,7 +154,7 @@ consoleAdminRoutes.post(
   PATH,
   ...consoleAction(async (ctx, body) => {
     requireOwner(ctx.actor, 'add admins')
-    const read = readForm(schema(ctx.lang), body)
+    const read = validateForm(schema(ctx.lang), body)
     if (!read.ok) return adminsPage(ctx, read.state, 422)
     try {
       await addAdmin(ctx.db, ctx.by, read.data)

@@ -1,7 +1,7 @@
 /**
  * What every console page is built with: the sign-in check for /admin/*, `consolePage` (render
  * a page in the console layout, errors included), `consoleAction` (a form post: CSRF token
- * checked, body read) and `readForm` (validate fields with zod, messages next to each field).
+ * checked, body read) and `validateForm` (validate fields with zod, messages next to each field).
  * Pages stay thin: read input here, call a domain function with ctx.actor / ctx.by, render.
  */
 import type { Context, Handler, MiddlewareHandler } from 'hono'
@@ -242,7 +242,7 @@ export function consoleAction(
  * Either the data, or the state to re-render: the values as typed and the first problem of each
  * field beside it.
  */
-export function readForm<S extends z.ZodObject>(
+export function validateForm<S extends z.ZodObject>(
   schema: S,
   form: Record<string, string>,
 ): { ok: true; data: z.infer<S>; state: FormState } | { ok: false; state: FormState } {

@@ -13,7 +13,7 @@ import {
   consoleAction,
   consolePage,
   doneFlash,
-  readForm,
+  validateForm,
   redirectDone,
   refusalOnForm,
   type ConsoleCtx,
@@ -177,7 +177,7 @@ consoleTokenRoutes.post(
   PATH,
   ...consoleAction(async (ctx, body) => {
     const w = words[ctx.lang]
-    const read = readForm(schema(ctx.lang), body)
+    const read = validateForm(schema(ctx.lang), body)
     if (!read.ok) return tokensPage(ctx, read.state, 422)
     let created
     try {
