@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { checkMessage, type CheckResult, type RulePack } from '../src/check/engine'
+import {
+  checkMessage,
+  checkMessageByDefinition,
+  type CheckResult,
+  type RulePack,
+} from '../src/check/engine'
+import { PATTERN_STRIDE } from '../src/check/pack'
 import { checkedNotices, rulePackFor } from '../src/check/packs'
 
 // Every version of every checked notice: versions are numbered from 1 without gaps.
@@ -126,6 +132,36 @@ describe('terms hidden with separators', () => {
           },
         ),
         { numRuns: 1000 },
+      )
+    },
+  )
+})
+
+describe("dense texts of the pack's own words", () => {
+  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+    '%s: the shortcuts decide exactly as walking every cue near every term does',
+    (_, pack) => {
+      const words = new Set<string>()
+      for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE)
+        words.add(pack.label(pack.patterns[at + 5]!))
+      // Two words glued where one ends as the other begins: a cue that starts before a term and
+      // ends inside it (or the other way round), the edge of every shortcut.
+      const glued: string[] = []
+      for (const a of words)
+        for (const b of words)
+          for (let k = 1; k <= 3 && k < a.length && k < b.length; k++)
+            if (a !== b && a.endsWith(b.slice(0, k))) glued.push(a + b.slice(k))
+      const word = fc.oneof(
+        fc.constantFrom(...words),
+        fc.constantFrom(...glued),
+        fc.constantFrom('，', '。', ' ', '\u200b', '的', 'a', '1', '🧧'),
+      )
+      const text = fc.array(word, { maxLength: 400 }).map((parts) => parts.join(''))
+      fc.assert(
+        fc.property(text, fc.constantFrom('zh' as const, 'en' as const), (text, lang) => {
+          expect(checkMessage(pack, text, lang)).toEqual(checkMessageByDefinition(pack, text, lang))
+        }),
+        { numRuns: 300 },
       )
     },
   )

@@ -86,8 +86,13 @@ export function parseUnit(raw: string | null | undefined, status: 400 | 422 = 40
  * The unit a request works on: the one asked for, which must lie inside the actor's subtree, or
  * else the actor's own subtree (a unit admin asking for "everything" gets their unit).
  */
-export function scopedUnit(actor: Actor, requested: string | null | undefined, access: Access) {
-  const unit = parseUnit(requested) ?? actor.unit
+export function scopedUnit(
+  actor: Actor,
+  requested: string | null | undefined,
+  access: Access,
+  invalidStatus: 400 | 422 = 400,
+) {
+  const unit = parseUnit(requested, invalidStatus) ?? actor.unit
   requireAdmin(actor, unit, access)
   return unit
 }

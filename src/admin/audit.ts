@@ -52,6 +52,10 @@ function row(by: AuditBy, action: string, entry: AuditEntry): NewAuditRow {
   }
 }
 
+/** The row as stored, for statements that fill target and counts from SQL (see insertAuditFromStatement). */
+export const auditRowOf = (by: AuditBy, action: string, unit: string | null) =>
+  row(by, action, { unit })
+
 /** The insert, to put in the same db.batch() as the change it records. */
 export function auditStatement(db: Database, by: AuditBy, action: string, entry: AuditEntry = {}) {
   return insertAuditStatement(db, row(by, action, entry))

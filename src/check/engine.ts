@@ -57,7 +57,11 @@ export interface Hit {
 
 export interface CheckResult {
   verdict: Verdict
+  /** In text order; at most MAX_HITS, quoting together no more than the text's length. */
   hits: Hit[]
+  /** Present only when hits lists fewer than were found: then totalHits counts them all. */
+  truncated?: true
+  totalHits?: number
 }
 
 // Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
@@ -97,7 +101,17 @@ if (RING <= MAX_PATTERN) throw new Error('ring buffers must outgrow the longest 
 export function checkMessage(pack: RulePack, text: string, lang: Lang): CheckResult {
   const count = scan(pack, text)
   if (count === 0) return { verdict: 'pass', hits: [] }
-  return decide(pack, text, lang, count)
+  return decide(pack, text, lang, count, false)
+}
+
+/**
+ * checkMessage as the rules define it: whether a cue is in range is decided by walking every cue
+ * near each term. Slow on dense texts; tests hold checkMessage's shortcuts to it.
+ */
+export function checkMessageByDefinition(pack: RulePack, text: string, lang: Lang): CheckResult {
+  const count = scan(pack, text)
+  if (count === 0) return { verdict: 'pass', hits: [] }
+  return decide(pack, text, lang, count, true)
 }
 
 function scan(pack: RulePack, text: string): number {
@@ -266,39 +280,211 @@ const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
 const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
 
-/** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
-function firstEndingAtOrAfter(list: number[], sym: number): number {
-  let lo = 0
-  let hi = list.length
+/**
+ * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
+ * start among the matches ending there or later. A match ending at or after e and starting at or
+ * before s exists when that minimum, from the first one ending at or after e, is at most s.
+ * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
+ */
+class Spans {
+  private readonly ends: Int32Array
+  private readonly minStart: Int32Array
+  private at = 0
+  private atAfter = 0
+  constructor(list: number[]) {
+    this.ends = new Int32Array(list.length)
+    this.minStart = new Int32Array(list.length)
+    let min = 0x7fffffff
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i] as number
+      this.ends[i] = f(m, ESYM)
+      min = Math.min(min, f(m, SSYM))
+      this.minStart[i] = min
+    }
+  }
+
+  private startsBy(i: number, s: number): boolean {
+    return i < this.minStart.length && (this.minStart[i] as number) <= s
+  }
+
+  /** Some match of the list starts at or before m and ends at or after it. */
+  around(m: number): boolean {
+    this.at = seekSorted(this.ends, this.at, f(m, ESYM))
+    return this.startsBy(this.at, f(m, SSYM))
+  }
+
+  /** Some match of the list spans m and is longer (starts earlier, or ends later). */
+  aroundAndLonger(m: number): boolean {
+    const s = f(m, SSYM)
+    const e = f(m, ESYM)
+    this.at = seekSorted(this.ends, this.at, e)
+    this.atAfter = seekSorted(this.ends, this.atAfter, e + 1)
+    return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
+  }
+}
+
+/** Per pack, the longest cue of each group, in symbols: how far a cue can reach back from its end. */
+const longestCues = new WeakMap<RulePack, Int32Array>()
+function longestCueOf(pack: RulePack): Int32Array {
+  let longest = longestCues.get(pack)
+  if (longest) return longest
+  longest = new Int32Array(32)
+  for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE) {
+    if (((pack.patterns[at] as number) & 3) !== KIND_CUE) continue
+    const len = pack.patterns[at + 1] as number
+    const groups = pack.masks[pack.patterns[at + 2] as number] as number
+    for (let g = 0; g < 32; g++)
+      if (groups & (1 << g)) longest[g] = Math.max(longest[g] as number, len)
+  }
+  longestCues.set(pack, longest)
+  return longest
+}
+
+/** First index in values[lo, hi) (sorted) whose value is >= key. */
+function lowerBound(values: Int32Array, key: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
+    if ((values[mid] as number) < key) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
-/** True when match a's span covers match b's and is longer. */
-function covers(a: number, b: number): boolean {
-  const as = f(a, SSYM)
-  const ae = f(a, ESYM)
-  const bs = f(b, SSYM)
-  const be = f(b, ESYM)
-  return as <= bs && ae >= be && ae - as > be - bs
-}
-
-/** Does a containing match from list (ordered by end) exist? Patterns are short, so look nearby. */
-function coveredBy(list: number[], m: number, accept: (a: number) => boolean): boolean {
-  const s = f(m, SSYM)
-  for (let i = firstEndingAtOrAfter(list, f(m, ESYM)); i < list.length; i++) {
-    const a = list[i] as number
-    if (f(a, ESYM) > s + MAX_PATTERN) break
-    if (a !== m && f(a, SSYM) <= s && accept(a)) return true
+/**
+ * lowerBound over all of values, starting from the answer to a nearby earlier question: a few
+ * steps either way, else a binary search. Questions about matches in scan order move it little.
+ */
+function seekSorted(values: Int32Array, from: number, key: number): number {
+  let i = from
+  if (i > 0 && (values[i - 1] as number) >= key) {
+    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++, i--)
+      if (steps === 8) return lowerBound(values, key, 0, i)
+    return i
   }
-  return false
+  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++, i++)
+    if (steps === 8) return lowerBound(values, key, i, values.length)
+  return i
 }
 
-function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckResult {
+/**
+ * The cues of one group (all of them, or those that may clear a hit), and whether one stands
+ * where the group wants it relative to a term. Together the two tests answer what walking every
+ * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
+ * The fields the tests read are copied out of `found`, one array each, in the cues' order.
+ */
+class GroupCues {
+  readonly list: number[] = []
+  readonly before: boolean
+  readonly after: boolean
+  private beforeAt = 0
+  private afterAt = 0
+  private readonly window: number
+  private readonly clause: boolean
+  /** The longest cue of the group, less one: how far before its end a cue can start. */
+  private readonly reach: number
+  private sealed = false
+  private startSym = EMPTY
+  private endSym = EMPTY
+  private startTok = EMPTY
+  private endTok = EMPTY
+  private startScope = EMPTY // the clause (or sentence, by the group's scope) a cue starts in
+  private endScope = EMPTY
+
+  constructor(group: RulePack['groups'][number], longest: number) {
+    this.window = group.window
+    this.clause = group.scope === SCOPE_CLAUSE
+    this.reach = longest - 1
+    this.before = group.dir !== DIR_AFTER
+    this.after = group.dir !== DIR_BEFORE
+  }
+
+  /** Copies the cues' fields out (all are listed by the first question). */
+  private seal(): void {
+    const { list } = this
+    const n = list.length
+    const columns = new Int32Array(6 * n)
+    const startScope = this.clause ? SCLAUSE : SSENT
+    const endScope = this.clause ? ECLAUSE : ESENT
+    for (let k = 0; k < n; k++) {
+      const at = (list[k] as number) * FIELDS
+      columns[k] = found[at + SSYM] as number
+      columns[n + k] = found[at + ESYM] as number
+      columns[2 * n + k] = found[at + STOK] as number
+      columns[3 * n + k] = found[at + ETOK] as number
+      columns[4 * n + k] = found[at + startScope] as number
+      columns[5 * n + k] = found[at + endScope] as number
+    }
+    this.startSym = columns.subarray(0, n)
+    this.endSym = columns.subarray(n, 2 * n)
+    this.startTok = columns.subarray(2 * n, 3 * n)
+    this.endTok = columns.subarray(3 * n, 4 * n)
+    this.startScope = columns.subarray(4 * n, 5 * n)
+    this.endScope = columns.subarray(5 * n, 6 * n)
+    this.sealed = true
+  }
+
+  /**
+   * A cue starting before the term (ts: its first symbol, token: its first token), ending near
+   * enough before it, in the clause and sentence it starts in.
+   */
+  standsBefore(ts: number, token: number, clause: number, sentence: number): boolean {
+    if (!this.sealed) this.seal()
+    const { endSym, endTok, endScope } = this
+    const from = token - this.window
+    const scope = this.clause ? clause : sentence
+    const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
+    // Of the cues ending before the term, the last is the nearest and in the latest scope.
+    if (i > 0 && endScope[i - 1] === scope && (endTok[i - 1] as number) >= from) return true
+    // A cue ending inside or after the term may still start before it.
+    for (let k = i; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= ts) break
+      if (
+        (this.startSym[k] as number) < ts &&
+        endScope[k] === scope &&
+        (endTok[k] as number) >= from
+      )
+        return true
+    }
+    return false
+  }
+
+  /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
+  standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
+    if (!this.sealed) this.seal()
+    const { endSym, startTok, startScope } = this
+    const to = token + this.window
+    const scope = this.clause ? clause : sentence
+    // Past a cue that starts too far or in a later scope, every cue starting later fails too.
+    let failsFrom = 0x7fffffff
+    this.afterAt = seekSorted(endSym, this.afterAt, te + 1)
+    for (let k = this.afterAt; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= failsFrom) break
+      const start = startTok[k] as number
+      const cueScope = startScope[k] as number
+      if (start <= to && cueScope === scope) return true
+      if (start > to || cueScope > scope)
+        failsFrom = Math.min(failsFrom, this.startSym[k] as number)
+    }
+    return false
+  }
+}
+const EMPTY = new Int32Array(0)
+
+/** At most this many hits are listed per message; the result says when it cut the list. */
+export const MAX_HITS = 100
+
+// What decides the cue a hit's reason names, kept in its CUE field until the hit is listed.
+const CUE_NONE = -1
+const CUE_NEEDED = -2 // the first cue in range of the term's needs
+const CUE_BOOST = -3 // the first cue in range of the rule's boost
+
+function decide(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  count: number,
+  byDefinition: boolean,
+): CheckResult {
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -312,19 +498,20 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
-    for (const t of terms) {
-      const rule = ruleOf(pack, t)
-      if (
-        coveredBy(allows, t, (a) => {
-          const r = ruleOf(pack, a)
-          return (r === rule || r === -1) && f(a, SSYM) <= f(t, SSYM) && f(a, ESYM) >= f(t, ESYM)
-        })
-      )
-        found[t * FIELDS + STATE] = DROPPED
+    const byRule = new Map<number, number[]>()
+    for (const a of allows) {
+      const rule = ruleOf(pack, a)
+      let list = byRule.get(rule)
+      if (!list) byRule.set(rule, (list = []))
+      list.push(a)
     }
-    for (const c of cues)
-      if (coveredBy(allows, c, (a) => ruleOf(pack, a) === -1 && f(a, ESYM) >= f(c, ESYM)))
-        found[c * FIELDS + STATE] = DROPPED
+    const spans = new Map([...byRule].map(([rule, list]) => [rule, new Spans(list)]))
+    const everyRule = spans.get(-1)
+    for (const t of terms)
+      if (everyRule?.around(t) || spans.get(ruleOf(pack, t))?.around(t))
+        found[t * FIELDS + STATE] = DROPPED
+    if (everyRule)
+      for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
@@ -333,9 +520,10 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   let messagePass = 0
   let messageAny = 0
   const liveCues: number[] = []
+  const liveTerms = new Spans(live)
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
-    if (coveredBy(live, c, (t) => covers(t, c))) found[c * FIELDS + STATE] = IN_TERM
+    if (liveTerms.aroundAndLonger(c)) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
     messageAny |= groups
     if (f(c, STATE) !== IN_TERM) messagePass |= groups
@@ -346,7 +534,11 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   let widest = 0
   for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
 
-  /** A cue of one of the groups in mask, placed as its group requires; -1 if none. */
+  /**
+   * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
+   * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
+   * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
+   */
   const cueInRange = (t: number, mask: number, forPass: boolean): number => {
     if (mask === 0) return -1
     const ts = f(t, SSYM)
@@ -394,26 +586,83 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     return -1
   }
 
+  // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
+  // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
+  // about are gathered.
+  let wantPass = 0
+  let wantAny = 0
+  for (const t of live) {
+    const rule = ruleOf(pack, t)
+    wantPass |= pack.rulePass[rule] as number
+    wantAny |= needsOf(pack, t) | (pack.ruleBoost[rule] as number)
+  }
+  wantPass &= ~pack.messageGroups
+  wantAny &= ~pack.messageGroups
+  const longest = longestCueOf(pack)
+  const passCues: (GroupCues | undefined)[] = []
+  const anyCues: (GroupCues | undefined)[] = []
+  let passGathered = 0 // the groups that have cues in passCues, and in anyCues
+  let anyGathered = 0
+  const add = (lists: (GroupCues | undefined)[], g: number, c: number) =>
+    (lists[g] ??= new GroupCues(
+      pack.groups[g] as RulePack['groups'][number],
+      longest[g] as number,
+    )).list.push(c)
+  if (wantPass | wantAny)
+    for (const c of liveCues) {
+      const groups = groupsOf(pack, c)
+      const forPass = f(c, STATE) === IN_TERM ? 0 : groups & wantPass
+      passGathered |= forPass
+      anyGathered |= groups & wantAny
+      for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
+        if (bits & 1) add(passCues, g, c)
+      for (let g = 0, bits = groups & wantAny; bits !== 0; g++, bits >>>= 1)
+        if (bits & 1) add(anyCues, g, c)
+    }
+  /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
+  const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
+    if (byDefinition) return cueInRange(t, mask, forPass) >= 0
+    let bits = mask & (forPass ? passGathered : anyGathered)
+    if (bits === 0) return false
+    const lists = forPass ? passCues : anyCues
+    const ts = f(t, SSYM)
+    const startToken = f(t, STOK)
+    const startClause = f(t, SCLAUSE)
+    const startSentence = f(t, SSENT)
+    const te = f(t, ESYM)
+    const endToken = f(t, ETOK)
+    const endClause = f(t, ECLAUSE)
+    const endSentence = f(t, ESENT)
+    while (bits !== 0) {
+      const lowest = bits & -bits
+      bits ^= lowest
+      const cues = lists[31 - Math.clz32(lowest)] as GroupCues
+      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence)) return true
+      if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
+    }
+    return false
+  }
+
   // Decide each term match: cleared, missing its context, or a hit (and how strong).
   const hits: number[] = []
   for (const t of live) {
     const rule = ruleOf(pack, t)
     const pass = pack.rulePass[rule] as number
-    if (pass & messagePass || cueInRange(t, pass & ~pack.messageGroups, true) >= 0) continue
+    if (pass & messagePass || hasCue(t, pass & ~pack.messageGroups, true)) continue
     const needs = needsOf(pack, t)
-    let cue = -1
+    let cue = CUE_NONE
     if (needs !== 0 && !(needs & messageAny)) {
-      cue = cueInRange(t, needs & ~pack.messageGroups, false)
-      if (cue < 0) continue
+      if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+      cue = CUE_NEEDED
     }
     const flags = field(pack, t, 0)
     let verdict = (flags >> 2) & 3
     const channel = (flags >> 4) & 7
     if (verdict !== VERDICT_BLOCK) {
       const boost = pack.ruleBoost[rule] as number
-      const boosted = boost & messageAny ? -2 : cueInRange(t, boost & ~pack.messageGroups, false)
-      if (boosted !== -1) {
-        if (boosted >= 0) cue = boosted
+      const inMessage = (boost & messageAny) !== 0
+      if (inMessage || hasCue(t, boost & ~pack.messageGroups, false)) {
+        if (!inMessage) cue = CUE_BOOST
         if (channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE) verdict = VERDICT_BLOCK
       }
     } else if (channel === CHANNEL_PINYIN || channel === CHANNEL_HOMOPHONE) verdict = 1
@@ -424,7 +673,8 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   if (hits.length === 0) return { verdict: 'pass', hits: [] }
 
   // Overlapping hits of one rule: keep the strongest, then the longest.
-  hits.sort((a, b) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF))
+  const byPlace = (a: number, b: number) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF)
+  hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
   for (const h of hits) {
@@ -443,44 +693,73 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       f(h, PAT) - f(prev, PAT)
     if (better > 0) kept[at as number] = h
   }
+  const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
 
-  let block = false
-  const out: Hit[] = kept.map((h) => {
-    const flags = field(pack, h, 0)
-    const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
-    const term = pack.label(field(pack, h, 5))
-    const formAt = field(pack, h, 6)
-    const form = formAt === 0 ? term : pack.label(formAt - 1)
-    const noteAt = field(pack, h, 7)
+  // Only the hits listed become objects: the first MAX_HITS in text order, and no more than
+  // quote the text's own length in all (hits of different rules may share a long span).
+  kept.sort(byPlace)
+  const listed: Hit[] = []
+  let quoted = 0
+  for (const h of kept) {
     const start = f(h, SOFF)
     const end = f(h, EOFF)
-    const match = text.slice(start, end)
-    const code = (flags >> 4) & 7
-    const channel: Channel =
-      code === CHANNEL_PINYIN
-        ? 'pinyin'
-        : code === CHANNEL_HOMOPHONE
-          ? 'homophone'
-          : code === CHANNEL_EMOJI
-            ? 'emoji'
-            : match === term || match.toLowerCase() === form
-              ? 'exact'
-              : 'folded'
-    const isBlock = f(h, VERDICT) === VERDICT_BLOCK
-    block ||= isBlock
-    const c = f(h, CUE)
-    const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
-    return {
-      rule: rule.id,
-      start,
-      end,
-      match,
-      term,
-      channel,
-      verdict: isBlock ? 'block' : 'review',
-      reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
-    }
-  })
-  out.sort((a, b) => a.start - b.start || b.end - a.end)
-  return { verdict: block ? 'block' : 'review', hits: out }
+    quoted += end - start
+    if (listed.length === MAX_HITS || quoted > text.length) break
+    listed.push(hitOf(pack, text, lang, h, start, end, cueOf(h)))
+  }
+  const result: CheckResult = { verdict: block ? 'block' : 'review', hits: listed }
+  if (listed.length < kept.length) {
+    result.truncated = true
+    result.totalHits = kept.length
+  }
+  return result
+
+  function cueOf(h: number): number {
+    const lookup = f(h, CUE)
+    if (lookup === CUE_NONE) return -1
+    const mask =
+      lookup === CUE_NEEDED ? needsOf(pack, h) : (pack.ruleBoost[ruleOf(pack, h)] as number)
+    return cueInRange(h, mask & ~pack.messageGroups, false)
+  }
+}
+
+function hitOf(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  h: number,
+  start: number,
+  end: number,
+  c: number,
+): Hit {
+  const flags = field(pack, h, 0)
+  const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
+  const term = pack.label(field(pack, h, 5))
+  const formAt = field(pack, h, 6)
+  const form = formAt === 0 ? term : pack.label(formAt - 1)
+  const noteAt = field(pack, h, 7)
+  const match = text.slice(start, end)
+  const code = (flags >> 4) & 7
+  const channel: Channel =
+    code === CHANNEL_PINYIN
+      ? 'pinyin'
+      : code === CHANNEL_HOMOPHONE
+        ? 'homophone'
+        : code === CHANNEL_EMOJI
+          ? 'emoji'
+          : match === term || match.toLowerCase() === form
+            ? 'exact'
+            : 'folded'
+  const isBlock = f(h, VERDICT) === VERDICT_BLOCK
+  const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
+  return {
+    rule: rule.id,
+    start,
+    end,
+    match,
+    term,
+    channel,
+    verdict: isBlock ? 'block' : 'review',
+    reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
+  }
 }

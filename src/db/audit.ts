@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Database } from './client'
 import { auditLog } from './schema'
-import { inUnit } from './units'
+import { inUnit, selectList } from './units'
 
 export type AuditRow = typeof auditLog.$inferSelect
 export type NewAuditRow = Omit<AuditRow, 'id'>
@@ -21,6 +21,30 @@ export interface AuditFilter {
   /** Keyset: rows with a smaller id (older). */
   beforeId?: number
   limit: number
+}
+
+/**
+ * An audit row whose target and counts are read, in the same batch, from a row the batch has just
+ * written: so the entry states the counts the write itself produced.
+ */
+export function insertAuditFromStatement(
+  db: Database,
+  row: Omit<NewAuditRow, 'target' | 'counts'>,
+  source: { target: SQL; counts: SQL; from: SQL },
+) {
+  return db.insert(auditLog).select(
+    sql`SELECT ${selectList(auditLog, {
+      id: sql`NULL`,
+      at: sql`${row.at}`,
+      requestId: sql`${row.requestId}`,
+      actorKind: sql`${row.actorKind}`,
+      actor: sql`${row.actor}`,
+      action: sql`${row.action}`,
+      unit: sql`${row.unit}`,
+      target: source.target,
+      counts: source.counts,
+    })} FROM ${source.from}`,
+  )
 }
 
 /**

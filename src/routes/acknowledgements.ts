@@ -9,7 +9,7 @@ import { formToken } from '../acknowledgements/tokens'
 import { database } from '../db/client'
 import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, readForm } from '../factory'
 import type { Lang } from '../i18n'
 import {
   acknowledgementForm,
@@ -58,7 +58,7 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
 function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
   const signed = signedReceiptOf(
     opened.record!,
-    secrets.receipt.publicJwk,
+    secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
   return render(
@@ -150,7 +150,7 @@ acknowledgementRoutes.post(
     let lang = langOf(c)
     try {
       refuseCrossSite(c)
-      const form = await c.req.parseBody()
+      const form = await readForm(c)
       if (form.lang === 'zh' || form.lang === 'en') lang = form.lang
       const result = await submitAcknowledgement(database(c.env.DB), secrets, {
         token,
@@ -192,7 +192,7 @@ acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
     throw new AppError(404, 'receipt_not_found', 'No acknowledgement has been made with this link.')
   const signed = signedReceiptOf(
     opened.record,
-    secrets.receipt.publicJwk,
+    secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
   personal(c)

@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Actor } from '../admin/actor'
+import { ackSecrets } from '../acknowledgements/secrets'
 import { ACCESS_HEADER } from '../admin/access-jwt'
 import type { AuditBy } from '../admin/audit'
 import { apiActor } from '../admin/authenticate'
@@ -34,6 +35,8 @@ export const adminApiAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
     new Date(),
   )
   c.set('actor', actor)
+  // A secret that is missing or unusable is named to admins at once, whichever route they call.
+  await ackSecrets(c.env)
   await next()
 }
 
@@ -49,3 +52,5 @@ export function auditByOf(c: Context<AppEnv>): AuditBy {
 
 /** The OpenAPI security of every admin route. */
 export const security = [{ adminToken: [] }]
+
+export { parse } from './admin-input'

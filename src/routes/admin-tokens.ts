@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi'
 import { createToken, listTokens, revokeToken } from '../admin/api-tokens'
 import { errorResponses } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, requireJson } from '../factory'
 import { actorOf, auditByOf, security } from './admin-auth'
 import { dbOf, parse, type Ctx } from './admin-input'
 
@@ -62,14 +62,15 @@ adminTokenRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 413, 422, 503),
+    ...errorResponses(400, 401, 403, 413, 415, 422, 503),
   },
 })
 adminTokenRoutes.post(
   '/api/admin/tokens',
   limitBody(4096, 'A token request is limited to 4 KiB.', 'too_large'),
+  requireJson,
   async (c) => {
-    const body = parse(NewTokenSchema, await c.req.json().catch(() => undefined))
+    const body = parse(NewTokenSchema, await c.req.json())
     const { token, record } = await createToken(dbOf(c), auditByOf(c), body)
     return c.json({ token, ...record }, 201)
   },
