@@ -87,6 +87,22 @@ describe('creating a token', () => {
     expect(await rows('SELECT id FROM api_tokens')).toEqual(before)
   })
 
+  it('a body that is not JSON is 415 or 400, never a 500', async () => {
+    const plain = await call('/api/admin/tokens', {
+      method: 'POST',
+      headers: admin({ 'Content-Type': 'text/plain' }),
+      body: '{"unit":null,"access":"read","label":"x"}',
+    })
+    expect(plain.status).toBe(415)
+    const broken = await call('/api/admin/tokens', {
+      method: 'POST',
+      headers: admin({ 'Content-Type': 'application/json' }),
+      body: '{"unit":',
+    })
+    expect(broken.status).toBe(400)
+    expect((await errorOf(broken)).code).toBe('invalid_json')
+  })
+
   it('writes token.create to the audit log with the unit and request id', async () => {
     const [entry] = await rows<Record<string, string>>(
       "SELECT * FROM audit_log WHERE action = 'token.create' AND target = ?",

@@ -6,7 +6,13 @@
 import { sql } from 'drizzle-orm'
 import { createLinks, type LinkRequest } from '../acknowledgements/links'
 import { importRoster } from '../acknowledgements/roster'
-import { outstanding, records, versionStatus, type StatusQuery } from '../acknowledgements/status'
+import {
+  outstanding,
+  records,
+  versionStatus,
+  type RecordsQuery,
+  type StatusQuery,
+} from '../acknowledgements/status'
 import type { Database } from '../db/client'
 import { insertAuditFromStatement } from '../db/audit'
 import { rosterImports } from '../db/schema'
@@ -72,7 +78,7 @@ export function outstandingAs(
   return outstanding(db, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
 }
 
-export function recordsAs(db: Database, actor: Actor, q: Scoped<Parameters<typeof records>[1]>) {
+export function recordsAs(db: Database, actor: Actor, q: Scoped<RecordsQuery>) {
   return records(db, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
 }
 
