@@ -7,12 +7,25 @@ import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
 import { acknowledgementRoutes } from './routes/acknowledgements'
 import { checkRoutes } from './routes/check'
-import { adminRoutes } from './routes/admin'
+import { adminLinkRoutes } from './routes/admin-links'
+import { adminLogRoutes } from './routes/admin-log'
+import { adminRecordRoutes } from './routes/admin-records'
+import { adminRosterRoutes } from './routes/admin-roster'
+import { adminStatusRoutes } from './routes/admin-status'
 import { keyRoutes } from './routes/keys'
 import { assetRoutes } from './routes/assets'
 import { ruleRoutes } from './routes/rules'
 import { errorPage, errorTitle } from './views/error'
 import { page } from './views/layout'
+import { adminApiAuth, serverRequestId } from './routes/admin-auth'
+import { adminAuditRoutes } from './routes/admin-audit'
+import { adminTokenRoutes } from './routes/admin-tokens'
+import { consoleAuth } from './routes/console-kit'
+import { consoleAdminRoutes } from './routes/console-admins'
+import { consoleAuditRoutes } from './routes/console-audit'
+import { consoleAuthRoutes } from './routes/console-auth'
+import { consoleHomeRoutes } from './routes/console-home'
+import { consoleTokenRoutes } from './routes/console-tokens'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -22,6 +35,7 @@ const CHANGES_NOTHING = new Set(['/check', '/api/check', '/api/check/batch'])
 
 const crossSite = refuseCrossSiteRequests()
 const hashBody = etag()
+const isConsole = (path: string) => path === '/admin' || path.startsWith('/admin/')
 
 export function createApp() {
   const app = newRoutes()
@@ -43,14 +57,30 @@ export function createApp() {
   // hashing would buffer admin's streamed CSV exports whole. Pages whose bytes are fixed by their
   // content bring their own ETag (see cache.ts), so their bodies are never hashed.
   app.use((c, next) =>
-    safe(c.req.method) && !personalOrAdmin(c.req.path) ? hashBody(c, next) : next(),
+    safe(c.req.method) && !personalOrAdmin(c.req.path) && !isConsole(c.req.path)
+      ? hashBody(c, next)
+      : next(),
   )
+  app.use('/api/admin/*', serverRequestId, adminApiAuth)
+  app.use('/admin', serverRequestId, consoleAuth)
+  app.use('/admin/*', serverRequestId, consoleAuth)
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
   app.route('/', checkRoutes)
   app.route('/', acknowledgementRoutes)
-  app.route('/', adminRoutes)
+  app.route('/', adminRosterRoutes)
+  app.route('/', adminLinkRoutes)
+  app.route('/', adminStatusRoutes)
+  app.route('/', adminRecordRoutes)
+  app.route('/', adminLogRoutes)
+  app.route('/', adminTokenRoutes)
+  app.route('/', adminAuditRoutes)
+  app.route('/', consoleAuthRoutes)
+  app.route('/', consoleHomeRoutes)
+  app.route('/', consoleAdminRoutes)
+  app.route('/', consoleTokenRoutes)
+  app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)
 

@@ -7,6 +7,8 @@ import type { MiddlewareHandler } from 'hono'
 import { detectFromHeader, detectFromQuery } from 'hono/language'
 import { sha256Base64 } from './crypto'
 import type { AppEnv } from './env'
+import { consoleCss } from './views/console/style'
+import { CONSOLE_SCRIPT_PATH } from './views/console/script'
 import { css } from './views/style'
 
 /** ?lang=zh|en, else Accept-Language, else Chinese: hono's own detectors, without a middleware each. */
@@ -24,9 +26,10 @@ const LANGUAGES: Parameters<typeof detectFromQuery>[1] = {
 
 /** The security headers of every response, in the order browsers' tools list them. */
 async function makeSecurityHeaders(): Promise<Record<string, string>> {
+  const styles = await Promise.all([sha256Base64(css), sha256Base64(consoleCss)])
   const csp = [
     "default-src 'none'",
-    `style-src 'sha256-${await sha256Base64(css)}'`,
+    `style-src ${styles.map((hash) => `'sha256-${hash}'`).join(' ')}`,
     "img-src 'self' data:",
     "form-action 'self'",
     "frame-ancestors 'none'",
@@ -52,6 +55,20 @@ async function makeSecurityHeaders(): Promise<Record<string, string>> {
 
 let securityHeaders: Record<string, string> | undefined
 let securityEntries: [string, string][] = []
+/** The console's CSP per origin: the base policy plus its one script file, by full address. */
+const consoleCsp = new Map<string, string>()
+
+const isConsole = (path: string) => path === '/admin' || path.startsWith('/admin/')
+
+function consolePolicy(url: string): string {
+  const { origin } = new URL(url)
+  let policy = consoleCsp.get(origin)
+  if (policy === undefined) {
+    policy = `${securityHeaders!['Content-Security-Policy']}; script-src ${origin}${CONSOLE_SCRIPT_PATH}`
+    if (consoleCsp.size < 16) consoleCsp.set(origin, policy)
+  }
+  return policy
+}
 
 /**
  * The security headers, once the edge middleware has made them: routes that build a Response
@@ -86,6 +103,8 @@ export const edge: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A response built with the security headers already has them all; the rest get them here.
   if (!headers.has('Content-Security-Policy'))
     for (const [name, value] of securityEntries) headers.set(name, value)
+  // The console's pages may run its one script file; no other page runs any script.
+  if (isConsole(c.req.path)) headers.set('Content-Security-Policy', consolePolicy(c.req.url))
   headers.delete('X-Powered-By')
   // Routes may replace the id (the acknowledgement form makes its own): the final one is sent.
   headers.set('X-Request-Id', c.get('requestId'))

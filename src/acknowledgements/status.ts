@@ -198,11 +198,17 @@ async function* outstandingRows(
   }
 }
 
+export interface RecordsQuery {
+  notice?: string
+  version?: number
+  /** Only records signed by officials of this subtree (the unit on the record). */
+  unit?: string | null
+  afterSeq?: number
+  pageSize?: number
+}
+
 /** Records in log order after a seq cursor, optionally of one notice version (checked first). */
-export function records(
-  db: Database,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
-): AsyncGenerator<AcknowledgementRow> {
+export function records(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   if (q.notice !== undefined) {
     const notice = requireNotice(q.notice)
     if (q.version !== undefined) requireVersion(notice, q.version)
@@ -210,16 +216,14 @@ export function records(
   return recordRows(db, q)
 }
 
-async function* recordRows(
-  db: Database,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
-): AsyncGenerator<AcknowledgementRow> {
+async function* recordRows(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   const pageSize = q.pageSize ?? 1000
   let afterSeq = q.afterSeq ?? 0
   for (;;) {
     const page = await recordsPageStatement(db, {
       noticeId: q.notice,
       version: q.version,
+      unit: q.unit,
       afterSeq,
       limit: pageSize,
     })

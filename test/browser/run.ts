@@ -12,7 +12,8 @@ export interface ScenarioContext {
   page: Page
   baseUrl: string
   adminToken: string
-  screenshot: (name: string, options?: { fullPage?: boolean }) => Promise<void>
+  /** Saves a screenshot of `page` (full page unless told), or of another page (e.g. a desktop-sized one). */
+  screenshot: (name: string, options?: { fullPage?: boolean; of?: Page }) => Promise<void>
   check: (name: string, ok: boolean, detail?: string) => void
 }
 
@@ -64,6 +65,7 @@ async function loadScenarios(): Promise<[string, Scenario][]> {
     ['acknowledge', './acknowledge.ts', 'acknowledgeScenario'],
     ['check', './check.ts', 'checkScenario'],
     ['pages', './pages.ts', 'pagesScenario'],
+    ['console', './console.ts', 'consoleScenario'],
   ] as const) {
     if (existsSync(path.join(import.meta.dirname, file)))
       scenarios.push([name, (await import(file))[exported] as Scenario])
@@ -116,7 +118,7 @@ async function main(): Promise<number> {
         baseUrl,
         adminToken: readDevVar('ADMIN_TOKEN'),
         screenshot: async (shot, options) => {
-          await page.screenshot({
+          await (options?.of ?? page).screenshot({
             path: path.join(shotDir, `${name}-${shot}.png`),
             fullPage: options?.fullPage ?? true,
           })
