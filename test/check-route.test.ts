@@ -5,6 +5,7 @@ import { checkedNotices, rulePackFor } from '../src/check/packs'
 import { reason } from '../src/check/reason'
 import { currentVersion, findNotice } from '../src/content/catalog'
 import { MAX_CHARS, MAX_HIT_BYTES } from '../src/routes/check'
+import { startOfFreshWindow } from './rate-window'
 
 // Each test uses its own client address, so the rate limiter's count is per test.
 let client = 0
@@ -146,6 +147,7 @@ describe('POST /api/check', () => {
   })
 
   it('limits checks per client, answering 429 with Retry-After and the limit', async () => {
+    await startOfFreshWindow()
     const ip = nextAddress()
     const texts = Array.from({ length: 100 }, () => '你好')
     for (let i = 0; i < 6; i++)
@@ -158,7 +160,7 @@ describe('POST /api/check', () => {
     expect(body.error.message).toContain('600')
     // Another client is not affected.
     expect((await postJson('/api/check', { text: '你好' })).status).toBe(200)
-  })
+  }, 60_000)
 })
 
 describe('POST /api/check/batch', () => {
@@ -184,6 +186,7 @@ describe('POST /api/check/batch', () => {
   })
 
   it('counts every text against the rate limit, not the request', async () => {
+    await startOfFreshWindow()
     const ip = nextAddress()
     const batch = (n: number) =>
       post(
@@ -197,7 +200,7 @@ describe('POST /api/check/batch', () => {
     const refused = await batch(2)
     expect(refused.status).toBe(429)
     expect(((await refused.json()) as any).error.message).toMatch(/2 texts/)
-  })
+  }, 60_000)
 
   it('answers a batch of dense texts with at most 100 hits each, in bounded size', async () => {
     const texts = Array.from({ length: 100 }, () => '红包'.repeat(5000))
