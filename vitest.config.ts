@@ -13,6 +13,7 @@ function testSecrets() {
     ADMIN_TOKEN: random(),
     LINK_SECRET: random(),
     IP_HASH_KEY: random(),
+    SESSION_SECRET: random(),
     RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
     RECEIPT_RETIRED_KEYS: JSON.stringify([retired.export({ format: 'jwk' })]),
   }
@@ -20,6 +21,22 @@ function testSecrets() {
 
 /** Run by both projects: with one shard (DB, as npm start) and with four. */
 const SHARD_TESTS = 'test/scale/**/*.test.ts'
+/**
+ * Cloudflare Access as the tests see it: a team domain nobody fetches, because ACCESS_JWKS hands
+ * the Worker the key set directly. The private half reaches only the tests (TEST_ACCESS_KEY),
+ * which sign their own Access JWTs with it.
+ */
+function testAccess() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const kid = randomBytes(8).toString('hex')
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }
+  return {
+    ACCESS_TEAM_DOMAIN: 'redlines-test.cloudflareaccess.com',
+    ACCESS_AUD: randomBytes(32).toString('hex'),
+    ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
+    TEST_ACCESS_KEY: JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' }),
+  }
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
@@ -37,7 +54,7 @@ export default defineConfig(async () => {
         main: './src/index.ts',
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets() },
+          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets(), ...testAccess() },
           d1Databases: ['DB', ...extraDatabases],
           ...queues,
         },

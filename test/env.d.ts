@@ -9,6 +9,8 @@ declare global {
       DB_SHARD_2?: D1Database
       DB_SHARD_3?: D1Database
       ACK_QUEUE: Queue
+      /** The private RS256 JWK (with kid) whose public half is ACCESS_JWKS: tests sign Access JWTs. */
+      TEST_ACCESS_KEY: string
     }
     // Types `exports.default` from 'cloudflare:workers' as the Worker's own default export.
     interface GlobalProps {

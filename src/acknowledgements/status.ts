@@ -15,6 +15,7 @@ import { linkBatchesFor, type LinkBatch } from '../db/links'
 import { asShards, type Shard, type Store } from '../db/shards'
 import { AppError } from '../errors'
 import { unitCounts } from './counters'
+import { storageUnavailable } from './failures'
 import { isDate } from './links'
 import { countingRange } from './policy'
 import { isWithin, normaliseUnit } from './roster'
@@ -277,10 +278,18 @@ async function* outstandingRows(
  * Records of one shard (0 unless given) in its log order after a seq cursor, optionally of one
  * notice version (checked first): each shard numbers its own log.
  */
-export function records(
-  store: Store,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number; shard?: number },
-): AsyncGenerator<AcknowledgementRow> {
+export interface RecordsQuery {
+  notice?: string
+  version?: number
+  /** Only records signed by officials of this subtree (the unit on the record). */
+  unit?: string | null
+  afterSeq?: number
+  pageSize?: number
+  /** The shard whose log to read (default 0, DB): each shard numbers its own log. */
+  shard?: number
+}
+
+export function records(store: Store, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   if (q.notice !== undefined) {
     const notice = requireNotice(q.notice)
     if (q.version !== undefined) requireVersion(notice, q.version)
@@ -288,16 +297,14 @@ export function records(
   return recordRows(asShards(store).requested(q.shard ?? 0).db, q)
 }
 
-async function* recordRows(
-  db: Database,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
-): AsyncGenerator<AcknowledgementRow> {
+async function* recordRows(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   const pageSize = q.pageSize ?? 1000
   let afterSeq = q.afterSeq ?? 0
   for (;;) {
     const page = await recordsPageStatement(db, {
       noticeId: q.notice,
       version: q.version,
+      unit: q.unit,
       afterSeq,
       limit: pageSize,
     })
@@ -317,4 +324,23 @@ export async function take<T>(items: AsyncGenerator<T>, limit: number): Promise<
     if (out.length >= limit) break
   }
   return out
+}
+
+/**
+ * The date by which one official should acknowledge a version, as the status reports count it:
+ * that of the latest batch of links with a due date that reached their unit; null without one.
+ */
+export async function dueDateForOfficial(
+  db: Database,
+  noticeId: string,
+  version: number,
+  unit: string,
+): Promise<string | null> {
+  let batches: LinkBatch[]
+  try {
+    batches = await linkBatchesFor(db, noticeId, version)
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+  return dueDateFinder(batches, null)(unit)
 }

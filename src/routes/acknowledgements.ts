@@ -5,6 +5,7 @@ import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
 import { ackQueue } from '../acknowledgements/queue'
 import { ackSecrets, type AckSecrets } from '../acknowledgements/secrets'
+import { dueDateForOfficial } from '../acknowledgements/status'
 import { submitAcknowledgement, SubmissionRejected } from '../acknowledgements/submission'
 import { formToken, pendingToken, readPendingToken } from '../acknowledgements/tokens'
 import { shardsOf } from '../db/shards'
@@ -12,6 +13,7 @@ import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
 import { limitBody, newRoutes, readForm } from '../factory'
 import type { Lang } from '../i18n'
+import { timeZoneOf } from '../time'
 import {
   acknowledgementForm,
   formTitle,
@@ -78,7 +80,14 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
       c,
       lang,
       problemTitle(lang),
-      linkProblemPage(error.status, error.code, error.message, lang),
+      linkProblemPage({
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        lang,
+        contact: c.env.ORG_CONTACT,
+        requestId: c.get('requestId'),
+      }),
       error.status,
     )
   throw error
@@ -99,6 +108,7 @@ function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink
       version: opened.version,
       lang,
       downloadPath: `${linkPath(opened.token)}/receipt.json`,
+      timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
     }),
   )
 }
@@ -110,6 +120,12 @@ async function formPage(
   opened: OpenedLink,
   rejected?: SubmissionRejected,
 ) {
+  const dueDate = await dueDateForOfficial(
+    shardsOf(c.env).control,
+    opened.notice.id,
+    opened.version.version,
+    opened.official.unit,
+  )
   return render(
     c,
     lang,
@@ -122,6 +138,8 @@ async function formPage(
       csrf: await formToken(secrets.linkKey, opened.token),
       statement: statementFor(opened.version, lang),
       current: !supersededBy(opened.notice, opened.version, new Date()),
+      dueDate,
+      contact: c.env.ORG_CONTACT,
       error: rejected?.message,
       typedName: rejected?.typedName,
       statementTicked: rejected !== undefined && rejected.code !== 'statement_missing',
@@ -198,7 +216,8 @@ acknowledgementRoutes.post(
         return pendingPage(c, lang, secrets, token, result.pending.receiptId, 202)
       personal(c)
       c.header('X-Receipt-Id', result.record.receiptId)
-      return c.redirect(withLang(linkPath(token), lang), 303)
+      // To the receipt's top: without a fragment of its own, the redirect would keep the form's.
+      return c.redirect(`${withLang(linkPath(token), lang)}#receipt-top`, 303)
     } catch (error) {
       if (error instanceof SubmissionRejected)
         return formPage(c, error.lang, secrets, error.opened, error)

@@ -1,7 +1,8 @@
 /**
  * The acknowledgement log, for administrators and for whoever keeps a copy of its checkpoints:
  * the full audit in bounded chunks, the incremental checkpoint, the signed checkpoints and the
- * consistency proofs between them. Mounted by admin.ts, behind its bearer-token check.
+ * consistency proofs between them. They cover every unit's records, so they are for admins and
+ * tokens of the whole roster; signing a checkpoint is a change, and audited.
  */
 import { z } from '@hono/zod-openapi'
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLog } from '../acknowledgements/audit'
@@ -15,7 +16,9 @@ import { globalCheckpointsAfter } from '../db/global-checkpoints'
 import { shardsOf } from '../db/shards'
 import { AppError, errorResponses } from '../errors'
 import { newRoutes } from '../factory'
-import { parse, security } from './admin-auth'
+import { audit } from '../admin/audit'
+import { requireWholeLog } from '../admin/rollout'
+import { actorOf, auditByOf, parse, security } from './admin-auth'
 
 export const adminLogRoutes = newRoutes()
 
@@ -125,10 +128,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
       description: 'One chunk (ok: false lists its problems)',
       content: { 'application/json': { schema: AuditSchema } },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.get('/api/admin/verify', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(AuditQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
   const { shard, global } = shardLog(c.env, query.shard)
@@ -177,16 +181,26 @@ adminLogRoutes.openAPIRegistry.registerPath({
       description: 'What was checked and signed',
       content: { 'application/json': { schema: CheckpointRunSchema } },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.post('/api/admin/verify', async (c) => {
+  const by = auditByOf(c)
+  requireWholeLog(by.actor, 'write')
   const query = parse(CheckpointQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const run = await extendLog(shardLog(c.env, query.shard).shard.db, secrets.receipt, {
-    now: new Date(),
-    maxRecords: query.limit,
-  })
+  const { shards, shard } = shardLog(c.env, query.shard)
+  const run = await extendLog(shard.db, secrets.receipt, { now: by.now, maxRecords: query.limit })
+  // Signed and stored by extendLog itself; the entry (in DB, with the console's) records that
+  // it was, in which shard, and by whom.
+  if (run.newCheckpoint)
+    await audit(shards.control, by, 'verify.checkpoint', {
+      target:
+        shards.count > 1
+          ? `${shard.index}/${run.newCheckpoint.treeSize}`
+          : String(run.newCheckpoint.treeSize),
+      counts: { added: run.added, records: run.records, problems: run.problemCount },
+    })
   return c.json(run, 200)
 })
 
@@ -218,10 +232,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.get('/api/admin/checkpoints', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(CheckpointsQuery, c.req.query())
   const page = await checkpointsAbove(shardLog(c.env, query.shard).shard.db, {
     above: query.after,
@@ -263,10 +278,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 404, 409, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
   },
 })
 adminLogRoutes.get('/api/admin/checkpoints/consistency', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(ConsistencyQuery, c.req.query())
   const { shard } = shardLog(c.env, query.shard)
   return c.json(await consistencyBetween(shard.db, query.from, query.to), 200)
@@ -322,10 +338,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.get('/api/admin/checkpoints/global', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(GlobalQuery, c.req.query())
   const page = (await globalCheckpointsAfter(shardsOf(c.env).control, query)).map(parseGlobal)
   const last = page.at(-1)
@@ -351,10 +368,12 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(401, 409, 503),
+    ...errorResponses(401, 403, 409, 503),
   },
 })
 adminLogRoutes.post('/api/admin/checkpoints/global', async (c) => {
+  const by = auditByOf(c)
+  requireWholeLog(by.actor, 'write')
   const shards = shardsOf(c.env)
   if (shards.count === 1)
     throw new AppError(
@@ -363,5 +382,11 @@ adminLogRoutes.post('/api/admin/checkpoints/global', async (c) => {
       'There is one shard: its own chained checkpoints are the whole log, and no global checkpoint is made.',
     )
   const secrets = await ackSecrets(c.env)
-  return c.json(await signGlobalCheckpoint(shards, secrets.receipt, new Date()), 200)
+  const run = await signGlobalCheckpoint(shards, secrets.receipt, by.now)
+  if (run.created)
+    await audit(shards.control, by, 'verify.global_checkpoint', {
+      target: String(run.created.number),
+      counts: { shards: run.created.heads.length },
+    })
+  return c.json(run, 200)
 })

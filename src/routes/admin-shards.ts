@@ -1,14 +1,18 @@
 /**
- * The shards and the routing table: which shard holds the officials of a unit. Mounted by
- * admin.ts, behind its bearer-token check. A route goes only where no official has to move
- * (docs/scale.md says how a unit is moved).
+ * The shards and the routing table: which shard holds the officials of a unit. Behind
+ * /api/admin/*'s authentication; the routes span every unit, so reading them is for readers of
+ * the whole roster and changing them for its owners, audited. A route goes only where no
+ * official has to move (docs/scale.md says how a unit is moved).
  */
 import { z } from '@hono/zod-openapi'
 import { removeShardRoute, setShardRoute, shardsOverview } from '../acknowledgements/sharding'
 import { shardsOf } from '../db/shards'
 import { errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
-import { parse, security } from './admin-auth'
+import { audit } from '../admin/audit'
+import { requireOwner } from '../admin/actor'
+import { requireWholeLog } from '../admin/rollout'
+import { actorOf, auditByOf, parse, security } from './admin-auth'
 
 export const adminShardRoutes = newRoutes()
 
@@ -29,12 +33,13 @@ adminShardRoutes.openAPIRegistry.registerPath({
   security,
   responses: {
     200: { description: 'Shards and routes', content: overview },
-    ...errorResponses(401, 503),
+    ...errorResponses(401, 403, 503),
   },
 })
-adminShardRoutes.get('/api/admin/shards', async (c) =>
-  c.json(await shardsOverview(shardsOf(c.env)), 200),
-)
+adminShardRoutes.get('/api/admin/shards', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
+  return c.json(await shardsOverview(shardsOf(c.env)), 200)
+})
 
 const RouteBody = z
   .object({
@@ -53,7 +58,7 @@ adminShardRoutes.openAPIRegistry.registerPath({
   request: { body: { required: true, content: { 'application/json': { schema: RouteBody } } } },
   responses: {
     200: { description: 'Shards and routes after the change', content: overview },
-    ...errorResponses(400, 401, 409, 413, 415, 422, 503),
+    ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503),
   },
 })
 adminShardRoutes.put(
@@ -61,8 +66,17 @@ adminShardRoutes.put(
   limitBody(4096, 'A route is limited to 4 KiB.', 'too_large'),
   requireJson,
   async (c) => {
+    const by = auditByOf(c)
+    requireWholeLog(by.actor, 'write')
+    requireOwner(by.actor, 'route units to shards')
     const body = parse(RouteBody, await c.req.json())
-    return c.json(await setShardRoute(shardsOf(c.env), { ...body, now: new Date() }), 200)
+    const shards = shardsOf(c.env)
+    const overview = await setShardRoute(shards, { ...body, now: by.now })
+    await audit(shards.control, by, 'shards.route', {
+      unit: body.prefix,
+      target: String(body.shard),
+    })
+    return c.json(overview, 200)
   },
 )
 
@@ -74,10 +88,16 @@ adminShardRoutes.openAPIRegistry.registerPath({
   request: { query: z.object({ prefix: z.string().min(1).max(1100) }) },
   responses: {
     200: { description: 'Shards and routes after the change', content: overview },
-    ...errorResponses(400, 401, 404, 409, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
   },
 })
 adminShardRoutes.delete('/api/admin/shards/routes', async (c) => {
+  const by = auditByOf(c)
+  requireWholeLog(by.actor, 'write')
+  requireOwner(by.actor, 'route units to shards')
   const { prefix } = parse(z.object({ prefix: z.string().min(1).max(1100) }), c.req.query())
-  return c.json(await removeShardRoute(shardsOf(c.env), prefix), 200)
+  const shards = shardsOf(c.env)
+  const overview = await removeShardRoute(shards, prefix)
+  await audit(shards.control, by, 'shards.unroute', { unit: prefix })
+  return c.json(overview, 200)
 })

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
+import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage, MAX_HITS } from '../check/engine'
 import { checkedNotices, rulePackFor } from '../check/packs'
 import { rateLimitKey } from '../client-address'
@@ -131,8 +132,12 @@ function resolvePack(noticeId?: string, n?: number) {
  */
 async function charge(c: Context<AppEnv>, n: number, what: string): Promise<void> {
   const key = rateLimitKey(c.req.header('cf-connecting-ip'))
-  const calls = Array.from({ length: n }, () => c.env.CHECK_RATE_LIMITER.limit({ key }))
-  const outcomes = await Promise.all(calls)
+  const limiter = c.env.CHECK_RATE_LIMITER
+  // One call, the common case, without an array and Promise.all around it.
+  const outcomes =
+    n === 1
+      ? [await limiter.limit({ key })]
+      : await Promise.all(Array.from({ length: n }, () => limiter.limit({ key })))
   if (outcomes.every((o) => o.success)) return
   throw new AppError(
     429,
@@ -148,16 +153,13 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next()
-  c.header('Cache-Control', 'no-store')
-}
+// Answers are made with it (errors get it from the error handler), never stored by anyone.
+const NO_STORE = { 'Cache-Control': 'no-store' }
 
 checkRoutes.use(
   '/api/check',
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: one text of up to ${MAX_CHARS} characters.`),
-  noStore,
 )
 checkRoutes.use(
   '/api/check/batch',
@@ -166,7 +168,6 @@ checkRoutes.use(
     MAX_BATCH_BODY,
     `The request is too large: up to ${MAX_BATCH} texts of up to ${MAX_CHARS} characters each.`,
   ),
-  noStore,
 )
 
 checkRoutes.openapi(
@@ -207,7 +208,7 @@ checkRoutes.openapi(
     const body = c.req.valid('json')
     const text = requireText(body.text)
     const { pack, ref } = resolvePack(body.notice, body.version)
-    return c.json({ ...checkMessage(pack, text, langOf(c)), notice: ref }, 200)
+    return wholeJson({ ...checkMessage(pack, text, langOf(c)), notice: ref }, NO_STORE)
   },
 )
 
@@ -264,22 +265,28 @@ checkRoutes.openapi(
         `This batch of ${body.texts.length} texts needs ${body.texts.length} checks, more than this address has left this minute.`,
       )
     const lang = langOf(c)
-    return c.json({ results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref }, 200)
+    return wholeJson(
+      { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref },
+      NO_STORE,
+    )
   },
 )
 
 checkRoutes.get('/check', (c) => {
   const lang = langOf(c)
-  c.header('Cache-Control', 'public, max-age=300')
-  return c.html(
-    page({
-      lang,
-      title: checkTitle(lang),
-      description: checkTitle(lang),
-      path: '/check',
-      body: checkPage(lang, MAX_CHARS),
-    }),
-  )
+  return fixedHtml(c, {
+    key: `check-${lang}`,
+    policy: SHORT,
+    render: () =>
+      page({
+        lang,
+        title: checkTitle(lang),
+        description: checkTitle(lang),
+        path: '/check',
+        origin: originOf(c.req.url),
+        body: checkPage(lang, MAX_CHARS),
+      }),
+  })
 })
 
 checkRoutes.post(
@@ -305,7 +312,13 @@ checkRoutes.post(
         description: checkTitle(lang),
         path: '/check',
         private: true,
-        body: checkResultPage(lang, MAX_CHARS, text, result, pack, ref.sha256),
+        body: checkResultPage(
+          lang,
+          MAX_CHARS,
+          text,
+          result,
+          requireVersion(requireNotice(ref.id), ref.version),
+        ),
       }),
     )
   },

@@ -49,7 +49,12 @@ export async function route(prefixes: readonly string[]) {
  * The full recount the counters replace: active officials and those of them with a record that
  * counts, per unit, over every shard.
  */
-export async function recount(q: { noticeId: string; from: number; to: number; unit?: string | null }) {
+export async function recount(q: {
+  noticeId: string
+  from: number
+  to: number
+  unit?: string | null
+}) {
   const byUnit = new Map<string, { roster: number; acknowledged: number }>()
   for (const shard of shards().shards)
     for (const row of await unitCountsStatement(shard.db, q)) {
@@ -77,8 +82,7 @@ export function underLoad(real: D1Database, decide: (sql: string[]) => BatchDeci
   const wrap = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
       get(target, property) {
-        if (property === 'bind')
-          return (...values: unknown[]) => wrap(target.bind(...values), sql)
+        if (property === 'bind') return (...values: unknown[]) => wrap(target.bind(...values), sql)
         const value = Reflect.get(target, property) as unknown
         return typeof value === 'function' ? value.bind(target) : value
       },
