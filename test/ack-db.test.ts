@@ -213,7 +213,7 @@ describe('roster import', () => {
         deactivated: summary.deactivated,
       })
     }
-  })
+  }, 20_000)
 
   it('pages active officials by (unit, id) across a page boundary', async () => {
     const first = await activeOfficialsPage(db, { unit: '广东省', limit: 3 })

@@ -73,8 +73,8 @@ export async function consumeAcknowledgements(
       const body = message.body as AcknowledgementMessage
       try {
         const shard = shards.shard(body.shard)
-        const { created } = await writeAcknowledgement(shard.db, body.sealed, now())
-        if (created) outcome.written++
+        const { inserted } = await writeAcknowledgement(shard.db, body.sealed, now())
+        if (inserted) outcome.written++
         else outcome.existing++
         message.ack()
       } catch (error) {

@@ -52,6 +52,11 @@ export interface RecordOutcome {
   record: AcknowledgementRow
   /** False when an acknowledgement already existed: the stored one is returned unchanged. */
   created: boolean
+  /**
+   * Whether this write inserted the row (absent where no write was tried): false for a retry or
+   * a redelivery whose record an earlier attempt stored, even though `created` is true then.
+   */
+  inserted?: boolean
 }
 
 /** A signed record not yet written: all the write needs, as plain data (it may go on a Queue). */
@@ -149,6 +154,9 @@ export async function writeAcknowledgement(
     acknowledgementStatement(db, row.officialId, version.notice, version.version),
   ])
   const stored = (results[3] as AcknowledgementRow[])[0]
+  // Whether this very batch inserted the row: a redelivery of the same sealed record finds its
+  // own receipt id stored by the earlier delivery, and inserts nothing.
+  const inserted = (results[1] as { meta?: { changes?: number } }).meta?.changes === 1
   if (!stored) {
     // The official sees a plain message; the operator needs this one.
     console.error(
@@ -164,7 +172,7 @@ export async function writeAcknowledgement(
       `The database holds notice "${version.notice}" version ${version.version} under another hash; nothing was recorded.`,
     )
   }
-  return { record: stored, created: stored.receiptId === row.receiptId }
+  return { record: stored, created: stored.receiptId === row.receiptId, inserted }
 }
 
 /** The write, retried with jitter while D1 is overloaded; RetriesExhausted when it stays so. */

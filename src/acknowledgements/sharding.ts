@@ -95,12 +95,18 @@ export interface ShardsOverview {
   routes: { prefix: string; shard: number }[]
 }
 
+/** The shards and every stored route (with one shard they are kept, and route nowhere else). */
 export async function shardsOverview(store: Store): Promise<ShardsOverview> {
   const shards = asShards(store)
-  const routing = await loadRouting(shards)
+  let routes: ShardRoute[]
+  try {
+    routes = await listShardRoutes(shards.control)
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
   return {
     shards: shards.shards.map(({ index, binding }) => ({ index, binding })),
-    routes: [...routing.routes].sort((a, b) => (a.prefix < b.prefix ? -1 : 1)),
+    routes: routes.map(({ prefix, shard }) => ({ prefix, shard })),
   }
 }
 

@@ -33,6 +33,12 @@ export async function rowsIn<T = Record<string, unknown>>(
   ).results
 }
 
+/** The one number a `SELECT count(*) AS n ...` in a shard answers. */
+export async function countIn(shard: number, sql: string, ...binds: unknown[]) {
+  const [row] = await rowsIn<{ n: number }>(shard, sql, ...binds)
+  return row?.n ?? 0
+}
+
 /** Routes each prefix to shard (its position % N) through the admin API. */
 export async function route(prefixes: readonly string[]) {
   for (const [i, prefix] of prefixes.entries()) {
