@@ -372,6 +372,7 @@ async function measure(setup: Setup, token: string) {
   const after = await stats()
   const rowsWritten = Object.values(after).reduce((n, m) => n + m.rowsWritten, 0)
   const rowsRead = Object.values(after).reduce((n, m) => n + m.rowsRead, 0)
+  const queries = Object.values(after).reduce((n, m) => n + m.queries, 0)
   const bytes = Object.keys(after).reduce(
     (n, name) => n + ((after[name]!.sizeAfter ?? 0) - (before[name]?.sizeAfter ?? 0)),
     0,
@@ -470,7 +471,7 @@ async function measure(setup: Setup, token: string) {
     `POST latency: p50 ${ms(percentile(postLatency, 50))}, p99 ${ms(percentile(postLatency, 99))} (${(percentile(postLatency, 50) / percentile(bareLatency, 50)).toFixed(1)}x the bare insert's p50); page + POST: p50 ${ms(percentile(flowLatency, 50))}, p99 ${ms(percentile(flowLatency, 99))}`,
   )
   console.log(
-    `D1 per acknowledgement: ${perAck(rowsWritten)} rows written, ${perAck(rowsRead)} rows read (in run/all/batch answers), ${perAck(bytes)} bytes stored (database size growth over all shards)`,
+    `D1 per acknowledgement: ${perAck(rowsWritten)} rows written, ${perAck(rowsRead)} rows read (in run/all/batch answers), ${perAck(queries)} queries (a batch's statements each), ${perAck(bytes)} bytes stored (database size growth over all shards)`,
   )
   console.log(
     `status: whole tree (${wholeTree.units} units) ${ms(wholeTree.ms)}, one province (${oneProvince.units} units) ${ms(oneProvince.ms)} (median of 15)`,

@@ -38,7 +38,10 @@ function count(name: string, result: unknown) {
   if (typeof meta.size_after === 'number') meter.sizeAfter = meta.size_after
 }
 
-/** The binding, with run(), all() and batch() results counted (raw() and first() carry no meta). */
+/**
+ * The binding, with run(), all() and batch() results counted; raw() and first() (drizzle's
+ * selects) carry no meta, so they count as queries without rows.
+ */
 function metered(name: string, d1: D1Database): D1Database {
   const real = new WeakMap<object, D1PreparedStatement>()
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
@@ -50,6 +53,11 @@ function metered(name: string, d1: D1Database): D1Database {
             const result = await target[property]()
             count(name, result)
             return result
+          }
+        if (property === 'raw' || property === 'first')
+          return (...args: unknown[]) => {
+            meterOf(name).queries++
+            return (target[property] as (...a: unknown[]) => unknown)(...args)
           }
         const value = Reflect.get(target, property) as unknown
         return typeof value === 'function' ? value.bind(target) : value
