@@ -24,7 +24,7 @@
  * Ports BENCH_PORT (default 8873) and the three after it (dev server and inspector, twice).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { readDevVar } from './dev-vars'
 
@@ -127,8 +127,13 @@ async function startWorker(setup: Setup, persist: string): Promise<ChildProcess>
     },
   )
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)))
-  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)))
+  const log = createWriteStream(path.join(persist, 'wrangler-dev.log'))
+  const keep = (chunk: Buffer) => {
+    log.write(chunk)
+    output = (output + chunk.toString()).slice(-4000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
   const until = Date.now() + 120_000
   for (;;) {
     try {
@@ -158,12 +163,22 @@ function stopWorker(child: ChildProcess) {
 async function measure(setup: Setup, token: string) {
   const origin = `http://127.0.0.1:${setup.port}`
   const auth = { Authorization: `Bearer ${token}` }
+  // Every admin call here is safe to repeat (imports merge, routes are put, links are a new
+  // batch only once the answer came back), so one the dev server dropped is sent again.
   async function api(method: string, pathname: string, body?: string, type?: string) {
-    const response = await fetch(`${origin}${pathname}`, {
-      method,
-      headers: { ...auth, ...(type ? { 'Content-Type': type } : {}) },
-      body,
-    })
+    let response: Response
+    for (let attempt = 0; ; attempt++) {
+      response = await fetch(`${origin}${pathname}`, {
+        method,
+        headers: { ...auth, ...(type ? { 'Content-Type': type } : {}) },
+        body,
+      })
+      if (response.status !== 503 || attempt >= 3) break
+      console.log(
+        `(${method} ${pathname.split('?')[0]}: 503 ${(await response.text()).slice(0, 80)}; again)`,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+    }
     if (!response.ok)
       throw new Error(
         `${method} ${pathname}: ${response.status} ${(await response.text()).slice(0, 300)}`,
