@@ -58,6 +58,8 @@ export function transitionStatements(
     )
     .onConflictDoUpdate({ target: rosterCounts.unit, set: { active: addToRoster } })
   // The classes each official has an acknowledgement in, once per class however many records.
+  // CROSS JOIN: from each official to their records (by official id), never from every record
+  // of a version to the officials.
   const acknowledged = db
     .insert(ackCounts)
     .select(
@@ -65,9 +67,9 @@ export function transitionStatements(
           k(notice_id, baseline, last) AS (
             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${classes})),
           c(id, notice_id, baseline) AS (
-            SELECT DISTINCT t.id, k.notice_id, k.baseline FROM t
-            JOIN acknowledgements a ON a.official_id = t.id
-            JOIN k ON a.notice_id = k.notice_id AND a.version BETWEEN k.baseline AND k.last)
+            SELECT DISTINCT t.id, k.notice_id, k.baseline FROM t CROSS JOIN k
+            CROSS JOIN acknowledgements a ON a.official_id = t.id
+              AND a.notice_id = k.notice_id AND a.version BETWEEN k.baseline AND k.last)
         SELECT notice_id, baseline, unit, sum(delta) FROM (
           SELECT c.notice_id AS notice_id, c.baseline AS baseline, o.unit AS unit, -1 AS delta
             FROM c JOIN t ON t.id = c.id JOIN officials o ON o.id = c.id WHERE ${leaving}
