@@ -14,6 +14,7 @@ import {
   type StatusQuery,
 } from '../acknowledgements/status'
 import { insertAuditFromStatement } from '../db/audit'
+import { AppError } from '../errors'
 import { asShards, type Store } from '../db/shards'
 import { rosterImports } from '../db/schema'
 import { requireAdmin, scopedUnit, type Access, type Actor } from './actor'
@@ -53,17 +54,28 @@ export async function importRosterAs(store: Store, by: AuditBy, upload: RosterUp
         : [],
   })
   if (shards.shard(summary.shard).db !== shards.control)
-    await audit(shards.control, by, 'roster.import', {
-      unit,
-      target: summary.importId,
-      counts: {
-        rows: summary.rows,
-        created: summary.created,
-        updated: summary.updated,
-        reactivated: summary.reactivated,
-        deactivated: summary.deactivated,
-      },
-    })
+    try {
+      await audit(shards.control, by, 'roster.import', {
+        unit,
+        target: summary.importId,
+        counts: {
+          rows: summary.rows,
+          created: summary.created,
+          updated: summary.updated,
+          reactivated: summary.reactivated,
+          deactivated: summary.deactivated,
+        },
+      })
+    } catch {
+      // audit() says nothing was saved; the import was, so the admin is told that instead.
+      console.error(JSON.stringify({ event: 'audit_not_recorded', action: 'roster.import' }))
+      throw new AppError(
+        503,
+        'audit_not_recorded',
+        `The roster was imported (import ${summary.importId}, in shard ${summary.shard}; do not import it again), but its entry in the audit log could not be written. Its own record in that shard (roster_imports) keeps its counts.`,
+        { 'Retry-After': '5' },
+      )
+    }
   return summary
 }
 
