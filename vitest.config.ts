@@ -14,6 +14,7 @@ function testSecrets() {
     LINK_SECRET: random(),
     IP_HASH_KEY: random(),
     SESSION_SECRET: random(),
+    CHANNEL_SECRET: random(),
     RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
     RECEIPT_RETIRED_KEYS: JSON.stringify([retired.export({ format: 'jwk' })]),
   }
@@ -46,13 +47,22 @@ export default defineConfig(async () => {
         miniflare: {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
           // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
-          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets(), ...testAccess() },
+          // Reminders: a receiver on this machine (test/global-setup.ts) and retries without waiting.
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ...testSecrets(),
+            ...testAccess(),
+            ALLOW_LOCAL_WEBHOOKS: 'true',
+            REMINDER_RETRY_SECONDS: '0',
+            TEST_RECEIVER: `http://127.0.0.1:${process.env.RECEIVER_PORT ?? 8855}`,
+          },
         },
       }),
     ],
     test: {
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
+      globalSetup: ['./test/global-setup.ts'],
     },
   }
 })

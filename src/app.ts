@@ -20,6 +20,7 @@ import { page } from './views/layout'
 import { adminApiAuth, serverRequestId } from './routes/admin-auth'
 import { adminAuditRoutes } from './routes/admin-audit'
 import { adminTokenRoutes } from './routes/admin-tokens'
+import { adminReminderRoutes } from './routes/admin-reminders'
 import { consoleAuth } from './routes/console-kit'
 import { consoleAdminRoutes } from './routes/console-admins'
 import { consoleAuditRoutes } from './routes/console-audit'
@@ -76,6 +77,7 @@ export function createApp() {
   app.route('/', adminLogRoutes)
   app.route('/', adminTokenRoutes)
   app.route('/', adminAuditRoutes)
+  app.route('/', adminReminderRoutes)
   app.route('/', consoleAuthRoutes)
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
