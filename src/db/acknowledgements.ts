@@ -251,3 +251,13 @@ export function leafHashesStatement(db: Database, q: { afterSeq: number; limit: 
     .orderBy(asc(acknowledgements.seq))
     .limit(q.limit)
 }
+
+/** Everything one official has acknowledged, newest first (on the official/version index). */
+export function recordsOfOfficial(db: Database, officialId: number, limit = 50) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(eq(acknowledgements.officialId, officialId))
+    .orderBy(desc(acknowledgements.seq))
+    .limit(limit)
+}
