@@ -27,6 +27,8 @@ import { consoleAuditRoutes } from './routes/console-audit'
 import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
+import { consoleChannelRoutes } from './routes/console-channels'
+import { consoleReminderRoutes } from './routes/console-reminders'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -83,6 +85,8 @@ export function createApp() {
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
   app.route('/', consoleAuditRoutes)
+  app.route('/', consoleReminderRoutes)
+  app.route('/', consoleChannelRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)
 

@@ -6,7 +6,8 @@
  */
 import { outstanding } from '../acknowledgements/status'
 import { isWithin } from '../acknowledgements/roster'
-import { requireAdmin, type Actor } from '../admin/actor'
+import { requireAdmin } from '../admin/actor'
+import { audit, type AuditBy } from '../admin/audit'
 import { requireNotice, requireVersion } from '../content/resolve'
 import type { Database } from '../db/client'
 import { linkBatchesFor, type LinkBatch } from '../db/links'
@@ -173,15 +174,23 @@ export async function runPass(
   return result
 }
 
-/** The pass for one rollout, as an admin runs it now: reminders reach every unit, so owners of the whole roster only. */
-export function runPassAs(
+/**
+ * The pass for one rollout, as an admin runs it now (audited with what it enqueued). Reminders
+ * reach every unit's channel, so only those who cover the whole roster run it.
+ */
+export async function runPassAs(
   db: Database,
   queue: ReminderQueue,
-  actor: Actor,
-  q: Parameters<typeof runPass>[2],
+  by: AuditBy,
+  q: Omit<Parameters<typeof runPass>[2], 'now'>,
 ) {
-  requireAdmin(actor, null, 'write')
-  return runPass(db, queue, q)
+  requireAdmin(by.actor, null, 'write')
+  const result = await runPass(db, queue, { ...q, now: by.now })
+  await audit(db, by, 'reminders.run', {
+    target: `${result.notice}@${result.version}`,
+    counts: { enqueued: result.enqueued, already: result.already },
+  })
+  return result
 }
 
 /** The cron: every rollout. One failing rollout does not stop the others. */

@@ -40,12 +40,10 @@ const ChannelSchema = z
     unit: z.string(),
     purpose: z.enum(['group', 'leaders']),
     type: z.enum(CHANNEL_TYPES),
-    url: z
-      .string()
-      .openapi({
-        description: 'Masked: scheme, host and the last four characters',
-        example: 'https://qyapi.weixin.qq.com/…9f3a',
-      }),
+    url: z.string().openapi({
+      description: 'Masked: scheme, host and the last four characters',
+      example: 'https://qyapi.weixin.qq.com/…9f3a',
+    }),
     signed: z.boolean(),
     privacy: z.enum(['names', 'counts']),
     createdAt: z.string(),
@@ -224,11 +222,9 @@ const RunSchema = z
 const RunResult = z.object({
   notice: z.string(),
   version: z.number().int(),
-  today: z
-    .string()
-    .openapi({
-      description: "The reminder day in the organisation's time zone (a day starts at 09:00)",
-    }),
+  today: z.string().openapi({
+    description: "The reminder day in the organisation's time zone (a day starts at 09:00)",
+  }),
   channels: z.number().int(),
   due: z.number().int(),
   enqueued: z.number().int(),
@@ -253,10 +249,8 @@ adminReminderRoutes.openAPIRegistry.registerPath({
 })
 adminReminderRoutes.post('/api/admin/reminders/run', small, requireJson, async (c) => {
   const body = parse(RunSchema, await c.req.json())
-  const by = auditByOf(c)
-  const result = await runPassAs(dbOf(c), reminderQueue(c), by.actor, {
+  const result = await runPassAs(dbOf(c), reminderQueue(c), auditByOf(c), {
     ...body,
-    now: by.now,
     timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
     origin: publicOrigin(c),
   })

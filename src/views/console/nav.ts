@@ -24,6 +24,18 @@ export const consoleNav: NavItem[] = [
   // rollout
   { id: 'dashboard', href: '/admin', label: { zh: '概览', en: 'Dashboard' }, section: 'rollout' },
   // reminders
+  {
+    id: 'reminders',
+    href: '/admin/reminders',
+    label: { zh: '提醒', en: 'Reminders' },
+    section: 'reminders',
+  },
+  {
+    id: 'channels',
+    href: '/admin/channels',
+    label: { zh: '提醒渠道', en: 'Channels' },
+    section: 'reminders',
+  },
   // access
   {
     id: 'admins',
