@@ -1,29 +1,15 @@
 /** The console's reminder pages: channels, contacts, the plan, running it and seeing the delivery. */
-import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { reminderDay } from '../src/reminders/plan'
 import { createLinks, importRoster, NOTICE, rows } from './ack-helpers'
 import { accessBrowser, addAdmin, signedInBrowser } from './console-helpers'
+import { RECEIVER, register, until } from './reminder-helpers'
 
-const RECEIVER = env.TEST_RECEIVER
 const UNIT = '控制台省/某县'
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 describe('console: channels and reminders', () => {
   it('sets a channel, runs the reminders and shows the delivery as sent', async () => {
-    await fetch(`${RECEIVER}/_register`, {
-      method: 'POST',
-      body: JSON.stringify({ path: '/console/hook', type: 'wecom' }),
-    })
+    await register('/console/hook', 'wecom')
     expect((await importRoster(`external_id,name,unit\nCN-1,冯一,${UNIT}\n`)).status).toBe(200)
     await createLinks({
       unit: UNIT,

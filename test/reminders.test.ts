@@ -11,50 +11,15 @@ import {
   getQueueResult,
   waitOnExecutionContext,
 } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import worker from '../src/index'
 import { backoffSeconds, rateWait } from '../src/reminders/deliver'
 import { reminderDay, addDays } from '../src/reminders/plan'
 import { admin, call, createLinks, importRoster, NOTICE } from './ack-helpers'
 import { addAdmin, accessBrowser } from './console-helpers'
+import { RECEIVER, received, register, until } from './reminder-helpers'
 
-const RECEIVER = env.TEST_RECEIVER
 const today = reminderDay(new Date(), 'Asia/Shanghai')
-
-interface Received {
-  path: string
-  query: Record<string, string>
-  headers: Record<string, string>
-  body: string
-  verified: boolean | null
-  status: number
-}
-
-async function register(path: string, type: string, secret?: string, failTimes = 0) {
-  const r = await fetch(`${RECEIVER}/_register`, {
-    method: 'POST',
-    body: JSON.stringify({ path, type, secret, failTimes }),
-  })
-  expect(r.status).toBe(200)
-}
-
-async function received(path: string): Promise<Received[]> {
-  return (await fetch(`${RECEIVER}/_received?path=${encodeURIComponent(path)}`)).json()
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const jsonPost = (path: string, body: unknown, headers: Record<string, string> = admin()) =>
   call(path, {

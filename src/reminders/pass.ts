@@ -51,16 +51,9 @@ export async function planOf(
   version: number,
 ): Promise<ReminderPlan> {
   const row = await planFor(db, noticeId, version)
-  return row
-    ? {
-        dueDate: row.dueDate,
-        beforeDays: row.beforeDays,
-        onDueDate: row.onDueDate,
-        repeatDays: row.repeatDays,
-        escalateAfterDays: row.escalateAfterDays,
-        enabled: row.enabled,
-      }
-    : DEFAULT_PLAN
+  if (!row) return DEFAULT_PLAN
+  const { noticeId: _notice, version: _version, updatedAt: _at, updatedBy: _by, ...plan } = row
+  return plan
 }
 
 /**
