@@ -119,10 +119,13 @@ const schema = (lang: Lang) => {
   const m = consoleText(lang)
   return z.object({
     label: z.string().trim().min(1, m.required).max(100, m.tooLong(100)),
-    kind: z.enum(['admin', 'check'], { error: words[lang].pickKind }).default('admin'),
+    // A form without the field (as posted before check keys existed) makes an admin token.
+    kind: z
+      .enum(['', 'admin', 'check'], { error: words[lang].pickKind })
+      .transform((kind) => kind || 'admin'),
     access: z.enum(['read', 'write'], { error: words[lang].pickAccess }),
     // Read only for a check key, where the domain refuses a limit that is not a tier.
-    rateLimit: z.string().default(String(DEFAULT_CHECK_KEY_LIMIT)),
+    rateLimit: z.string(),
     unit: z.string().trim().max(1100, m.tooLong(1100)),
   })
 }
@@ -259,7 +262,7 @@ consoleTokenRoutes.post(
         kind: read.data.kind,
         label: read.data.label,
         access: check ? undefined : read.data.access,
-        rateLimit: check ? Number(read.data.rateLimit) : undefined,
+        rateLimit: check && read.data.rateLimit !== '' ? Number(read.data.rateLimit) : undefined,
         unit: read.data.unit || ctx.actor.unit,
       })
     } catch (error) {
