@@ -177,20 +177,43 @@ export async function revokeToken(db: Database, by: AuditBy, id: string): Promis
   return view({ ...row, revokedAt: at, revokedBy: by.actor.id })
 }
 
-/** The actor a bearer token stands for, or null when it is unknown, revoked, expired or not an admin token. */
-export async function tokenActor(db: Database, secret: string, now: Date): Promise<Actor | null> {
-  if (!TOKEN.test(secret)) return null
+/** The live token of `kind` a secret stands for: known, not revoked, not expired; else null. */
+async function liveToken(
+  db: Database,
+  secret: string,
+  shape: RegExp,
+  kind: TokenKind,
+  now: Date,
+): Promise<ApiTokenRow | null> {
+  if (!shape.test(secret)) return null
   let row: ApiTokenRow | undefined
   try {
     row = await tokenByHash(db, await sha256Hex(secret))
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
-  if (!row || row.kind !== ADMIN_KIND || row.revokedAt) return null
+  if (!row || row.kind !== kind || row.revokedAt) return null
   if (row.expiresAt && row.expiresAt <= now.toISOString()) return null
-  const stale = new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString()
-  if (!row.lastUsedAt || row.lastUsedAt < stale)
-    await touchToken(db, row.id, now.toISOString(), stale).catch(() => undefined)
+  return row
+}
+
+/** Records a use in last_used_at, unless the one recorded is under `intervalMs` old. */
+function touchIfStale(
+  db: Database,
+  row: ApiTokenRow,
+  now: Date,
+  intervalMs: number,
+): Promise<void> | undefined {
+  const stale = new Date(now.getTime() - intervalMs).toISOString()
+  if (row.lastUsedAt && row.lastUsedAt >= stale) return undefined
+  return touchToken(db, row.id, now.toISOString(), stale).catch(() => undefined)
+}
+
+/** The actor a bearer token stands for, or null when it is unknown, revoked, expired or not an admin token. */
+export async function tokenActor(db: Database, secret: string, now: Date): Promise<Actor | null> {
+  const row = await liveToken(db, secret, TOKEN, ADMIN_KIND, now)
+  if (!row) return null
+  await touchIfStale(db, row, now, TOUCH_INTERVAL_MS)
   return {
     kind: 'api_token',
     id: row.id,
@@ -218,18 +241,10 @@ export async function checkKeyFor(
   now: Date,
   defer: (work: Promise<unknown>) => void,
 ): Promise<CheckKey | null> {
-  if (!CHECK_KEY.test(secret)) return null
-  let row: ApiTokenRow | undefined
-  try {
-    row = await tokenByHash(db, await sha256Hex(secret))
-  } catch (error) {
-    throw storageUnavailable(error, 'read')
-  }
-  if (!row || row.kind !== CHECK_KIND || row.revokedAt) return null
-  if (row.expiresAt && row.expiresAt <= now.toISOString()) return null
-  const stale = new Date(now.getTime() - CHECK_TOUCH_INTERVAL_MS).toISOString()
-  if (!row.lastUsedAt || row.lastUsedAt < stale)
-    defer(touchToken(db, row.id, now.toISOString(), stale).catch(() => undefined))
+  const row = await liveToken(db, secret, CHECK_KEY, CHECK_KIND, now)
+  if (!row) return null
+  const touch = touchIfStale(db, row, now, CHECK_TOUCH_INTERVAL_MS)
+  if (touch) defer(touch)
   const limit = row.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT
   // A limit no tier serves (edited by hand in D1) gets the largest tier under it, never more.
   const tier = [...CHECK_KEY_TIERS].reverse().find((t) => t <= limit) ?? CHECK_KEY_TIERS[0]
