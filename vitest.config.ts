@@ -48,6 +48,8 @@ export default defineConfig(async () => {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
           // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
           // Reminders: a receiver on this machine (test/global-setup.ts) and retries without waiting.
+          // Two sites may call the check API from a browser (one written with a trailing slash);
+          // the tests of other settings hand the app an env of their own.
           bindings: {
             TEST_MIGRATIONS: migrations,
             ...testSecrets(),
@@ -55,6 +57,7 @@ export default defineConfig(async () => {
             ALLOW_LOCAL_WEBHOOKS: 'true',
             REMINDER_RETRY_SECONDS: '0',
             TEST_RECEIVER: `http://127.0.0.1:${process.env.RECEIVER_PORT ?? 8855}`,
+            CHECK_CORS_ORIGINS: 'https://chat.example.org, https://app.example.org/',
           },
         },
       }),
