@@ -20,6 +20,7 @@ import { AhoCorasick as AhoCorasickFast } from '@monyone/aho-corasick/fast'
 import FastScanner from 'fastscan'
 import { Mint } from 'mint-filter'
 import { checkMessage } from '../src/check/engine'
+import { packKey } from '../src/check/pack'
 import { plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -38,8 +39,11 @@ const ROUNDS = Number(values.rounds)
 // Inputs
 
 const inputs = await readRulePackInputs(root)
-const current = inputs.reduce((a, b) => (b.version > a.version ? b : a))
-const key = `${current.notice}@${current.version}`
+// The newest notice version, checked by its newest check version (what the Worker answers with).
+const current = inputs.reduce((a, b) =>
+  b.version > a.version || (b.version === a.version && b.checkVersion > a.checkVersion) ? b : a,
+)
+const key = packKey(current.notice, current.version, current.checkVersion)
 const terms = plainTerms(current.check)
 const builtPacks = await readBuiltPacks(root)
 

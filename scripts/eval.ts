@@ -23,17 +23,20 @@ const { values } = parseArgs({
   options: {
     notice: { type: 'string', default: 'wechat-red-lines' },
     version: { type: 'string' },
+    check: { type: 'string' },
     show: { type: 'string', default: '0' },
   },
 })
-const packs = await readBuiltPacks(root)
-const versions = Object.values(packs)
-  .filter((p) => p.notice === values.notice)
-  .map((p) => p.version)
-const version = values.version ? Number(values.version) : Math.max(...versions)
-const pack = packs[`${values.notice}@${version}`]
+const packs = Object.values(await readBuiltPacks(root)).filter((p) => p.notice === values.notice)
+const version = values.version ? Number(values.version) : Math.max(...packs.map((p) => p.version))
+const check = values.check
+  ? Number(values.check)
+  : Math.max(...packs.filter((p) => p.version === version).map((p) => p.checkVersion))
+const pack = packs.find((p) => p.version === version && p.checkVersion === check)
 if (!pack)
-  throw new Error(`no rule pack for ${values.notice} v${version}; run npm run build:rulepack`)
+  throw new Error(
+    `no rule pack for ${values.notice} v${version} c${check}; run npm run build (or build:draft)`,
+  )
 const show = Number(values.show)
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
@@ -46,7 +49,7 @@ const langOf = (text: string) => (/\p{Script=Han}/u.test(text) ? 'zh' : 'en')
 const describe = (r: CheckResult) =>
   r.hits.map((h) => `${h.rule}:${h.verdict}:${h.channel}:"${h.match}"`).join(' ') || '(no hits)'
 
-console.log(`rule pack ${values.notice}@${version}`)
+console.log(`rule pack ${values.notice} v${version}, check version c${check}`)
 
 interface Case {
   id: string

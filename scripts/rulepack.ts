@@ -27,6 +27,7 @@ import {
   MARK,
   MAX_PATTERN,
   OTHER,
+  PACK_FORMAT,
   PATTERN_STRIDE,
   RUN_STEPS,
   SCOPE_CLAUSE,
@@ -39,43 +40,23 @@ import {
   TABLES,
   dataModuleBuffer,
   loadRulePack,
+  packKey,
   type Bilingual,
   type RulePack,
   type RulePackData,
   type TableName,
 } from '../src/check/pack'
+import {
+  readCheckVersions,
+  resolveChecks,
+  type CheckSource,
+  type CueGroupSource,
+  type TermSource,
+} from './check-versions'
+import { readContentFiles } from './content-files'
 
-export interface TermSource {
-  words: string[]
-  emoji?: string[]
-  /** The term that emoji (and, by default, pinyin and look-alikes) report: words[0] if absent. */
-  means?: string
-  verdict: 'block' | 'review'
-  needs?: string[]
-  pinyin?: boolean
-  homophones?: boolean
-  note?: Bilingual
-}
-export interface RuleSource {
-  terms?: TermSource[]
-  allow?: string[]
-  pass?: string[]
-  boost?: string[]
-}
-export interface CueGroupSource {
-  dir?: 'before' | 'after' | 'around'
-  scope?: 'clause' | 'sentence' | 'message'
-  window?: number
-  words?: string[]
-}
-export interface CheckSource {
-  extends?: string
-  homophones?: Record<string, string[]>
-  pass?: string[]
-  allow?: string[]
-  cues?: Record<string, CueGroupSource>
-  rules?: Record<string, RuleSource>
-}
+export type { CheckSource, CueGroupSource, RuleSource, TermSource } from './check-versions'
+export { mergeCheck } from './check-versions'
 
 export class RulePackError extends Error {
   constructor(
@@ -84,29 +65,6 @@ export class RulePackError extends Error {
   ) {
     super(`${where}: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`)
   }
-}
-
-// Objects merge key by key, lists concatenate without duplicates, scalars are replaced.
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-function merge(base: Json, over: Json): Json {
-  if (Array.isArray(base) && Array.isArray(over)) {
-    const seen = new Set(base.map((v) => JSON.stringify(v)))
-    return [...base, ...over.filter((v) => !seen.has(JSON.stringify(v)))]
-  }
-  if (isObject(base) && isObject(over)) {
-    const out: { [key: string]: Json } = { ...base }
-    for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k] as Json, v) : v
-    return out
-  }
-  return over
-}
-const isObject = (v: unknown): v is { [key: string]: Json } =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** Applies a version's check.json on top of the one it extends (already resolved). */
-export function mergeCheck(base: CheckSource, over: CheckSource): CheckSource {
-  const { extends: _, ...rest } = over
-  return merge(base as Json, rest as Json) as CheckSource
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,12 +292,17 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
   return alphabet
 }
 
-/** Compiles every version; the versions of one notice share an alphabet (and so BMP table). */
+/**
+ * Compiles every (notice version, check version) pair. The packs of one check version share an
+ * alphabet (and so a BMP table); each check version has its own, so a new one never changes how
+ * an older one reads text.
+ */
 export function compileRulePacks(inputs: RulePackInput[]): CompiledPack[] {
   const alphabets = new Map<string, Alphabet>()
-  for (const notice of new Set(inputs.map((i) => i.notice)))
-    alphabets.set(notice, alphabetOf(inputs.filter((i) => i.notice === notice).map((i) => i.check)))
-  return inputs.map((input) => compileRulePack(input, alphabets.get(input.notice)))
+  const alphabetKey = (i: RulePackInput) => `${i.notice}/c${i.checkVersion}`
+  for (const key of new Set(inputs.map(alphabetKey)))
+    alphabets.set(key, alphabetOf(inputs.filter((i) => alphabetKey(i) === key).map((i) => i.check)))
+  return inputs.map((input) => compileRulePack(input, alphabets.get(alphabetKey(input))))
 }
 
 interface Pattern {
@@ -372,6 +335,10 @@ function unknownKeys(where: string, value: object, allowed: string[], problems: 
 export interface RulePackInput {
   notice: string
   version: number
+  /** The check version (c1, c2...) this pack belongs to. */
+  checkVersion: number
+  /** The file it was read from, for error messages. */
+  where?: string
   /** The merged check (extends already applied). */
   check: CheckSource
   /** Rule ids in the notice's order, with their titles from zh.md and en.md. */
@@ -384,7 +351,8 @@ export interface RulePackInput {
  */
 export function compileRulePack(input: RulePackInput, shared?: Alphabet): CompiledPack {
   const { check } = input
-  const where = `content/notices/${input.notice}/v${input.version}/check.json`
+  const where =
+    input.where ?? `content/notices/${input.notice} c${input.checkVersion} v${input.version}`
   const problems: string[] = []
   unknownKeys(where, check, KEYS.top, problems)
 
@@ -525,9 +493,10 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   }
   return {
     meta: {
-      format: 8,
+      format: PACK_FORMAT,
       notice: input.notice,
       version: input.version,
+      check: input.checkVersion,
       rules: input.rules,
       groups,
       rulePass,
@@ -580,7 +549,7 @@ export function layoutPacks(packs: CompiledPack[]): {
       if (pad) parts.push(new Uint8Array(pad))
       at += t.byteLength + pad
     }
-    out[`${meta.notice}@${meta.version}`] = { ...meta, tables: where }
+    out[packKey(meta.notice, meta.version, meta.check)] = { ...meta, tables: where }
   }
   const bytes = new Uint8Array(at)
   let offset = 0
@@ -830,41 +799,34 @@ export function ruleTitles(zh: string, en: string): { id: string; name: Bilingua
   }))
 }
 
-/** Every content/notices/<id>/v<n>/check.json under root, extends resolved, ready to compile. */
+/**
+ * Every (notice version, check version) pair under root's content/notices/<id>/checks/, extends
+ * resolved, with the rule titles of the notice version it checks, ready to compile.
+ */
 export async function readRulePackInputs(root: string): Promise<RulePackInput[]> {
-  const { readdir, readFile } = await import('node:fs/promises')
-  const path = await import('node:path')
-  const noticesDir = path.join(root, 'content/notices')
-  const read = (...parts: string[]) => readFile(path.join(noticesDir, ...parts), 'utf8')
+  const files = await readContentFiles(root)
+  const problems: string[] = []
   const inputs: RulePackInput[] = []
-  for (const notice of (await readdir(noticesDir)).sort()) {
-    const versions = (await readdir(path.join(noticesDir, notice)).catch(() => []))
-      .filter((d) => /^v[1-9][0-9]*$/.test(d))
-      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    const resolve = async (dir: string, chain: string[]): Promise<CheckSource> => {
-      if (chain.includes(dir))
-        throw new RulePackError(notice, [`extends loop: ${chain.join(' -> ')}`])
-      const own = JSON.parse(await read(notice, dir, 'check.json')) as CheckSource
-      if (own.extends === undefined) return own
-      if (!/^v[1-9][0-9]*$/.test(own.extends))
-        throw new RulePackError(`${notice}/${dir}`, [
-          'extends: the name of a sibling version, like "v1"',
-        ])
-      return mergeCheck(await resolve(own.extends, [...chain, dir]), own)
-    }
-    for (const dir of versions) {
-      const hasCheck = await read(notice, dir, 'check.json').then(
-        () => true,
-        () => false,
-      )
-      if (!hasCheck) continue
+  for (const [notice, checks] of [...readCheckVersions(files, problems)].sort(([a], [b]) =>
+    a.localeCompare(b),
+  ))
+    for (const resolved of resolveChecks(notice, checks, problems)) {
+      const dir = `content/notices/${notice}/v${resolved.version}`
+      const zh = files[`${dir}/zh.md`]
+      const en = files[`${dir}/en.md`]
+      if (typeof zh !== 'string' || typeof en !== 'string') {
+        problems.push(`${resolved.where}: checks version ${resolved.version}, which has no text`)
+        continue
+      }
       inputs.push({
         notice,
-        version: Number(dir.slice(1)),
-        check: await resolve(dir, []),
-        rules: ruleTitles(await read(notice, dir, 'zh.md'), await read(notice, dir, 'en.md')),
+        version: resolved.version,
+        checkVersion: resolved.check,
+        where: resolved.where,
+        check: resolved.source,
+        rules: ruleTitles(zh, en),
       })
     }
-  }
+  if (problems.length) throw new RulePackError('content/notices', problems)
   return inputs
 }

@@ -94,10 +94,19 @@ export type TableName = keyof typeof TABLES
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
+export const PACK_FORMAT = 9
+
+/** Where a pack sits in the build's output: one per (notice version, check version). */
+export const packKey = (notice: string, version: number, check: number) =>
+  `${notice}@${version}/c${check}`
+
 export interface RulePackData {
-  format: 8
+  format: typeof PACK_FORMAT
   notice: string
+  /** The notice version it checks against. */
   version: number
+  /** The check version (c1, c2...) it belongs to. */
+  check: number
   rules: { id: string; name: Bilingual }[]
   groups: { id: string; dir: number; scope: number; window: number }[]
   /** Per rule: mask of cue groups that clear a hit, and of groups that raise it to block. */
@@ -111,6 +120,8 @@ export interface RulePackData {
 export interface RulePack {
   readonly notice: string
   readonly version: number
+  /** The check version (c1, c2...) it belongs to. */
+  readonly checkVersion: number
   readonly rules: readonly { id: string; name: Bilingual }[]
   readonly groups: RulePackData['groups']
   readonly rulePass: Int32Array
@@ -141,7 +152,8 @@ function utf16(units: Uint16Array): string {
 
 /** Views over the tables (no copying, no decoding), plus the labels as strings. */
 export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack {
-  if (data.format !== 8) throw new Error(`unsupported rule pack format ${String(data.format)}`)
+  if (data.format !== PACK_FORMAT)
+    throw new Error(`unsupported rule pack format ${String(data.format)}`)
   const view = <K extends TableName>(name: K) => {
     const [offset, length] = data.tables[name]
     return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
@@ -155,6 +167,7 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
   return {
     notice: data.notice,
     version: data.version,
+    checkVersion: data.check,
     rules: data.rules,
     groups: data.groups,
     rulePass: Int32Array.from(data.rulePass),

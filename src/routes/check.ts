@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
 import { checkMessage } from '../check/engine'
-import { checkedNotices, rulePackFor } from '../check/packs'
+import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
 import { AppError, badRequest, errorResponses, notFound } from '../errors'
@@ -45,9 +45,15 @@ const NoticeRefSchema = z
   .object({
     id: z.string().openapi({ example: 'wechat-red-lines' }),
     version: z.number().int().openapi({ example: 2 }),
-    sha256: z.string().openapi({ description: 'SHA-256 of the published version, check included' }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the published notice version' }),
   })
   .openapi('CheckedAgainst')
+const CheckRefSchema = z
+  .object({
+    version: z.number().int().openapi({ description: 'The check version (c1, c2...)', example: 1 }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the check version (its lock)' }),
+  })
+  .openapi('CheckVersion')
 const Target = {
   notice: z.string().optional().openapi({
     description: 'Notice id; default: the shipped notice',
@@ -59,6 +65,10 @@ const Target = {
     .positive()
     .optional()
     .openapi({ description: "Version number; default: the notice's current version" }),
+  check: z.number().int().positive().optional().openapi({
+    description:
+      'Check version to use (the check has versions of its own); default: the newest check version that covers the notice version',
+  }),
 }
 const Text = z.string().openapi({
   description: `The message as it would be sent: 1 to ${MAX_CHARS} characters (UTF-16 code units)`,
@@ -83,16 +93,30 @@ function requireText(text: string, where = 'text'): string {
   return text
 }
 
-function resolvePack(noticeId?: string, n?: number) {
-  const notice = requireNotice(noticeId ?? (checkedNotices()[0] as string))
-  const version = n === undefined ? requireCurrent(notice) : requireVersion(notice, n)
-  const pack = rulePackFor(notice.id, version.version)
-  if (!pack)
+function resolvePack(target: { notice?: string; version?: number; check?: number } = {}) {
+  const notice = requireNotice(target.notice ?? (checkedNotices()[0] as string))
+  const version =
+    target.version === undefined ? requireCurrent(notice) : requireVersion(notice, target.version)
+  const covering = checkVersionsFor(notice.id, version.version)
+  if (target.check !== undefined && !notice.checks.some((c) => c.check === target.check))
+    throw notFound(
+      'check_not_found',
+      `Notice "${notice.id}" has no check version c${target.check}; it has ${notice.checks.map((c) => `c${c.check}`).join(', ') || 'none'}.`,
+    )
+  const pack = rulePackFor(notice.id, version.version, target.check)
+  const check = notice.checks.find((c) => c.check === pack?.checkVersion)
+  if (!pack || !check)
     throw notFound(
       'no_check',
-      `Version ${version.version} of notice "${notice.id}" has no message check.`,
+      target.check === undefined || covering.length === 0
+        ? `Version ${version.version} of notice "${notice.id}" has no message check.`
+        : `Check version c${target.check} does not cover version ${version.version} of notice "${notice.id}"; ${covering.map((c) => `c${c}`).join(', ')} ${covering.length === 1 ? 'does' : 'do'}.`,
     )
-  return { pack, ref: { id: notice.id, version: version.version, sha256: version.sha256 } }
+  return {
+    pack,
+    notice: { id: notice.id, version: version.version, sha256: version.sha256 },
+    check: { version: check.check, sha256: check.sha256 },
+  }
 }
 
 /** One request per client address and window, counted by the CHECK_RATE_LIMITER binding. */
@@ -150,7 +174,12 @@ checkRoutes.openapi(
     responses: {
       ...json(
         z
-          .object({ verdict: VerdictSchema, hits: z.array(HitSchema), notice: NoticeRefSchema })
+          .object({
+            verdict: VerdictSchema,
+            hits: z.array(HitSchema),
+            notice: NoticeRefSchema,
+            check: CheckRefSchema,
+          })
           .openapi('CheckResult'),
         'The verdict and every hit',
       ),
@@ -160,8 +189,8 @@ checkRoutes.openapi(
   (c) => {
     const body = c.req.valid('json')
     const text = requireText(body.text)
-    const { pack, ref } = resolvePack(body.notice, body.version)
-    return c.json({ ...checkMessage(pack, text, langOf(c)), notice: ref }, 200)
+    const { pack, notice, check } = resolvePack(body)
+    return c.json({ ...checkMessage(pack, text, langOf(c)), notice, check }, 200)
   },
 )
 
@@ -187,6 +216,7 @@ checkRoutes.openapi(
           .object({
             results: z.array(z.object({ verdict: VerdictSchema, hits: z.array(HitSchema) })),
             notice: NoticeRefSchema,
+            check: CheckRefSchema,
           })
           .openapi('CheckBatchResult'),
         'One result per text, in order',
@@ -205,9 +235,12 @@ checkRoutes.openapi(
         `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
-    const { pack, ref } = resolvePack(body.notice, body.version)
+    const { pack, notice, check } = resolvePack(body)
     const lang = langOf(c)
-    return c.json({ results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref }, 200)
+    return c.json(
+      { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice, check },
+      200,
+    )
   },
 )
 
@@ -237,7 +270,7 @@ checkRoutes.post(
       throw badRequest('missing_text', 'The form has no message to check.')
     // Browsers send textarea line breaks as CRLF; count and show them as the person typed them.
     const text = requireText(raw.replace(/\r\n/g, '\n'))
-    const { pack, ref } = resolvePack()
+    const { pack, notice, check } = resolvePack()
     const result = checkMessage(pack, text, lang)
     c.header('Cache-Control', 'no-store')
     return c.html(
@@ -247,7 +280,7 @@ checkRoutes.post(
         description: checkTitle(lang),
         path: '/check',
         private: true,
-        body: checkResultPage(lang, MAX_CHARS, text, result, pack, ref.sha256),
+        body: checkResultPage(lang, MAX_CHARS, text, result, pack, notice.sha256, check.sha256),
       }),
     )
   },

@@ -15,6 +15,7 @@ const messages = {
     verdict: { pass: '未发现问题', review: '有内容需要人工判断', block: '请勿发送' },
     found: (n: number) => `发现 ${n} 处`,
     checkedAgainst: (v: number) => `依据：第 ${v} 版`,
+    checkVersion: (c: number) => `检查版本 c${c}`,
     again: '修改后再检查',
   },
   en: {
@@ -31,6 +32,7 @@ const messages = {
     },
     found: (n: number) => `${n} finding${n === 1 ? '' : 's'}`,
     checkedAgainst: (v: number) => `Checked against version ${v}`,
+    checkVersion: (c: number) => `check version c${c}`,
     again: 'Edit and check again',
   },
 } as const
@@ -92,6 +94,7 @@ export function checkResultPage(
   result: CheckResult,
   pack: RulePack,
   sha256: string,
+  checkSha256: string,
 ): Html {
   const m = messages[lang]
   return html`<h1>${m.title}</h1>
@@ -118,6 +121,7 @@ export function checkResultPage(
       <a href="${withLang(`/notices/${pack.notice}/versions/${pack.version}`, lang)}"
         ><span class="hash">${sha256.slice(0, 12)}</span></a
       >
+      · ${m.checkVersion(pack.checkVersion)} <span class="hash">${checkSha256.slice(0, 12)}</span>
     </p>
     ${checkForm(lang, maxChars, text)}`
 }
