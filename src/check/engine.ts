@@ -60,6 +60,11 @@ export interface CheckResult {
   hits: Hit[]
 }
 
+/** Which channels decide: the rules, the learned model (when the pack has one), or both. */
+export interface CheckOptions {
+  channels?: 'rules' | 'model' | 'both'
+}
+
 // Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
 const RING = 64
 const MASK = RING - 1
@@ -94,7 +99,13 @@ let found = new Int32Array(FIELDS * 256)
 if (RING <= MAX_PATTERN) throw new Error('ring buffers must outgrow the longest pattern')
 
 /** Checks one message. lang picks the language of the reasons. */
-export function checkMessage(pack: RulePack, text: string, lang: Lang): CheckResult {
+export function checkMessage(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions = {},
+): CheckResult {
+  if (options.channels === 'model') return { verdict: 'pass', hits: [] }
   const count = scan(pack, text)
   if (count === 0) return { verdict: 'pass', hits: [] }
   return decide(pack, text, lang, count)

@@ -140,6 +140,8 @@ export interface RulePack {
   /** Label i: a term or cue word as reasons and hits show it. */
   label(i: number): string
   readonly notes: readonly Bilingual[]
+  /** The learned channel of the check version, when it has one. */
+  readonly model?: unknown
 }
 
 /** UTF-16 units -> string, in chunks small enough to pass as arguments. */
