@@ -28,13 +28,26 @@ const EXTENDS = /^(?:c([1-9][0-9]*)\/)?v([1-9][0-9]*)$/
 // check.json, as authored (format: content/README-check.md)
 
 export interface TermSource {
+  /** Words, lexicon names ("@money") and patterns ("[一二三]千块", "(收|领)了") */
   words: string[]
   emoji?: string[]
   /** The term that emoji (and, by default, pinyin and look-alikes) report: words[0] if absent. */
   means?: string
   verdict: 'block' | 'review'
+  /** A hit only with a cue of at least one of these groups in range. */
   needs?: string[]
+  /** A hit only with a cue of each of these groups in range. */
+  all?: string[]
+  /** Cue groups that clear a hit of this entry (on top of the rule's and the global ones). */
+  pass?: string[]
+  /** Cue groups that lower a block hit of this entry to review. */
+  lower?: string[]
+  /** Also match its toneless pinyin (six letters or more). */
   pinyin?: boolean
+  /** Also match it with one character written in pinyin (机mi文件). */
+  mixed?: boolean
+  /** Also match its pinyin initials (four characters or more: xczx). */
+  initials?: boolean
   homophones?: boolean
   note?: Bilingual
 }
@@ -43,17 +56,30 @@ export interface RuleSource {
   allow?: string[]
   pass?: string[]
   boost?: string[]
+  lower?: string[]
 }
 export interface CueGroupSource {
   dir?: 'before' | 'after' | 'around'
   scope?: 'clause' | 'sentence' | 'message'
   window?: number
   words?: string[]
+  /** Its words (但是, however) end the reach of cues that clear a hit: 严禁…，但… */
+  barrier?: boolean
+  /** Also match its Han words in pinyin, whole or one character at a time (as for terms). */
+  pinyin?: boolean
+  mixed?: boolean
 }
 export interface CheckSource {
   extends?: string
+  /** Named word lists, spliced into any list as "@name" or into a pattern as "(@name)". */
+  lexicons?: Record<string, string[]>
+  /** Symbols (¥) that patterns may spell; everywhere else symbols are seen through. */
+  symbols?: string[]
   homophones?: Record<string, string[]>
   pass?: string[]
+  lower?: string[]
+  /** Cue groups that negate context: a cue they would clear as a term counts for nothing. */
+  negate?: string[]
   allow?: string[]
   cues?: Record<string, CueGroupSource>
   rules?: Record<string, RuleSource>

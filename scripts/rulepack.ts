@@ -32,6 +32,7 @@ import {
   RUN_STEPS,
   SCOPE_CLAUSE,
   SCOPE_MESSAGE,
+  SCOPE_NEAR,
   SCOPE_SENTENCE,
   SENTENCE,
   SKIP,
@@ -68,6 +69,104 @@ export class RulePackError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lexicons and patterns: expanded at build time into plain words, so the engine sees none of it.
+
+/** The most words one pattern may stand for. */
+const MAX_EXPANSION = 4096
+
+/**
+ * One list item -> the words it stands for: "@name" is a lexicon's words; in a word, "[abc]" is
+ * any one of those characters and "(ab|cd|@name)" any one of those alternatives.
+ */
+export function expandItem(
+  item: string,
+  lexicons: Record<string, string[]>,
+  problems: string[],
+  chain: string[] = [],
+): string[] {
+  if (/^@[a-z0-9-]+$/.test(item)) {
+    const name = item.slice(1)
+    const list = lexicons[name]
+    if (!list) {
+      problems.push(`"${item}": no lexicon "${name}"`)
+      return []
+    }
+    if (chain.includes(name)) {
+      problems.push(`lexicon loop: ${[...chain, name].join(' -> ')}`)
+      return []
+    }
+    return list.flatMap((w) => expandItem(w, lexicons, problems, [...chain, name]))
+  }
+  let out = ['']
+  for (let i = 0; i < item.length;) {
+    const ch = item[i] as string
+    let choices: string[]
+    if (ch === '[' || ch === '(') {
+      const close = item.indexOf(ch === '[' ? ']' : ')', i + 1)
+      if (close < 0) {
+        problems.push(`"${item}": "${ch}" is not closed`)
+        return []
+      }
+      const inner = item.slice(i + 1, close)
+      choices =
+        ch === '['
+          ? [...inner]
+          : inner.split('|').flatMap((alt) => expandItem(alt, lexicons, problems, chain))
+      if (choices.length === 0) {
+        problems.push(`"${item}": an empty choice`)
+        return []
+      }
+      i = close + 1
+    } else if (ch === ']' || ch === ')' || ch === '|') {
+      problems.push(`"${item}": "${ch}" outside a choice`)
+      return []
+    } else {
+      const cp = item.codePointAt(i) as number
+      choices = [String.fromCodePoint(cp)]
+      i += cp > 0xffff ? 2 : 1
+    }
+    if (out.length * choices.length > MAX_EXPANSION) {
+      problems.push(`"${item}": stands for more than ${MAX_EXPANSION} words`)
+      return []
+    }
+    out = out.flatMap((prefix) => choices.map((c) => prefix + c))
+  }
+  return out
+}
+
+/** A check with every lexicon name and pattern expanded into plain words. */
+export function expandCheck(check: CheckSource, problems: string[]): CheckSource {
+  const lexicons = check.lexicons ?? {}
+  const words = (list: string[] | undefined) =>
+    list && [...new Set(list.flatMap((w) => expandItem(w, lexicons, problems)))]
+  const { lexicons: _, ...rest } = check
+  return {
+    ...rest,
+    allow: words(check.allow),
+    cues:
+      check.cues &&
+      Object.fromEntries(
+        Object.entries(check.cues).map(([name, g]) => [name, { ...g, words: words(g.words) }]),
+      ),
+    rules:
+      check.rules &&
+      Object.fromEntries(
+        Object.entries(check.rules).map(([id, rule]) => [
+          id,
+          {
+            ...rule,
+            allow: words(rule.allow),
+            terms: rule.terms?.map((t) => ({
+              ...t,
+              words: Array.isArray(t.words) ? (words(t.words) as string[]) : t.words,
+            })),
+          },
+        ]),
+      ),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Folding: one code point of text -> the characters the automaton sees.
 
 /** Cyrillic and Greek letters that pass for Latin ones (before lower-casing, so case is kept). */
@@ -84,6 +183,7 @@ const SENTENCE_CHARS = new Set([...'。.!?;！？；\n\r\u2028\u2029\u0085\v\f']
 const CLAUSE_CHARS = new Set([',', ':', '，', '：'])
 /** Stars (and the asterisks typed for them): skipped like any symbol, but a pattern may require one. */
 const MARK_CHARS = new Set([...'★☆✩✪✫✬✭✮✯✰⭐*＊﹡✱'])
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u
 const SKIPPABLE = /^[\p{White_Space}\p{C}\p{M}\p{P}\p{S}\p{Z}]$/u
 /** Marks that show nothing of their own (Hangul fillers included): text reads as if they were absent. */
 const INVISIBLE_CHAR = /^[\p{M}\p{Cf}\p{Default_Ignorable_Code_Point}]$/u
@@ -119,12 +219,18 @@ export class Alphabet {
   readonly symbols = new Map<string, number>()
   next = LETTER_Z + 1
 
-  /** Characters patterns use become symbols; emoji only when listed as emoji. */
+  /**
+   * Characters patterns use become symbols; emoji and other symbols only when listed as emoji, or
+   * in a word made of nothing else (a cue "😏").
+   */
   collect(word: string, emoji: boolean): void {
+    emoji ||= [...word].every((ch) => [...foldChar(ch)].every((c) => SKIPPABLE.test(c)))
     for (const ch of word)
       for (const c of foldChar(ch)) {
         if (/^[0-9a-z]$/.test(c) || this.symbols.has(c)) continue
-        if (emoji || !SKIPPABLE.test(c)) this.symbols.set(c, 0)
+        // An emoji written in a word is part of it (🐶东西), never a separator to see through.
+        if (emoji || !SKIPPABLE.test(c) || (PICTOGRAPH.test(c) && !MARK_CHARS.has(c)))
+          this.symbols.set(c, 0)
       }
   }
 
@@ -233,12 +339,38 @@ function plural(word: string): string | undefined {
   return `${word}s`
 }
 
-/** Toneless pinyin with syllables spaced; short ones collide with English words, so none. */
-function pinyinOf(word: string): string | undefined {
-  if (![...word].every((c) => HAN.test(c))) return undefined
+/** Toneless syllables of an all-Han word, or undefined. */
+function syllablesOf(word: string): string[] | undefined {
+  const chars = [...word]
+  if (chars.length < 2 || !chars.every((c) => HAN.test(c))) return undefined
   const syllables = pinyin(word, { toneType: 'none', type: 'array' }) as string[]
-  const spelled = syllables.join(' ')
-  return spelled.replace(/ /g, '').length >= 6 ? spelled : undefined
+  if (syllables.length !== chars.length || syllables.some((s) => !/^[a-z]+$/.test(s)))
+    return undefined
+  return syllables
+}
+
+/**
+ * The ways a Han word is written in pinyin: with `pinyin`, whole, toneless, syllables spaced (six
+ * letters or more: shorter ones collide with English words); with `mixed`, one character at a time
+ * in pinyin inside the Han (机mi文件, 延chi退休); with `initials`, for four characters or more,
+ * the syllables' initials (xczx).
+ */
+function pinyinSpellings(
+  word: string,
+  entry: Pick<TermSource, 'pinyin' | 'mixed' | 'initials'>,
+): string[] {
+  const syllables = syllablesOf(word)
+  if (!syllables) return []
+  const chars = [...word]
+  const out: string[] = []
+  const whole = syllables.join(' ')
+  if (entry.pinyin && whole.replace(/ /g, '').length >= 6) out.push(whole)
+  if (entry.mixed)
+    chars.forEach((_, i) =>
+      out.push([...chars.slice(0, i), ` ${syllables[i]} `, ...chars.slice(i + 1)].join('').trim()),
+    )
+  if (entry.initials && chars.length >= 4) out.push(syllables.map((s) => s[0]).join(''))
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,8 +389,8 @@ function spellingsOf(entry: TermSource, homophones: CheckSource['homophones']): 
     out.push({ word: term, channel: CHANNEL_TEXT, term })
     const p = plural(term)
     if (p) out.push({ word: p, channel: CHANNEL_TEXT, term })
-    const py = entry.pinyin ? pinyinOf(term) : undefined
-    if (py) out.push({ word: py, channel: CHANNEL_PINYIN, term })
+    for (const py of pinyinSpellings(term, entry))
+      out.push({ word: py, channel: CHANNEL_PINYIN, term })
     if (entry.homophones)
       [...term].forEach((ch, i, chars) => {
         for (const alt of homophones?.[ch] ?? [])
@@ -287,6 +419,7 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
     for (const g of Object.values(check.cues ?? {}))
       for (const w of g.words ?? []) alphabet.collect(w, false)
     for (const w of check.allow ?? []) alphabet.collect(w, false)
+    for (const symbol of check.symbols ?? []) alphabet.collect(symbol, true)
   }
   alphabet.freeze()
   return alphabet
@@ -297,7 +430,13 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
  * alphabet (and so a BMP table); each check version has its own, so a new one never changes how
  * an older one reads text.
  */
-export function compileRulePacks(inputs: RulePackInput[]): CompiledPack[] {
+export function compileRulePacks(sources: RulePackInput[]): CompiledPack[] {
+  const inputs = sources.map((input) => {
+    const problems: string[] = []
+    const check = expandCheck(input.check, problems)
+    if (problems.length) throw new RulePackError(whereOf(input), problems)
+    return { ...input, check }
+  })
   const alphabets = new Map<string, Alphabet>()
   const alphabetKey = (i: RulePackInput) => `${i.notice}/c${i.checkVersion}`
   for (const key of new Set(inputs.map(alphabetKey)))
@@ -311,20 +450,50 @@ interface Pattern {
   rule: number
   verdict: number
   channel: number
-  needs: number
+  /** Terms: the entry (of RulePackData.entries) it was listed in; -1 otherwise. */
+  entry: number
   symbols: Symbols
   label: number
   form: number
-  note: number
 }
 
 const DIRS = { around: DIR_AROUND, before: DIR_BEFORE, after: DIR_AFTER } as const
-const SCOPES = { clause: SCOPE_CLAUSE, sentence: SCOPE_SENTENCE, message: SCOPE_MESSAGE } as const
+const SCOPES = {
+  clause: SCOPE_CLAUSE,
+  sentence: SCOPE_SENTENCE,
+  near: SCOPE_NEAR,
+  message: SCOPE_MESSAGE,
+} as const
 const KEYS = {
-  top: ['extends', 'homophones', 'pass', 'allow', 'cues', 'rules'],
-  group: ['dir', 'scope', 'window', 'words'],
-  rule: ['terms', 'allow', 'pass', 'boost'],
-  term: ['words', 'emoji', 'means', 'verdict', 'needs', 'pinyin', 'homophones', 'note'],
+  top: [
+    'extends',
+    'lexicons',
+    'symbols',
+    'homophones',
+    'pass',
+    'lower',
+    'negate',
+    'allow',
+    'cues',
+    'rules',
+  ],
+  group: ['dir', 'scope', 'window', 'words', 'barrier', 'pinyin', 'mixed'],
+  rule: ['terms', 'allow', 'pass', 'boost', 'lower'],
+  term: [
+    'words',
+    'emoji',
+    'means',
+    'verdict',
+    'needs',
+    'all',
+    'pass',
+    'lower',
+    'pinyin',
+    'mixed',
+    'initials',
+    'homophones',
+    'note',
+  ],
 }
 
 function unknownKeys(where: string, value: object, allowed: string[], problems: string[]): void {
@@ -345,14 +514,17 @@ export interface RulePackInput {
   rules: { id: string; name: Bilingual }[]
 }
 
+const whereOf = (input: RulePackInput) =>
+  input.where ?? `content/notices/${input.notice} c${input.checkVersion} v${input.version}`
+
 /**
- * Compiles one version. Pass the alphabet shared by all versions of its notice (see
+ * Compiles one (notice version, check version) pair whose lexicons and patterns are already
+ * expanded (expandCheck). Pass the alphabet shared by the packs of its check version (see
  * compileRulePacks) to get character tables identical to theirs.
  */
 export function compileRulePack(input: RulePackInput, shared?: Alphabet): CompiledPack {
   const { check } = input
-  const where =
-    input.where ?? `content/notices/${input.notice} c${input.checkVersion} v${input.version}`
+  const where = whereOf(input)
   const problems: string[] = []
   unknownKeys(where, check, KEYS.top, problems)
 
@@ -361,7 +533,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     if (!ruleIndex.has(id)) problems.push(`rules.${id}: not a rule of this notice version`)
 
   const groupNames = Object.keys(check.cues ?? {})
-  if (groupNames.length > 31) problems.push('at most 31 cue groups')
+  if (groupNames.length > 32) problems.push('at most 32 cue groups')
   const groupBit = new Map(groupNames.map((g, i) => [g, 1 << i]))
   const maskOf = (at: string, names: string[] | undefined) =>
     (names ?? []).reduce((mask, name) => {
@@ -376,17 +548,23 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     const dir = DIRS[g.dir ?? 'around']
     const scope = SCOPES[g.scope ?? 'clause']
     if (dir === undefined) problems.push(`cues.${id}.dir: before, after or around`)
-    if (scope === undefined) problems.push(`cues.${id}.scope: clause, sentence or message`)
-    return { id, dir, scope, window: g.window ?? 8 }
+    if (scope === undefined) problems.push(`cues.${id}.scope: clause, sentence, near or message`)
+    if (g.barrier !== undefined && typeof g.barrier !== 'boolean')
+      problems.push(`cues.${id}.barrier: true or false`)
+    return { id, dir, scope, window: g.window ?? 8, barrier: g.barrier === true }
   })
   const globalPass = maskOf('pass', check.pass)
+  const globalLower = maskOf('lower', check.lower)
+  const negate = maskOf('negate', check.negate)
   const rulePass: number[] = []
   const ruleBoost: number[] = []
+  const ruleLower: number[] = []
   for (const { id } of input.rules) {
     const rule = check.rules?.[id] ?? {}
     unknownKeys(`rules.${id}`, rule, KEYS.rule, problems)
     rulePass.push(globalPass | maskOf(`rules.${id}.pass`, rule.pass))
     ruleBoost.push(maskOf(`rules.${id}.boost`, rule.boost))
+    ruleLower.push(globalLower | maskOf(`rules.${id}.lower`, rule.lower))
   }
 
   const alphabet = shared ?? alphabetOf([check])
@@ -401,6 +579,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     return i
   }
   const notes: Bilingual[] = []
+  const entries: RulePackData['entries'] = { needs: [], all: [], pass: [], lower: [], note: [] }
   const patterns: Pattern[] = []
   const seen = new Map<string, Pattern>()
   const add = (key: string, make: () => Omit<Pattern, 'symbols'>, word: string) => {
@@ -424,8 +603,12 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       if (entry.verdict !== 'block' && entry.verdict !== 'review')
         problems.push(`${at}.verdict: block or review`)
       if (!Array.isArray(entry.words)) return problems.push(`${at}.words: a list of words`)
-      const needs = maskOf(`${at}.needs`, entry.needs)
-      const note = entry.note ? notes.push(entry.note) - 1 : -1
+      const index = entries.needs.length
+      entries.needs.push(maskOf(`${at}.needs`, entry.needs))
+      entries.all.push(maskOf(`${at}.all`, entry.all))
+      entries.pass.push(maskOf(`${at}.pass`, entry.pass))
+      entries.lower.push(maskOf(`${at}.lower`, entry.lower))
+      entries.note.push(entry.note ? notes.push(entry.note) - 1 : -1)
       const verdict = entry.verdict === 'block' ? VERDICT_BLOCK : VERDICT_REVIEW
       for (const s of spellings(entry)) {
         add(
@@ -435,10 +618,13 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
             rule,
             verdict,
             channel: s.channel,
-            needs,
+            entry: index,
             label: label(s.term),
-            form: label(s.word.toLowerCase()),
-            note,
+            // Only a spelling as listed can be exact; its lower-case form tells exact from folded.
+            form:
+              s.channel === CHANNEL_TEXT && s.word.toLowerCase() !== s.term
+                ? label(s.word.toLowerCase())
+                : label(s.term),
           }),
           s.word,
         )
@@ -448,12 +634,14 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       add(`a${rule}`, () => contextPattern(KIND_ALLOW, rule, label(w)), w)
   }
   for (const w of check.allow ?? []) add('a*', () => contextPattern(KIND_ALLOW, -1, label(w)), w)
-  // Cue words are matched as listed: a group names every form it wants.
+  // Cue words are matched as listed (a group names every form it wants), and in pinyin if asked.
   groupNames.forEach((name, g) => {
-    for (const word of check.cues?.[name]?.words ?? []) {
-      const p = add('c', () => contextPattern(KIND_CUE, 0, label(word)), word)
-      if (p) p.rule |= 1 << g
-    }
+    const group = check.cues?.[name] as CueGroupSource
+    for (const word of group.words ?? [])
+      for (const form of [word, ...pinyinSpellings(word, { ...group, initials: false })]) {
+        const p = add('c', () => contextPattern(KIND_CUE, 0, label(word)), form)
+        if (p) p.rule |= 1 << g
+      }
   })
   if (problems.length) throw new RulePackError(where, problems)
 
@@ -480,11 +668,10 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
         (marks ? FLAG_MARKS : 0),
       p.symbols.classes.length,
       p.kind === KIND_CUE ? masksAt(p.rule) : p.rule + 1,
-      p.needs ? masksAt(p.needs) : 0,
+      p.entry + 1,
       marks ? masksAt(junctions, breaks, marks) : junctions ? masksAt(junctions, breaks) : 0,
       p.label,
       p.form === p.label ? 0 : p.form + 1,
-      p.note + 1,
     )
   }
   const u16 = (values: number[], what: string) => {
@@ -501,6 +688,9 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       groups,
       rulePass,
       ruleBoost,
+      ruleLower,
+      negate,
+      entries,
       notes,
     },
     tables: {
@@ -654,10 +844,9 @@ const contextPattern = (
   rule,
   verdict: 0,
   channel: CHANNEL_TEXT,
-  needs: 0,
+  entry: -1,
   label,
   form: label,
-  note: -1,
 })
 
 /**

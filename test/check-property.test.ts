@@ -1,12 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkMessage, type CheckResult, type RulePack } from '../src/check/engine'
-import { checkedNotices, rulePackFor } from '../src/check/packs'
+import { checkedNotices, checkVersionsFor, rulePackFor } from '../src/check/packs'
 
-// Every version of every checked notice: versions are numbered from 1 without gaps.
+// Every (notice version, check version) pack of every checked notice.
 const packs: RulePack[] = checkedNotices().flatMap((notice) => {
   const out: RulePack[] = []
-  for (let v = 1, pack; (pack = rulePackFor(notice, v)); v++) out.push(pack)
+  for (let v = 1; checkVersionsFor(notice, v).length; v++)
+    for (const check of checkVersionsFor(notice, v)) out.push(rulePackFor(notice, v, check)!)
   return out
 })
 
@@ -87,7 +88,7 @@ function wellFormed(text: string, result: CheckResult): void {
 }
 
 describe('any text', () => {
-  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+  it.each(packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
     '%s: never throws, spans round-trip and stay in range',
     (_, pack) => {
       fc.assert(
@@ -101,7 +102,7 @@ describe('any text', () => {
 })
 
 describe('terms hidden with separators', () => {
-  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+  it.each(packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
     '%s: are found, and the span runs from the first character of the term to the last',
     (_, pack) => {
       fc.assert(

@@ -28,9 +28,11 @@ import {
   PATTERN_STRIDE,
   SCOPE_CLAUSE,
   SCOPE_MESSAGE,
+  SCOPE_NEAR,
   SENTENCE,
   SKIP,
   VERDICT_BLOCK,
+  VERDICT_REVIEW,
   astralClass,
   classAt,
   type RulePack,
@@ -58,11 +60,18 @@ export interface Hit {
 export interface CheckResult {
   verdict: Verdict
   hits: Hit[]
+  /**
+   * With options.scores: per rule id, how strongly the message crosses it, 0-1 (1 for a block hit,
+   * 0.6 for a review hit from the rules, a model's probability where it scores higher).
+   */
+  scores?: Record<string, number>
 }
 
-/** Which channels decide: the rules, the learned model (when the pack has one), or both. */
 export interface CheckOptions {
+  /** Which channels decide: the rules, the learned model (when the pack has one), or both. */
   channels?: 'rules' | 'model' | 'both'
+  /** Also score every rule from 0 to 1 (CheckResult.scores). */
+  scores?: boolean
 }
 
 // Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
@@ -105,15 +114,19 @@ export function checkMessage(
   lang: Lang,
   options: CheckOptions = {},
 ): CheckResult {
-  if (options.channels === 'model') return { verdict: 'pass', hits: [] }
+  if (options.channels === 'model') return withScores(pack, PASS, options)
   const count = scan(pack, text)
-  if (count === 0) return { verdict: 'pass', hits: [] }
-  return decide(pack, text, lang, count)
+  const result = termsFound === 0 ? PASS : decide(pack, text, lang, count)
+  return withScores(pack, result, options)
 }
+
+/** Term matches in the last scan: with none, nothing can be a hit. */
+let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
   const { bmp, base, check, fail, outHead, outs, patterns, masks } = pack
   const n = text.length
+  termsFound = 0
   let count = 0
   let state = 0
   let sym = -1
@@ -243,6 +256,7 @@ function scan(pack: RulePack, text: string): number {
         found[m + SSENT] = ringSentence[fr] as number
         found[m + ESENT] = sentence
         found[m + STATE] = 0
+        if ((flags & 3) === KIND_TERM) termsFound++
         count++
       }
     }
@@ -275,7 +289,8 @@ const kindOf = (pack: RulePack, m: number) => field(pack, m, 0) & 3
 /** A term's or allow word's rule index; -1 for an allow word of every rule. */
 const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
-const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
+/** The term entry a term match was listed in. */
+const entryOf = (pack: RulePack, term: number) => field(pack, term, 3) - 1
 
 /** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
 function firstEndingAtOrAfter(list: number[], sym: number): number {
@@ -309,6 +324,30 @@ function coveredBy(list: number[], m: number, accept: (a: number) => boolean): b
   return false
 }
 
+const PASS: CheckResult = Object.freeze({
+  verdict: 'pass',
+  hits: Object.freeze([]) as unknown as Hit[],
+})
+/** The score a rule gets from the rules' own hits (the model, when there is one, scores 0-1). */
+const SCORE_BLOCK = 1
+const SCORE_REVIEW = 0.6
+
+function withScores(pack: RulePack, result: CheckResult, options: CheckOptions): CheckResult {
+  if (!options.scores) return result
+  const scores: Record<string, number> = {}
+  for (const rule of pack.rules) scores[rule.id] = 0
+  for (const hit of result.hits)
+    scores[hit.rule] = Math.max(
+      scores[hit.rule] ?? 0,
+      hit.verdict === 'block' ? SCORE_BLOCK : SCORE_REVIEW,
+    )
+  return { ...result, scores }
+}
+
+/** Result of a search for context: a cue's match, ANYWHERE (a message-wide group), or NONE. */
+const NONE = -1
+const ANYWHERE = -2
+
 function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckResult {
   const terms: number[] = []
   const cues: number[] = []
@@ -319,7 +358,6 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     else if (kind === KIND_CUE) cues.push(m)
     else if (kind === KIND_ALLOW) allows.push(m)
   }
-  if (terms.length === 0) return { verdict: 'pass', hits: [] }
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
@@ -338,18 +376,20 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
         found[c * FIELDS + STATE] = DROPPED
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
-  if (live.length === 0) return { verdict: 'pass', hits: [] }
+  if (live.length === 0) return PASS
 
   // A cue inside a longer term is part of that term: 不要 in 不要外传 clears nothing.
   let messagePass = 0
   let messageAny = 0
   const liveCues: number[] = []
+  const barriers: number[] = []
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
     if (coveredBy(live, c, (t) => covers(t, c))) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
     messageAny |= groups
     if (f(c, STATE) !== IN_TERM) messagePass |= groups
+    if (groups & pack.barrierGroups) barriers.push(c)
     liveCues.push(c)
   }
   messageAny &= pack.messageGroups
@@ -357,9 +397,25 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   let widest = 0
   for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
 
-  /** A cue of one of the groups in mask, placed as its group requires; -1 if none. */
-  const cueInRange = (t: number, mask: number, forPass: boolean): number => {
-    if (mask === 0) return -1
+  /**
+   * Does a barrier (但是, however) stand between cue c and the term t after it? What comes after
+   * a contrast is not under the prohibition before it (严禁…，但这个红包你收下吧); a refusal after
+   * it still clears what came before (红包收到了，但已经退回).
+   */
+  const separated = (c: number, t: number): boolean => {
+    const from = f(c, ESYM)
+    const to = f(t, SSYM)
+    if (from >= to) return false
+    for (const b of barriers) if (b !== c && f(b, SSYM) > from && f(b, ESYM) < to) return true
+    return false
+  }
+
+  /**
+   * A cue of one of the groups in mask, placed as its group requires around match t (a term, or
+   * a cue whose own context is asked about); NONE if none. Context for a hit must not itself be
+   * under a prohibition or refusal (严禁…发红包 is no benefit on offer).
+   */
+  const cueInRange = (t: number, mask: number, forPass: boolean, negation = 0): number => {
     const ts = f(t, SSYM)
     const te = f(t, ESYM)
     const from = f(t, STOK) - widest
@@ -379,6 +435,8 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       const cs = f(c, SSYM)
       const ce = f(c, ESYM)
       if (cs >= ts && ce <= te) continue // inside the term itself: not context
+      if (forPass && barriers.length && separated(c, t)) continue
+      if (negation !== 0 && c !== t && cueInRange(c, negation, true) !== NONE) continue
       const before = cs < ts
       const after = ce > te
       for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
@@ -389,7 +447,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
           const same =
             group.scope === SCOPE_CLAUSE
               ? f(c, ECLAUSE) === f(t, SCLAUSE)
-              : f(c, ESENT) === f(t, SSENT)
+              : group.scope === SCOPE_NEAR || f(c, ESENT) === f(t, SSENT)
           if (near && same) return c
         }
         if (after && group.dir !== DIR_BEFORE) {
@@ -397,42 +455,103 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
           const same =
             group.scope === SCOPE_CLAUSE
               ? f(t, ECLAUSE) === f(c, SCLAUSE)
-              : f(t, ESENT) === f(c, SSENT)
+              : group.scope === SCOPE_NEAR || f(t, ESENT) === f(c, SSENT)
           if (near && same) return c
         }
       }
     }
-    return -1
+    return NONE
+  }
+
+  /** A message-wide cue of the groups in mask that clears t: none across a barrier. */
+  const messageCue = (t: number, mask: number): number => {
+    for (const c of liveCues) {
+      if (!(groupsOf(pack, c) & mask) || f(c, STATE) === IN_TERM) continue
+      if (f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)) continue
+      if (!separated(c, t)) return c
+    }
+    return NONE
+  }
+
+  /** A message-wide cue of the groups in mask that is not itself under a negation. */
+  const freeCue = (t: number, mask: number, negation: number): number => {
+    for (const c of liveCues) {
+      if (!(groupsOf(pack, c) & mask)) continue
+      if (f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)) continue
+      if (cueInRange(c, negation, true) === NONE) return c
+    }
+    return NONE
+  }
+
+  /**
+   * Context of the groups in mask for term t: a cue, ANYWHERE, or NONE. For context a hit needs
+   * (forPass false), negation is the mask of groups that make a cue no context.
+   */
+  const context = (t: number, mask: number, forPass: boolean, negation = 0): number => {
+    if (mask === 0) return NONE
+    const wide = mask & pack.messageGroups
+    if (wide) {
+      if (!forPass) {
+        if (wide & messageAny) {
+          if (negation === 0) return ANYWHERE
+          const c = freeCue(t, wide, negation)
+          if (c !== NONE) return c
+        }
+      } else if (wide & messagePass) {
+        if (barriers.length === 0) return ANYWHERE
+        const c = messageCue(t, wide)
+        if (c !== NONE) return c
+      }
+    }
+    const near = mask & ~pack.messageGroups
+    return near === 0 ? NONE : cueInRange(t, near, forPass, negation)
   }
 
   // Decide each term match: cleared, missing its context, or a hit (and how strong).
   const hits: number[] = []
   for (const t of live) {
     const rule = ruleOf(pack, t)
-    const pass = pack.rulePass[rule] as number
-    if (pass & messagePass || cueInRange(t, pass & ~pack.messageGroups, true) >= 0) continue
-    const needs = needsOf(pack, t)
-    let cue = -1
-    if (needs !== 0 && !(needs & messageAny)) {
-      cue = cueInRange(t, needs & ~pack.messageGroups, false)
-      if (cue < 0) continue
+    const entry = entryOf(pack, t)
+    const pass = (pack.rulePass[rule] as number) | (pack.entryPass[entry] as number)
+    if (context(t, pass, true) !== NONE) continue
+    // Context under a prohibition or refusal (严禁…发红包) is no context.
+    const negation = pack.negateGroups
+    let cue = NONE
+    const needs = pack.entryNeeds[entry] as number
+    if (needs !== 0) {
+      cue = context(t, needs, false, negation)
+      if (cue === NONE) continue
     }
+    let missing = false
+    for (let bits = pack.entryAll[entry] as number; bits !== 0; bits &= bits - 1) {
+      const c = context(t, bits & -bits, false, negation)
+      if (c === NONE) {
+        missing = true
+        break
+      }
+      if (cue < 0) cue = c
+    }
+    if (missing) continue
     const flags = field(pack, t, 0)
     let verdict = (flags >> 2) & 3
     const channel = (flags >> 4) & 7
+    const spelledOut = channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE
     if (verdict !== VERDICT_BLOCK) {
-      const boost = pack.ruleBoost[rule] as number
-      const boosted = boost & messageAny ? -2 : cueInRange(t, boost & ~pack.messageGroups, false)
-      if (boosted !== -1) {
+      const boosted = context(t, pack.ruleBoost[rule] as number, false)
+      if (boosted !== NONE) {
         if (boosted >= 0) cue = boosted
-        if (channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE) verdict = VERDICT_BLOCK
+        if (spelledOut) verdict = VERDICT_BLOCK
       }
-    } else if (channel === CHANNEL_PINYIN || channel === CHANNEL_HOMOPHONE) verdict = 1
+    } else if (!spelledOut) verdict = VERDICT_REVIEW
+    if (verdict === VERDICT_BLOCK) {
+      const lower = (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
+      if (context(t, lower, false) !== NONE) verdict = VERDICT_REVIEW
+    }
     hits.push(t)
     found[t * FIELDS + VERDICT] = verdict
     found[t * FIELDS + CUE] = cue
   }
-  if (hits.length === 0) return { verdict: 'pass', hits: [] }
+  if (hits.length === 0) return PASS
 
   // Overlapping hits of one rule: keep the strongest, then the longest.
   hits.sort((a, b) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF))
@@ -462,7 +581,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     const term = pack.label(field(pack, h, 5))
     const formAt = field(pack, h, 6)
     const form = formAt === 0 ? term : pack.label(formAt - 1)
-    const noteAt = field(pack, h, 7)
+    const note = pack.entryNote[entryOf(pack, h)] as number
     const start = f(h, SOFF)
     const end = f(h, EOFF)
     const match = text.slice(start, end)
@@ -489,7 +608,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       term,
       channel,
       verdict: isBlock ? 'block' : 'review',
-      reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
+      reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[note]),
     }
   })
   out.sort((a, b) => a.start - b.start || b.end - a.end)

@@ -35,21 +35,22 @@ export const DIR_AFTER = 2
 export const SCOPE_CLAUSE = 0
 export const SCOPE_SENTENCE = 1
 export const SCOPE_MESSAGE = 2
+/** Within the window, across clause and sentence ends. */
+export const SCOPE_NEAR = 3
 
 /**
  * One pattern is PATTERN_STRIDE values:
  * 0 flags: kind | verdict << 2 | channel << 4 | latinStart << 7 | latinEnd << 8
  * 1 length in symbols
  * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
- * 3 needs: index into masks of the groups a term requires in range (0 = none)
+ * 3 terms: 1 + the index of the entry it was listed in (RulePackData.entries); 0 otherwise
  * 4 Latin spacing and marks: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i
  *   are both Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); with
  *   FLAG_MARKS, masks[k + 2] = the junctions where a MARK character must stand; 0 = none
  * 5 label: index into labels of the canonical term (or cue word)
  * 6 form: 1 + index into labels of this spelling in lower case; 0 when it is the label
- * 7 note: 1 + index into notes; 0 for none
  */
-export const PATTERN_STRIDE = 8
+export const PATTERN_STRIDE = 7
 export const FLAG_LATIN_START = 1 << 7
 export const FLAG_LATIN_END = 1 << 8
 export const FLAG_MARKS = 1 << 9
@@ -94,7 +95,7 @@ export type TableName = keyof typeof TABLES
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
-export const PACK_FORMAT = 9
+export const PACK_FORMAT = 10
 
 /** Where a pack sits in the build's output: one per (notice version, check version). */
 export const packKey = (notice: string, version: number, check: number) =>
@@ -108,10 +109,22 @@ export interface RulePackData {
   /** The check version (c1, c2...) it belongs to. */
   check: number
   rules: { id: string; name: Bilingual }[]
-  groups: { id: string; dir: number; scope: number; window: number }[]
-  /** Per rule: mask of cue groups that clear a hit, and of groups that raise it to block. */
+  /** Cue groups; a barrier's words end the reach of cues that clear a hit. */
+  groups: { id: string; dir: number; scope: number; window: number; barrier: boolean }[]
+  /**
+   * Per rule: masks of the cue groups that clear a hit (the global ones included), that raise a
+   * review hit to block, and that lower a block hit to review.
+   */
   rulePass: number[]
   ruleBoost: number[]
+  ruleLower: number[]
+  /** Mask of the groups that negate context: a cue they apply to (as a pass cue would) counts for nothing. */
+  negate: number
+  /**
+   * Per term entry, masks of cue groups: at least one of needs, each of all, and pass and lower
+   * as for rules; note: index into notes, or -1.
+   */
+  entries: { needs: number[]; all: number[]; pass: number[]; lower: number[]; note: number[] }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -126,8 +139,18 @@ export interface RulePack {
   readonly groups: RulePackData['groups']
   readonly rulePass: Int32Array
   readonly ruleBoost: Int32Array
+  readonly ruleLower: Int32Array
+  readonly entryNeeds: Int32Array
+  readonly entryAll: Int32Array
+  readonly entryPass: Int32Array
+  readonly entryLower: Int32Array
+  readonly entryNote: Int32Array
   /** Mask of groups whose scope is the whole message. */
   readonly messageGroups: number
+  /** Mask of barrier groups (但是, however). */
+  readonly barrierGroups: number
+  /** Mask of the groups whose cues make the context they stand before no context (严禁…发红包). */
+  readonly negateGroups: number
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -163,8 +186,10 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
   const units = view('labels')
   let labels: string[] | undefined
   let messageGroups = 0
+  let barrierGroups = 0
   data.groups.forEach((g, i) => {
     if (g.scope === SCOPE_MESSAGE) messageGroups |= 1 << i
+    if (g.barrier) barrierGroups |= 1 << i
   })
   return {
     notice: data.notice,
@@ -174,7 +199,15 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     groups: data.groups,
     rulePass: Int32Array.from(data.rulePass),
     ruleBoost: Int32Array.from(data.ruleBoost),
+    ruleLower: Int32Array.from(data.ruleLower),
+    entryNeeds: Int32Array.from(data.entries.needs),
+    entryAll: Int32Array.from(data.entries.all),
+    entryPass: Int32Array.from(data.entries.pass),
+    entryLower: Int32Array.from(data.entries.lower),
+    entryNote: Int32Array.from(data.entries.note),
     messageGroups,
+    barrierGroups,
+    negateGroups: data.negate,
     bmp: view('bmp'),
     astral: view('astral'),
     base: view('base'),
