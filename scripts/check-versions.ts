@@ -109,6 +109,111 @@ export function mergeCheck(base: CheckSource, over: CheckSource): CheckSource {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lexicons and patterns: expanded at build time into plain words, so the engine sees none of it.
+
+/** The most words one pattern may stand for. */
+const MAX_EXPANSION = 4096
+
+/**
+ * One list item -> the words it stands for: "@name" is a lexicon's words; in a word, "[abc]" is
+ * any one of those characters and "(ab|cd|@name)" any one of those alternatives.
+ */
+export function expandItem(
+  item: string,
+  lexicons: Record<string, string[]>,
+  problems: string[],
+  chain: string[] = [],
+): string[] {
+  if (/^@[a-z0-9-]+$/.test(item)) {
+    const name = item.slice(1)
+    const list = lexicons[name]
+    if (!list) {
+      problems.push(`"${item}": no lexicon "${name}"`)
+      return []
+    }
+    if (chain.includes(name)) {
+      problems.push(`lexicon loop: ${[...chain, name].join(' -> ')}`)
+      return []
+    }
+    return list.flatMap((w) => expandItem(w, lexicons, problems, [...chain, name]))
+  }
+  let out = ['']
+  for (let i = 0; i < item.length;) {
+    const ch = item[i] as string
+    let choices: string[]
+    if (ch === '[' || ch === '(') {
+      const close = item.indexOf(ch === '[' ? ']' : ')', i + 1)
+      if (close < 0) {
+        problems.push(`"${item}": "${ch}" is not closed`)
+        return []
+      }
+      const inner = item.slice(i + 1, close)
+      choices =
+        ch === '['
+          ? [...inner]
+          : inner.split('|').flatMap((alt) => expandItem(alt, lexicons, problems, chain))
+      if (choices.length === 0) {
+        problems.push(`"${item}": an empty choice`)
+        return []
+      }
+      i = close + 1
+    } else if (ch === ']' || ch === ')' || ch === '|') {
+      problems.push(`"${item}": "${ch}" outside a choice`)
+      return []
+    } else {
+      const cp = item.codePointAt(i) as number
+      choices = [String.fromCodePoint(cp)]
+      i += cp > 0xffff ? 2 : 1
+    }
+    if (out.length * choices.length > MAX_EXPANSION) {
+      problems.push(`"${item}": stands for more than ${MAX_EXPANSION} words`)
+      return []
+    }
+    out = out.flatMap((prefix) => choices.map((c) => prefix + c))
+  }
+  return out
+}
+
+/** A check with every lexicon name and pattern expanded into plain words. */
+export function expandCheck(check: CheckSource, problems: string[]): CheckSource {
+  const lexicons = check.lexicons ?? {}
+  for (const [name, list] of Object.entries(lexicons))
+    if (
+      !/^[a-z0-9-]+$/.test(name) ||
+      !Array.isArray(list) ||
+      list.some((w) => typeof w !== 'string')
+    )
+      problems.push(`lexicons.${name}: a name of a-z, 0-9 and -, with a list of words`)
+  const words = (list: string[] | undefined) =>
+    list && [...new Set(list.flatMap((w) => expandItem(w, lexicons, problems)))]
+  const { lexicons: _, ...rest } = check
+  return {
+    ...rest,
+    allow: words(check.allow),
+    cues:
+      check.cues &&
+      Object.fromEntries(
+        Object.entries(check.cues).map(([name, g]) => [name, { ...g, words: words(g.words) }]),
+      ),
+    rules:
+      check.rules &&
+      Object.fromEntries(
+        Object.entries(check.rules).map(([id, rule]) => [
+          id,
+          {
+            ...rule,
+            allow: words(rule.allow),
+            terms: rule.terms?.map((t) => ({
+              ...t,
+              words: Array.isArray(t.words) ? (words(t.words) as string[]) : t.words,
+            })),
+          },
+        ]),
+      ),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** A file's text, or its bytes when it is not text (model weights). */
 export type FileContent = string | Uint8Array<ArrayBuffer>

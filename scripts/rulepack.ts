@@ -39,7 +39,6 @@ import {
   VERDICT_BLOCK,
   VERDICT_REVIEW,
   TABLES,
-  dataModuleBuffer,
   loadRulePack,
   packKey,
   type Bilingual,
@@ -48,6 +47,7 @@ import {
   type TableName,
 } from '../src/check/pack'
 import {
+  expandCheck,
   readCheckVersions,
   resolveChecks,
   type CheckSource,
@@ -57,7 +57,7 @@ import {
 import { readContentFiles } from './content-files'
 
 export type { CheckSource, CueGroupSource, RuleSource, TermSource } from './check-versions'
-export { mergeCheck } from './check-versions'
+export { expandCheck, expandItem, mergeCheck } from './check-versions'
 
 export class RulePackError extends Error {
   constructor(
@@ -65,104 +65,6 @@ export class RulePackError extends Error {
     readonly problems: string[],
   ) {
     super(`${where}: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`)
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lexicons and patterns: expanded at build time into plain words, so the engine sees none of it.
-
-/** The most words one pattern may stand for. */
-const MAX_EXPANSION = 4096
-
-/**
- * One list item -> the words it stands for: "@name" is a lexicon's words; in a word, "[abc]" is
- * any one of those characters and "(ab|cd|@name)" any one of those alternatives.
- */
-export function expandItem(
-  item: string,
-  lexicons: Record<string, string[]>,
-  problems: string[],
-  chain: string[] = [],
-): string[] {
-  if (/^@[a-z0-9-]+$/.test(item)) {
-    const name = item.slice(1)
-    const list = lexicons[name]
-    if (!list) {
-      problems.push(`"${item}": no lexicon "${name}"`)
-      return []
-    }
-    if (chain.includes(name)) {
-      problems.push(`lexicon loop: ${[...chain, name].join(' -> ')}`)
-      return []
-    }
-    return list.flatMap((w) => expandItem(w, lexicons, problems, [...chain, name]))
-  }
-  let out = ['']
-  for (let i = 0; i < item.length;) {
-    const ch = item[i] as string
-    let choices: string[]
-    if (ch === '[' || ch === '(') {
-      const close = item.indexOf(ch === '[' ? ']' : ')', i + 1)
-      if (close < 0) {
-        problems.push(`"${item}": "${ch}" is not closed`)
-        return []
-      }
-      const inner = item.slice(i + 1, close)
-      choices =
-        ch === '['
-          ? [...inner]
-          : inner.split('|').flatMap((alt) => expandItem(alt, lexicons, problems, chain))
-      if (choices.length === 0) {
-        problems.push(`"${item}": an empty choice`)
-        return []
-      }
-      i = close + 1
-    } else if (ch === ']' || ch === ')' || ch === '|') {
-      problems.push(`"${item}": "${ch}" outside a choice`)
-      return []
-    } else {
-      const cp = item.codePointAt(i) as number
-      choices = [String.fromCodePoint(cp)]
-      i += cp > 0xffff ? 2 : 1
-    }
-    if (out.length * choices.length > MAX_EXPANSION) {
-      problems.push(`"${item}": stands for more than ${MAX_EXPANSION} words`)
-      return []
-    }
-    out = out.flatMap((prefix) => choices.map((c) => prefix + c))
-  }
-  return out
-}
-
-/** A check with every lexicon name and pattern expanded into plain words. */
-export function expandCheck(check: CheckSource, problems: string[]): CheckSource {
-  const lexicons = check.lexicons ?? {}
-  const words = (list: string[] | undefined) =>
-    list && [...new Set(list.flatMap((w) => expandItem(w, lexicons, problems)))]
-  const { lexicons: _, ...rest } = check
-  return {
-    ...rest,
-    allow: words(check.allow),
-    cues:
-      check.cues &&
-      Object.fromEntries(
-        Object.entries(check.cues).map(([name, g]) => [name, { ...g, words: words(g.words) }]),
-      ),
-    rules:
-      check.rules &&
-      Object.fromEntries(
-        Object.entries(check.rules).map(([id, rule]) => [
-          id,
-          {
-            ...rule,
-            allow: words(rule.allow),
-            terms: rule.terms?.map((t) => ({
-              ...t,
-              words: Array.isArray(t.words) ? (words(t.words) as string[]) : t.words,
-            })),
-          },
-        ]),
-      ),
   }
 }
 
@@ -351,8 +253,9 @@ function syllablesOf(word: string): string[] | undefined {
 
 /**
  * The ways a Han word is written in pinyin: with `pinyin`, whole, toneless, syllables spaced (six
- * letters or more: shorter ones collide with English words); with `mixed`, one character at a time
- * in pinyin inside the Han (机mi文件, 延chi退休); with `initials`, for four characters or more,
+ * letters or more: shorter ones collide with English words); with `mixed`, for words of two to four
+ * characters, one character at a time in pinyin inside the Han (机mi文件, 延chi退休); with
+ * `initials`, for four characters or more,
  * the syllables' initials (xczx).
  */
 function pinyinSpellings(
@@ -365,7 +268,8 @@ function pinyinSpellings(
   const out: string[] = []
   const whole = syllables.join(' ')
   if (entry.pinyin && whole.replace(/ /g, '').length >= 6) out.push(whole)
-  if (entry.mixed)
+  // Longer phrases are seldom disguised one syllable at a time; their patterns would only add weight.
+  if (entry.mixed && chars.length <= 4)
     chars.forEach((_, i) =>
       out.push([...chars.slice(0, i), ` ${syllables[i]} `, ...chars.slice(i + 1)].join('').trim()),
     )
@@ -750,76 +654,7 @@ export function layoutPacks(packs: CompiledPack[]): {
   return { packs: out, bytes }
 }
 
-/**
- * A Wasm module with no code: one exported memory initialised with bytes. Long runs of zeros
- * are left out (memory starts zeroed), which keeps the file small.
- */
-export function dataModuleBytes(bytes: Uint8Array): Uint8Array {
-  const leb = (n: number) => {
-    const out: number[] = []
-    do {
-      let b = n & 0x7f
-      n >>>= 7
-      if (n) b |= 0x80
-      out.push(b)
-    } while (n)
-    return out
-  }
-  const segments: [number, number][] = []
-  for (let i = 0; i < bytes.length;) {
-    if (bytes[i] === 0) {
-      i++
-      continue
-    }
-    let end = i + 1
-    for (let zeros = 0; end < bytes.length && zeros < 64; end++) zeros = bytes[end] ? 0 : zeros + 1
-    while (bytes[end - 1] === 0) end--
-    segments.push([i, end])
-    i = end
-  }
-  const data: number[][] = [leb(segments.length)]
-  let size = data[0]!.length
-  for (const [from, to] of segments) {
-    // Active segment of memory 0 at (i32.const from), then the bytes.
-    const head = [0x00, 0x41, ...sleb(from), 0x0b, ...leb(to - from)]
-    data.push(head)
-    size += head.length + to - from
-  }
-  const name = [...new TextEncoder().encode('memory')]
-  const pages = Math.max(1, Math.ceil(bytes.length / 0x10000))
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content]
-  const head = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version 1
-    ...section(5, [1, 0x00, ...leb(pages)]), // one memory of that many 64 KiB pages
-    ...section(7, [1, name.length, ...name, 0x02, 0]), // exported as "memory"
-    11, // the data section
-    ...leb(size),
-  ]
-  const out = new Uint8Array(head.length + size)
-  out.set(head)
-  let at = head.length
-  out.set(data[0]!, at)
-  at += data[0]!.length
-  segments.forEach(([from, to], i) => {
-    out.set(data[i + 1]!, at)
-    at += data[i + 1]!.length
-    out.set(bytes.subarray(from, to), at)
-    at += to - from
-  })
-  return out
-
-  function sleb(n: number): number[] {
-    const out: number[] = []
-    for (;;) {
-      const b = n & 0x7f
-      n >>= 7
-      if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b]
-      out.push(b | 0x80)
-    }
-  }
-}
-
-/** The packs as the build wrote them (src/generated/rulepacks.json + .wasm), for Node scripts. */
+/** The packs as the build wrote them (src/generated/rulepacks.json + .bin), for Node scripts. */
 export async function readBuiltPacks(root: string): Promise<Record<string, RulePack>> {
   const { readFile } = await import('node:fs/promises')
   const path = await import('node:path')
@@ -827,8 +662,8 @@ export async function readBuiltPacks(root: string): Promise<Record<string, RuleP
   const packs = JSON.parse(
     await readFile(path.join(generated, 'rulepacks.json'), 'utf8'),
   ) as Record<string, RulePackData>
-  const wasm = await readFile(path.join(generated, 'rulepacks.wasm'))
-  const buffer = dataModuleBuffer(new WebAssembly.Module(wasm))
+  const bytes = await readFile(path.join(generated, 'rulepacks.bin'))
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
   return Object.fromEntries(
     Object.entries(packs).map(([key, data]) => [key, loadRulePack(data, buffer)]),
   )

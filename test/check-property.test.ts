@@ -131,3 +131,44 @@ describe('terms hidden with separators', () => {
     },
   )
 })
+
+/**
+ * c2's co-occurrence: a term that needs context, hidden with separators, framed by the context it
+ * needs; the hit's span is still exactly the hidden term (context never widens it).
+ */
+const FRAMED: [string, string, string, string][] = [
+  ['红包', '', '收到了，你那个事放心', 'red-envelopes'],
+  ['乡村振兴', '这个', '就是瞎折腾', 'disparaging-policy'],
+  ['内部资料', '这是', '，不要外传', 'leaking-secrets'],
+  ['听说', '', '明天封城，赶紧囤货', 'rumours'],
+  ['代购', '本人', '面膜，价格好商量', 'online-shops'],
+]
+const c2Packs = packs.filter((p) => p.checkVersion >= 2)
+
+describe('terms that need context, hidden with separators', () => {
+  it.each(c2Packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
+    '%s: the span is the hidden term, not its context',
+    (_, pack) => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...FRAMED),
+          fc.array(fc.array(fc.constantFrom(...SEPARATORS), { maxLength: 3 }), {
+            minLength: 8,
+            maxLength: 8,
+          }),
+          ([term, before, after, rule], gaps) => {
+            const hidden = [...term].map((c, i) => (i ? (gaps[i] ?? []).join('') : '') + c).join('')
+            const text = before + hidden + after
+            const result = checkMessage(pack, text, 'zh')
+            wellFormed(text, result)
+            const hit = result.hits.find((h) => h.rule === rule && h.term === term)
+            expect(hit).toBeDefined()
+            expect(hit!.start).toBe(before.length)
+            expect(hit!.match).toBe(hidden)
+          },
+        ),
+        { numRuns: 500 },
+      )
+    },
+  )
+})

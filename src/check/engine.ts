@@ -100,7 +100,8 @@ const ESENT = 10
 const STATE = 11 // per match: DROPPED, or IN_TERM for a cue inside a longer term
 const VERDICT = 12 // per hit: how strong it is
 const CUE = 13 // per hit: the cue that decided it, or -1
-const FIELDS = 14
+const NEGATED = 14 // per cue: 0 not yet known, 1 free, 2 under a negation (no context)
+const FIELDS = 15
 const DROPPED = 1
 const IN_TERM = 2
 let found = new Int32Array(FIELDS * 256)
@@ -221,7 +222,9 @@ function scan(pack: RulePack, text: string): number {
         // No match inside a Latin word: its first letter must not be glued to the one before.
         if (flags & FLAG_LATIN_START && (ringFlags[fr] as number) & GLUED) continue
         if (flags & FLAG_LATIN_END && next < n) {
-          const after = classAt(pack, text, next)
+          let after = classAt(pack, text, next)
+          // A pattern ending in a digit (每票1) ends with the whole run of digits (每票200).
+          if (cls === DIGIT && after === DIGIT) after = classAfterDigits(pack, text, next)
           if (after >= DIGIT && after <= LETTER_Z) continue
         }
         const spacing = patterns[at + 4] as number
@@ -256,6 +259,7 @@ function scan(pack: RulePack, text: string): number {
         found[m + SSENT] = ringSentence[fr] as number
         found[m + ESENT] = sentence
         found[m + STATE] = 0
+        found[m + NEGATED] = 0
         if ((flags & 3) === KIND_TERM) termsFound++
         count++
       }
@@ -263,6 +267,16 @@ function scan(pack: RulePack, text: string): number {
     i = next
   }
   return count
+}
+
+/** The class of the first character after the run of digits starting at i (OTHER at the end). */
+function classAfterDigits(pack: RulePack, text: string, i: number): number {
+  let cls = DIGIT
+  while (cls === DIGIT && i < text.length) {
+    cls = classAt(pack, text, i)
+    i += (text.charCodeAt(i) & 0xfc00) === 0xd800 ? 2 : 1
+  }
+  return cls === DIGIT ? OTHER : cls
 }
 
 /**
@@ -405,8 +419,12 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   const separated = (c: number, t: number): boolean => {
     const from = f(c, ESYM)
     const to = f(t, SSYM)
-    if (from >= to) return false
-    for (const b of barriers) if (b !== c && f(b, SSYM) > from && f(b, ESYM) < to) return true
+    if (from >= to || barriers.length === 0) return false
+    for (let i = firstEndingAtOrAfter(barriers, from + 1); i < barriers.length; i++) {
+      const b = barriers[i] as number
+      if (f(b, ESYM) >= to) break
+      if (b !== c && f(b, SSYM) > from) return true
+    }
     return false
   }
 
@@ -436,7 +454,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       const ce = f(c, ESYM)
       if (cs >= ts && ce <= te) continue // inside the term itself: not context
       if (forPass && barriers.length && separated(c, t)) continue
-      if (negation !== 0 && c !== t && cueInRange(c, negation, true) !== NONE) continue
+      if (negation !== 0 && c !== t && negated(c)) continue
       const before = cs < ts
       const after = ce > te
       for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
@@ -463,22 +481,63 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     return NONE
   }
 
-  /** A message-wide cue of the groups in mask that clears t: none across a barrier. */
+  /** Is cue c under a negation (严禁…发红包)? Asked once per cue, then remembered. */
+  const negated = (c: number): boolean => {
+    let known = f(c, NEGATED)
+    if (known === 0) {
+      known = cueInRange(c, pack.negateGroups, true) === NONE ? 1 : 2
+      found[c * FIELDS + NEGATED] = known
+    }
+    return known === 2
+  }
+
+  // Per message-wide group, the two latest clearing cues and the first two free context cues:
+  // a term needs only one that is not inside it, so two always suffice.
+  const latestPass = new Int32Array(64).fill(NONE)
+  const firstFree = new Int32Array(64).fill(NONE)
+  let freeKnown = false
+  for (const c of liveCues) {
+    if (f(c, STATE) === IN_TERM) continue
+    for (let bits = groupsOf(pack, c) & pack.messageGroups; bits !== 0; bits &= bits - 1) {
+      const g = 31 - Math.clz32(bits & -bits)
+      // liveCues are in order of end, so later ones replace earlier ones.
+      latestPass[g * 2 + 1] = latestPass[g * 2] as number
+      latestPass[g * 2] = c
+    }
+  }
+  const insideTerm = (c: number, t: number) => f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
+
+  /**
+   * A message-wide cue of the groups in mask that clears t: none across a barrier. The latest
+   * such cue decides: if a barrier parts it from t, it parts every earlier one too.
+   */
   const messageCue = (t: number, mask: number): number => {
-    for (const c of liveCues) {
-      if (!(groupsOf(pack, c) & mask) || f(c, STATE) === IN_TERM) continue
-      if (f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)) continue
-      if (!separated(c, t)) return c
+    for (let bits = mask; bits !== 0; bits &= bits - 1) {
+      const g = 31 - Math.clz32(bits & -bits)
+      let c = latestPass[g * 2] as number
+      if (c !== NONE && insideTerm(c, t)) c = latestPass[g * 2 + 1] as number
+      if (c !== NONE && !separated(c, t)) return c
     }
     return NONE
   }
 
-  /** A message-wide cue of the groups in mask that is not itself under a negation. */
-  const freeCue = (t: number, mask: number, negation: number): number => {
-    for (const c of liveCues) {
-      if (!(groupsOf(pack, c) & mask)) continue
-      if (f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)) continue
-      if (cueInRange(c, negation, true) === NONE) return c
+  /** A message-wide context cue of the groups in mask that is not under a negation. */
+  const freeCue = (t: number, mask: number): number => {
+    if (!freeKnown) {
+      freeKnown = true
+      for (const c of liveCues)
+        for (let bits = groupsOf(pack, c) & pack.messageGroups; bits !== 0; bits &= bits - 1) {
+          const g = 31 - Math.clz32(bits & -bits)
+          if ((firstFree[g * 2 + 1] as number) !== NONE || negated(c)) continue
+          if ((firstFree[g * 2] as number) === NONE) firstFree[g * 2] = c
+          else firstFree[g * 2 + 1] = c
+        }
+    }
+    for (let bits = mask; bits !== 0; bits &= bits - 1) {
+      const g = 31 - Math.clz32(bits & -bits)
+      let c = firstFree[g * 2] as number
+      if (c !== NONE && insideTerm(c, t)) c = firstFree[g * 2 + 1] as number
+      if (c !== NONE) return c
     }
     return NONE
   }
@@ -494,7 +553,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       if (!forPass) {
         if (wide & messageAny) {
           if (negation === 0) return ANYWHERE
-          const c = freeCue(t, wide, negation)
+          const c = freeCue(t, wide)
           if (c !== NONE) return c
         }
       } else if (wide & messagePass) {

@@ -64,9 +64,8 @@ export interface Bilingual {
 }
 
 /**
- * The binary tables of a pack. They live in one shared buffer (the memory of the data-only
- * Wasm module the build writes, so nothing is parsed or decoded at start-up); the pack's JSON
- * says where each one is.
+ * The binary tables of a pack. They live in one shared buffer (the Data module the build writes,
+ * so nothing is parsed, decoded or compiled at start-up); the pack's JSON says where each one is.
  */
 export const TABLES = {
   /** Class of every BMP code point. */
@@ -224,12 +223,6 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     },
     notes: data.notes,
   }
-}
-
-/** The memory of an instantiated data module. */
-export function dataModuleBuffer(module: WebAssembly.Module): ArrayBuffer {
-  const memory = new WebAssembly.Instance(module).exports.memory as WebAssembly.Memory
-  return memory.buffer
 }
 
 /** The class of the code point at text[i] (and how many code units it takes). */

@@ -1,15 +1,14 @@
 /**
  * The compiled rule packs of the Worker, one per (notice version, check version): their tables are
- * the memory of a data-only Wasm module (src/generated/rulepacks.wasm), instantiated once; each
- * pack is prepared on first use and kept for the isolate's life.
+ * one Data module (src/generated/rulepacks.bin), an ArrayBuffer the runtime hands over with the
+ * script, viewed in place; each pack is prepared on first use and kept for the isolate's life.
  */
 import packs from '../generated/rulepacks.json'
-import tables from '../generated/rulepacks.wasm'
-import { dataModuleBuffer, loadRulePack, packKey, type RulePack, type RulePackData } from './pack'
+import tables from '../generated/rulepacks.bin'
+import { loadRulePack, packKey, type RulePack, type RulePackData } from './pack'
 
 const data = packs as unknown as Record<string, RulePackData>
 const loaded = new Map<string, RulePack>()
-let buffer: ArrayBuffer | undefined
 
 /** Check versions that cover each notice version, ascending: "notice@version" -> [1, 2...]. */
 const checksOf = new Map<string, number[]>()
@@ -38,8 +37,7 @@ export function rulePackFor(notice: string, version: number, check?: number): Ru
   if (!pack) {
     const entry = data[key]
     if (!entry) return undefined
-    buffer ??= dataModuleBuffer(tables)
-    pack = loadRulePack(entry, buffer)
+    pack = loadRulePack(entry, tables)
     loaded.set(key, pack)
   }
   return pack
