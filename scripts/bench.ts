@@ -6,7 +6,9 @@
  * a few rule terms, some of them disguised). The peers get the rule pack's terms as plain strings
  * and only do exact matching; the engine folds, matches terms, allow words and cues, and decides
  * context. Prints per-message median and p99, throughput, build/load time, and ratios to the
- * engine, then the engine's cold start (module, pack tables, loadRulePack) in fresh Node processes.
+ * engine; then the worst case: the slowest 10,000-character inputs we could construct (and the
+ * slowest of 200 seeded random mixtures), against the median message; then the engine's cold
+ * start (module, pack tables, loadRulePack) in fresh Node processes.
  * A measuring tool: it prints figures and asserts nothing.
  */
 import { execFileSync } from 'node:child_process'
@@ -44,7 +46,9 @@ const current = inputs.reduce((a, b) =>
   b.version > a.version || (b.version === a.version && b.checkVersion > a.checkVersion) ? b : a,
 )
 const key = packKey(current.notice, current.version, current.checkVersion)
-const terms = plainTerms(expandCheck(current.check, []))
+// Lexicons and word patterns expanded: the words the engine's patterns are made of.
+const expanded = expandCheck(current.check, [])
+const terms = plainTerms(expanded)
 const builtPacks = await readBuiltPacks(root)
 
 function mulberry32(seed: number): () => number {
@@ -250,6 +254,148 @@ console.log(
     `(${engine.median <= fastest.median ? 'at or below' : 'ABOVE'} it). ` +
     `Messages with matches: engine ${engine.found} (hits after context), peers ${peers.map((p) => p.found).join('/')}.` +
     ` ${totalChars} UTF-16 units in all.`,
+)
+
+// ---------------------------------------------------------------------------------------------
+// Worst case: the slowest inputs we could construct at the 10,000-character limit (dense terms,
+// cues, allow words and their mixes, Latin with separators, astral characters, digit runs),
+// plus the slowest of WORST_RANDOM seeded random mixtures of them. Each is timed, in every built
+// pack, as its best of WORST_ROUNDS after a warm-up, and set against the median message above.
+
+const LIMIT = 10_000
+const WORST_ROUNDS = 25
+const WORST_RANDOM = 200
+const fill = (unit: string) => {
+  let text = ''
+  while (text.length + unit.length <= LIMIT) text += unit
+  return text || unit.slice(0, LIMIT)
+}
+const cueGroups = Object.values(expanded.cues ?? {}).map((g) => g.words ?? [])
+const cueWords = cueGroups.flat()
+const allowWords = [
+  ...(expanded.allow ?? []),
+  ...Object.values(expanded.rules ?? {}).flatMap((r) => r.allow ?? []),
+]
+const constructed: [string, string][] = [
+  ['a term: 红包', '红包'],
+  ['a term that is a cue elsewhere: 政策', '政策'],
+  ['a term and a boosting cue: 收到红包', '收到红包'],
+  ['a term after the cue it needs: 选举期间红包', '选举期间红包'],
+  ['a term, a prohibition in the wrong place: 红包切勿。', '红包切勿。'],
+  [
+    'a term, then a cue of every group, each its own sentence',
+    `红包${cueGroups.map((g) => `${g[0] ?? ''}。`).join('')}`,
+  ],
+  [
+    'a term per cue group, each with that cue',
+    cueGroups.map((g) => `红包${g[1] ?? ''}。`).join(''),
+  ],
+  ['a term inside its allow word: 红包装', '红包装'],
+  ['a cue inside a longer term: 不要外传', '不要外传'],
+  ['an emoji term and a cue: 🧧谢谢', '🧧谢谢'],
+  ['a term across spaces: 红 包', '红 包 '],
+  ['a term across clause breaks: 红，包', '红，包'],
+  ['a term across zero-width spaces', '红\u200b包\u200b'],
+  ['Latin letters spaced out: p o r n', 'p o r n '],
+  ['Latin words and cues: porn never', 'porn never '],
+  ['styled astral letters: 𝐫𝐞𝐝 𝐞𝐧𝐯𝐞𝐥𝐨𝐩𝐞', '𝐫𝐞𝐝 𝐞𝐧𝐯𝐞𝐥𝐨𝐩𝐞 '],
+  ['pinyin: hongbao', 'hongbao '],
+  ['one digit run', '1'],
+  ['digits and separators: 1,', '1,'],
+  ['a classification mark: 秘密★1年', '秘密★1年'],
+  ['lone surrogates', '\ud800'],
+  ['zero-width spaces', '\u200b'],
+  ['every term, back to back', terms.join('')],
+  ['every term, spaced', terms.join(' ')],
+  ['every cue word, back to back', cueWords.join('')],
+  ['every allow word, back to back', allowWords.join('')],
+  [
+    'terms between cues',
+    terms
+      .map((t, i) => `${cueWords[i % cueWords.length]}${t}${cueWords[(i * 7) % cueWords.length]}`)
+      .join(''),
+  ],
+].map(([name, unit]) => [name as string, fill(unit as string)])
+
+const randomMix = mulberry32(7)
+const mixPick = <T>(list: readonly T[]): T => list[Math.floor(randomMix() * list.length)] as T
+const mixUnits = [
+  ...terms,
+  ...cueWords,
+  ...allowWords,
+  '，',
+  '。',
+  ' ',
+  '\u200b',
+  '🧧',
+  '1',
+  '★',
+  'a',
+]
+for (let i = 0; i < WORST_RANDOM; i++) {
+  const units = Array.from({ length: 1 + Math.floor(randomMix() * 4) }, () => mixPick(mixUnits))
+  const sep = mixPick(['', ' ', '，', '。', '\u200b'])
+  let text = ''
+  while (text.length < LIMIT) text += mixPick(units) + sep
+  constructed.push([
+    `random mixture: ${JSON.stringify(units.join(sep || '+'))}`,
+    text.slice(0, LIMIT).replace(/[\ud800-\udbff]$/, ''),
+  ])
+}
+
+const timeBest = (pack: (typeof builtPacks)[string], text: string, rounds: number) => {
+  let best = Infinity
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now()
+    checkMessage(pack, text, 'zh')
+    best = Math.min(best, performance.now() - t0)
+  }
+  return best
+}
+const worst: { name: string; pack: string; hits: number; ms: number }[] = []
+for (const [packKey, pack] of Object.entries(builtPacks))
+  for (const [name, text] of constructed) {
+    timeBest(pack, text, 2) // warm-up
+    const result = checkMessage(pack, text, 'zh')
+    const random = name.startsWith('random')
+    worst.push({
+      name,
+      pack: packKey,
+      hits: result.totalHits ?? result.hits.length,
+      ms: timeBest(pack, text, random ? 3 : WORST_ROUNDS),
+    })
+  }
+// The slowest random mixtures get the same number of rounds as the constructed inputs.
+worst.sort((a, b) => b.ms - a.ms)
+for (const w of worst.slice(0, 20))
+  if (w.name.startsWith('random'))
+    w.ms = timeBest(builtPacks[w.pack]!, constructed.find(([n]) => n === w.name)![1], WORST_ROUNDS)
+worst.sort((a, b) => b.ms - a.ms)
+console.log(
+  `worst case: ${constructed.length} inputs of ${LIMIT.toLocaleString('en')} UTF-16 units ` +
+    `(${constructed.length - WORST_RANDOM} constructed, ${WORST_RANDOM} random mixtures) in each of ` +
+    `${Object.keys(builtPacks).length} packs; best of ${WORST_ROUNDS} after a warm-up; the slowest:`,
+)
+const worstRows = [
+  ['input', 'pack', 'hits', 'engine', 'vs median message'],
+  ...worst
+    .slice(0, 10)
+    .map((w) => [
+      w.name,
+      w.pack,
+      w.hits.toLocaleString('en'),
+      `${w.ms.toFixed(3)} ms`,
+      `${(w.ms / engine.median).toFixed(0)}x`,
+    ]),
+]
+const worstWidths = worstRows[0]!.map((_, i) => Math.max(...worstRows.map((r) => r[i]!.length)))
+for (const row of worstRows)
+  console.log(`| ${row.map((cell, i) => cell.padEnd(worstWidths[i]!)).join(' | ')} |`)
+const slowest = worst[0]!
+console.log(
+  `worst input: ${slowest.name} (${slowest.pack}): ${slowest.ms.toFixed(3)} ms, ` +
+    `${(slowest.ms / engine.median).toFixed(0)}x the median ${LENGTH}-character message (${us(engine.median)}); ` +
+    `target 3 ms: ${slowest.ms <= 3 ? 'met' : 'NOT MET'}`,
 )
 
 // Cold start, in fresh Node processes with the files already read (a Worker gets its modules with

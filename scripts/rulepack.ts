@@ -352,10 +352,9 @@ interface Pattern {
   kind: number
   /** Terms and allow words: rule index (-1: every rule). Cues: mask of their groups. */
   rule: number
-  verdict: number
   channel: number
-  /** Terms: the entry (of RulePackData.entries) it was listed in; -1 otherwise. */
-  entry: number
+  /** Terms: the entries (of RulePackData.entries) that list this spelling, in order. */
+  entries: number[]
   symbols: Symbols
   label: number
   form: number
@@ -483,7 +482,14 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     return i
   }
   const notes: Bilingual[] = []
-  const entries: RulePackData['entries'] = { needs: [], all: [], pass: [], lower: [], note: [] }
+  const entries: RulePackData['entries'] = {
+    verdict: [],
+    needs: [],
+    all: [],
+    pass: [],
+    lower: [],
+    note: [],
+  }
   const patterns: Pattern[] = []
   const seen = new Map<string, Pattern>()
   const add = (key: string, make: () => Omit<Pattern, 'symbols'>, word: string) => {
@@ -508,30 +514,40 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
         problems.push(`${at}.verdict: block or review`)
       if (!Array.isArray(entry.words)) return problems.push(`${at}.words: a list of words`)
       const index = entries.needs.length
+      entries.verdict.push(entry.verdict === 'block' ? VERDICT_BLOCK : VERDICT_REVIEW)
       entries.needs.push(maskOf(`${at}.needs`, entry.needs))
       entries.all.push(maskOf(`${at}.all`, entry.all))
       entries.pass.push(maskOf(`${at}.pass`, entry.pass))
       entries.lower.push(maskOf(`${at}.lower`, entry.lower))
       entries.note.push(entry.note ? notes.push(entry.note) - 1 : -1)
-      const verdict = entry.verdict === 'block' ? VERDICT_BLOCK : VERDICT_REVIEW
+      // Within an entry the first spelling of some symbols stands; entries of one rule that
+      // spell a word alike share its pattern, so a text matches it once, not once per entry.
+      const inEntry = new Set<string>()
       for (const s of spellings(entry)) {
-        add(
-          `t${rule}.${e}`,
+        const symbols = toSymbols(alphabet, s.word, problems)
+        if (!symbols) continue
+        const spelled = `${symbols.classes.join(',')}|${symbols.marks}`
+        if (inEntry.has(spelled)) continue
+        inEntry.add(spelled)
+        const termLabel = label(s.term)
+        // Only a spelling as listed can be exact; its lower-case form tells exact from folded.
+        const form =
+          s.channel === CHANNEL_TEXT && s.word.toLowerCase() !== s.term
+            ? label(s.word.toLowerCase())
+            : termLabel
+        const pattern = add(
+          `t${rule}|${s.channel}|${termLabel}|${form}`,
           () => ({
             kind: KIND_TERM,
             rule,
-            verdict,
             channel: s.channel,
-            entry: index,
-            label: label(s.term),
-            // Only a spelling as listed can be exact; its lower-case form tells exact from folded.
-            form:
-              s.channel === CHANNEL_TEXT && s.word.toLowerCase() !== s.term
-                ? label(s.word.toLowerCase())
-                : label(s.term),
+            entries: [],
+            label: termLabel,
+            form,
           }),
           s.word,
         )
+        if (pattern && !pattern.entries.includes(index)) pattern.entries.push(index)
       }
     })
     for (const w of source.allow ?? [])
@@ -565,14 +581,13 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     const { junctions, breaks, marks } = p.symbols
     flat.push(
       p.kind |
-        (p.verdict << 2) |
         (p.channel << 4) |
         (isWord(first) ? FLAG_LATIN_START : 0) |
         (isWord(last) ? FLAG_LATIN_END : 0) |
         (marks ? FLAG_MARKS : 0),
       p.symbols.classes.length,
       p.kind === KIND_CUE ? masksAt(p.rule) : p.rule + 1,
-      p.entry + 1,
+      p.entries.length ? masksAt(p.entries.length, ...p.entries) : 0,
       marks ? masksAt(junctions, breaks, marks) : junctions ? masksAt(junctions, breaks) : 0,
       p.label,
       p.form === p.label ? 0 : p.form + 1,
@@ -677,9 +692,8 @@ const contextPattern = (
 ): Omit<Pattern, 'symbols'> => ({
   kind,
   rule,
-  verdict: 0,
   channel: CHANNEL_TEXT,
-  entry: -1,
+  entries: [],
   label,
   form: label,
 })

@@ -3,10 +3,9 @@ import { etag } from 'hono/etag'
 import { languageDetector } from 'hono/language'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
-import { csrf } from 'hono/csrf'
 import { sha256Base64 } from './crypto'
-import { AppError, describeSafely, storageFailure } from './errors'
-import { newRoutes } from './factory'
+import { AppError, clientRefusal, describeSafely, storageFailure } from './errors'
+import { newRoutes, refuseCrossSiteRequests } from './factory'
 import { langOf, type AppEnv } from './env'
 import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
@@ -19,13 +18,15 @@ import { errorPage } from './views/notice'
 import { page } from './views/layout'
 import { css } from './views/style'
 
+const isPersonalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
+
 /** Runs a middleware everywhere but the personal link pages (/a/*) and the admin API. */
 function exceptPersonalAndAdmin(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
-  return (c, next) =>
-    c.req.path.startsWith('/a/') || c.req.path.startsWith('/api/admin/')
-      ? next()
-      : middleware(c, next)
+  return (c, next) => (isPersonalOrAdmin(c.req.path) ? next() : middleware(c, next))
 }
+
+/** The message check changes nothing: its form refuses only what says it is cross-site. */
+const CHANGES_NOTHING = new Set(['/check', '/api/check', '/api/check/batch'])
 
 let styleHash: Promise<string> | undefined
 
@@ -52,10 +53,7 @@ export function createApp() {
     })
     return headers(c, next)
   })
-  // Skipped for /a/* (acknowledgement forms check Origin themselves plus a per-link form token,
-  // because some in-app browsers such as WeChat's post without an Origin header) and for
-  // /api/admin/* (bearer token: a browser never attaches it to a cross-site request).
-  app.use(exceptPersonalAndAdmin(csrf()))
+  // First, so that every refusal after it is in the reader's language.
   app.use(
     languageDetector({
       supportedLanguages: ['zh', 'en'],
@@ -64,6 +62,15 @@ export function createApp() {
       lookupQueryString: 'lang',
       caches: false,
     }),
+  )
+  // On by default, for any route added later. Skipped for /a/* (acknowledgement forms check
+  // Origin themselves plus a per-link form token, because some in-app browsers such as WeChat's
+  // post without an Origin header), for /api/admin/* (bearer token: a browser never attaches it
+  // to a cross-site request) and for the message check, which changes no state (its form still
+  // refuses what says it is cross-site, see refuseForeignForms).
+  const crossSite = refuseCrossSiteRequests()
+  app.use((c, next) =>
+    isPersonalOrAdmin(c.req.path) || CHANGES_NOTHING.has(c.req.path) ? next() : crossSite(c, next),
   )
   app.use(async (c, next) => {
     await next()
@@ -96,12 +103,7 @@ export function createApp() {
 
   app.onError((error, c) => {
     const known =
-      error instanceof AppError
-        ? error
-        : (storageFailure(error) ??
-          ('status' in error && typeof error.status === 'number' && error.status < 500
-            ? new AppError(error.status as 400, 'bad_request', error.message)
-            : undefined))
+      error instanceof AppError ? error : (storageFailure(error) ?? clientRefusal(error))
     // Only the innermost cause's first line: a query error's own message would carry its values.
     if (!(error instanceof AppError) && (!known || known.status >= 500))
       console.error(JSON.stringify({ requestId: c.get('requestId'), error: describeSafely(error) }))

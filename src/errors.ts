@@ -42,6 +42,7 @@ export function errorResponses(...statuses: ContentfulStatusCode[]) {
     403: 'Not allowed',
     404: 'Not found',
     413: 'Request too large',
+    415: 'Body of an unsupported Content-Type',
     422: 'Request understood but invalid',
     429: 'Too many requests',
     503: 'Temporarily unavailable',
@@ -76,4 +77,34 @@ export function storageFailure(error: unknown): AppError | undefined {
         { 'Retry-After': '5' },
       )
   return undefined
+}
+
+/** What hono's own refusals (HTTPException without a message of ours) say, by status. */
+const REFUSALS: Partial<Record<number, [code: string, message: string]>> = {
+  400: ['bad_request', 'The request could not be read.'],
+  401: ['unauthorized', 'This needs credentials.'],
+  403: ['forbidden', 'This request is not allowed.'],
+  404: ['not_found', 'There is nothing at this address.'],
+  405: ['method_not_allowed', 'This address does not take that method.'],
+  413: ['body_too_large', 'The request body is too large.'],
+  415: ['unsupported_media_type', 'This address does not take a body of that Content-Type.'],
+  429: ['rate_limited', 'Too many requests; wait a minute and try again.'],
+}
+// Hono's messages for bodies its validators could not parse.
+const PARSE_FAILURES: [RegExp, string, string][] = [
+  [/^Malformed JSON/, 'invalid_json', 'The body is not valid JSON (UTF-8, RFC 8259).'],
+  [/^Malformed FormData/, 'invalid_form', 'The form could not be read.'],
+]
+
+/**
+ * A client error thrown by a middleware or validator that is not ours (an HTTPException, or
+ * anything with a 4xx status), with a stable code and a message that is never empty.
+ */
+export function clientRefusal(error: Error): AppError | undefined {
+  const status = 'status' in error ? error.status : undefined
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined
+  for (const [pattern, code, message] of PARSE_FAILURES)
+    if (status === 400 && pattern.test(error.message)) return new AppError(400, code, message)
+  const [code, message] = REFUSALS[status] ?? ['bad_request', 'The request was refused.']
+  return new AppError(status as ContentfulStatusCode, code, error.message || message)
 }

@@ -81,6 +81,14 @@ const zhErrors: Record<string, string> = {
   rule_not_found: '现行通知中没有这一条。',
   invalid_request: '请求的格式不对。',
   internal_error: '服务器出了问题，请稍后再试。',
+  bad_request: '请求无法读取。',
+  invalid_form: '表单内容无法读取：请用浏览器提交表单（UTF-8 编码）。',
+  invalid_json: '请求内容不是有效的 JSON。',
+  unsupported_media_type:
+    '请求内容的格式不对：表单请按浏览器的方式提交（application/x-www-form-urlencoded）。',
+  cross_site_request: '这个表单是从其他网站提交的，已拒绝。请在本站页面上提交。',
+  forbidden: '不允许这个请求。',
+  method_not_allowed: '此地址不接受这种请求方法。',
 }
 
 /** The message to show people: Chinese where we have it, else the error's own message. */

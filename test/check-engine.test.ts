@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkMessage, type CheckResult, type Lang } from '../src/check/engine'
+import { checkMessage, MAX_HITS, type CheckResult, type Lang } from '../src/check/engine'
 import { rulePackFor } from '../src/check/packs'
 
 // Check version c1, which is locked: its answers never change (c2's constructs: check-c2.test.ts).
@@ -205,5 +205,40 @@ describe('spans', () => {
     const { hits } = check('色情网站')
     expect(hits).toHaveLength(1)
     expect(hits[0]).toMatchObject({ match: '色情网站', verdict: 'block' })
+  })
+})
+
+describe('dense texts', () => {
+  it(`lists the first ${MAX_HITS} hits in text order, says it cut the list and counts them all`, () => {
+    const result = check('红包'.repeat(5000))
+    expect(result.hits).toHaveLength(MAX_HITS)
+    expect(result.hits.map((h) => h.start)).toEqual(
+      Array.from({ length: MAX_HITS }, (_, i) => 2 * i),
+    )
+    expect(result).toMatchObject({ verdict: 'review', truncated: true, totalHits: 5000 })
+  })
+
+  it('decides the verdict on every hit, listed or not', () => {
+    const result = check(`${'红包，'.repeat(150)}名单上全是贿选的人`)
+    expect(result.hits.every((h) => h.verdict === 'review')).toBe(true)
+    expect(result).toMatchObject({ verdict: 'block', truncated: true, totalHits: 151 })
+  })
+
+  it('lists exactly the cap without saying it cut anything', () => {
+    const result = check('红包，'.repeat(MAX_HITS))
+    expect(result.hits).toHaveLength(MAX_HITS)
+    expect(result).not.toHaveProperty('truncated')
+    expect(result).not.toHaveProperty('totalHits')
+  })
+
+  it('never quotes more of the text than the text itself', () => {
+    // Hits of different rules may share a span (转给你 inside 转给你关心的人): spread over long gaps,
+    // each would quote them all.
+    const text = [...'转给你关心的人红包'].join('\u0001'.repeat(1100))
+    const result = check(text)
+    const quoted = result.hits.reduce((n, h) => n + h.match.length, 0)
+    expect(quoted).toBeLessThanOrEqual(text.length)
+    expect(result.truncated).toBe(true)
+    expect(result.totalHits).toBeGreaterThan(result.hits.length)
   })
 })

@@ -1,6 +1,10 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { KIND_CUE, KIND_TERM, PATTERN_STRIDE } from '../src/check/pack'
+import { checkedNotices, rulePackFor } from '../src/check/packs'
+import { reason } from '../src/check/reason'
 import { currentVersion, findNotice } from '../src/content/catalog'
+import { MAX_CHARS, MAX_HIT_BYTES } from '../src/routes/check'
 
 // Each test uses its own client address, so the rate limiter's count is per test.
 let client = 0
@@ -141,17 +145,17 @@ describe('POST /api/check', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
   })
 
-  it('limits requests per client, answering 429 with Retry-After', async () => {
+  it('limits checks per client, answering 429 with Retry-After and the limit', async () => {
     const ip = nextAddress()
-    let limited: Response | undefined
-    for (let i = 0; i < 200 && !limited; i++) {
-      const res = await post('/api/check', JSON.stringify({ text: '你好' }), {}, ip)
-      if (res.status === 429) limited = res
-      else expect(res.status).toBe(200)
-    }
-    expect(limited).toBeDefined()
-    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect(await limited!.json()).toMatchObject({ error: { status: 429, code: 'rate_limited' } })
+    const texts = Array.from({ length: 100 }, () => '你好')
+    for (let i = 0; i < 6; i++)
+      expect((await post('/api/check/batch', JSON.stringify({ texts }), {}, ip)).status).toBe(200)
+    const limited = await post('/api/check', JSON.stringify({ text: '你好' }), {}, ip)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    const body = (await limited.json()) as any
+    expect(body).toMatchObject({ error: { status: 429, code: 'rate_limited' } })
+    expect(body.error.message).toContain('600')
     // Another client is not affected.
     expect((await postJson('/api/check', { text: '你好' })).status).toBe(200)
   })
@@ -159,7 +163,8 @@ describe('POST /api/check', () => {
 
 describe('POST /api/check/batch', () => {
   it('returns one result per text, in order', async () => {
-    const texts = ['红包收到了', '明天开会', 'hongbao已领']
+    // Words every check version answers the same way (a term that needs no context).
+    const texts = ['贿选的事办好了', '明天开会', 'huixuan的名单']
     const res = await postJson('/api/check/batch', { texts })
     expect(res.status).toBe(200)
     const body = (await res.json()) as any
@@ -177,6 +182,38 @@ describe('POST /api/check/batch', () => {
     const res = await postJson('/api/check/batch', body)
     expect(res.status).toBe(status)
     expect(await res.json()).toMatchObject({ error: { status, code } })
+  })
+
+  it('counts every text against the rate limit, not the request', async () => {
+    const ip = nextAddress()
+    const batch = (n: number) =>
+      post(
+        '/api/check/batch',
+        JSON.stringify({ texts: Array.from({ length: n }, () => 'hi') }),
+        {},
+        ip,
+      )
+    for (let i = 0; i < 5; i++) expect((await batch(100)).status).toBe(200)
+    expect((await batch(99)).status).toBe(200)
+    const refused = await batch(2)
+    expect(refused.status).toBe(429)
+    expect(((await refused.json()) as any).error.message).toMatch(/2 texts/)
+  })
+
+  it('answers a batch of dense texts with at most 100 hits each, in bounded size', async () => {
+    const texts = Array.from({ length: 100 }, () => '贿选'.repeat(5000))
+    const res = await postJson('/api/check/batch', { texts })
+    expect(res.status).toBe(200)
+    const answer = await res.text()
+    const body = JSON.parse(answer)
+    for (const result of body.results) {
+      expect(result).toMatchObject({ verdict: 'block', truncated: true, totalHits: 5000 })
+      expect(result.hits).toHaveLength(100)
+    }
+    // The bound the API documents: at most 100 hits of at most 512 bytes each plus their matches,
+    // quoting at most the text's length, per text.
+    expect(new TextEncoder().encode(answer).length).toBeLessThan(100 * (100 * 512 + 6 * 10_000))
+    expect(new TextEncoder().encode(answer).length).toBeLessThan(3_000_000)
   })
 
   it('names the text at fault', async () => {
@@ -219,6 +256,15 @@ describe('the /check page', () => {
     expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;')
   })
 
+  it('lists the first 100 findings of a dense message and counts them all', async () => {
+    const res = await postForm('贿选'.repeat(5000))
+    expect(res.status).toBe(200)
+    const body = await res.text()
+    expect(body).toContain('发现 5000 处')
+    expect(body).toContain('列出前 100 处')
+    expect(body.match(/<li>/g)).toHaveLength(100)
+  })
+
   it.each([
     ['', 400],
     ['好'.repeat(10_001), 413],
@@ -232,6 +278,46 @@ describe('the /check page', () => {
     const res = await postForm('红包', 'zh', 'https://evil.example')
     expect(res.status).toBe(403)
   })
+})
+
+describe('the size of an answer', () => {
+  const packs = checkedNotices().flatMap((id) =>
+    findNotice(id)!.versions.flatMap((v) => rulePackFor(id, v.version) ?? []),
+  )
+  const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length
+  const longest = (words: string[]) => words.reduce((a, b) => (bytes(b) > bytes(a) ? b : a), '')
+
+  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+    `%s: a hit, its match aside, stays under ${MAX_HIT_BYTES} bytes whatever its parts`,
+    (_, pack) => {
+      const labels = (kind: number) => {
+        const out: string[] = []
+        for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE)
+          if ((pack.patterns[at]! & 3) === kind) out.push(pack.label(pack.patterns[at + 5]!))
+        return out
+      }
+      const term = longest(labels(KIND_TERM))
+      const cue = longest(labels(KIND_CUE))
+      for (const lang of ['zh', 'en'] as const) {
+        const name = longest(pack.rules.map((r) => r.name[lang]))
+        const note = longest(pack.notes.map((n) => n[lang]))
+        const hit = {
+          rule: longest(pack.rules.map((r) => r.id)),
+          start: MAX_CHARS,
+          end: MAX_CHARS,
+          match: '',
+          term,
+          channel: 'homophone',
+          verdict: 'review',
+          reason: reason(lang, { zh: name, en: name }, 'homophone', term, false, cue, {
+            zh: note,
+            en: note,
+          }),
+        }
+        expect(bytes(hit) + 1).toBeLessThan(MAX_HIT_BYTES)
+      }
+    },
+  )
 })
 
 describe('OpenAPI', () => {

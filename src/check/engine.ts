@@ -59,7 +59,11 @@ export interface Hit {
 
 export interface CheckResult {
   verdict: Verdict
+  /** In text order; at most MAX_HITS, quoting together no more than the text's length. */
   hits: Hit[]
+  /** Present only when hits lists fewer than were found: then totalHits counts them all. */
+  truncated?: true
+  totalHits?: number
   /**
    * With options.scores: per rule id, how strongly the message crosses it, 0-1 (1 for a block hit,
    * 0.6 for a review hit from the rules, a model's probability where it scores higher).
@@ -101,7 +105,8 @@ const STATE = 11 // per match: DROPPED, or IN_TERM for a cue inside a longer ter
 const VERDICT = 12 // per hit: how strong it is
 const CUE = 13 // per hit: the cue that decided it, or -1
 const NEGATED = 14 // per cue: 0 not yet known, 1 free, 2 under a negation (no context)
-const FIELDS = 15
+const ENTRY = 15 // per hit: the term entry that decided it
+const FIELDS = 16
 const DROPPED = 1
 const IN_TERM = 2
 let found = new Int32Array(FIELDS * 256)
@@ -115,11 +120,48 @@ export function checkMessage(
   lang: Lang,
   options: CheckOptions = {},
 ): CheckResult {
-  if (options.channels === 'model') return withScores(pack, PASS, options)
-  const count = scan(pack, text)
-  const result = termsFound === 0 ? PASS : decide(pack, text, lang, count)
-  return withScores(pack, result, options)
+  return run(pack, text, lang, options, false)
 }
+
+/**
+ * checkMessage as the rules define it: whether a cue is in range is decided by walking every cue
+ * near each term. Slow on dense texts; tests hold checkMessage's shortcuts to it.
+ */
+export function checkMessageByDefinition(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions = {},
+): CheckResult {
+  return run(pack, text, lang, options, true)
+}
+
+function run(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions,
+  byDefinition: boolean,
+): CheckResult {
+  scores = options.scores ? new Float64Array(pack.rules.length) : undefined
+  let result: CheckResult = { verdict: 'pass', hits: [] }
+  if (options.channels !== 'model') {
+    const count = scan(pack, text)
+    if (termsFound > 0) result = decide(pack, text, lang, count, byDefinition)
+  }
+  if (scores) {
+    const byRule: Record<string, number> = {}
+    pack.rules.forEach((rule, i) => (byRule[rule.id] = scores?.[i] as number))
+    result.scores = byRule
+  }
+  return result
+}
+
+/** The score a rule gets from the rules' own hits (the model, when there is one, scores 0-1). */
+const SCORE_BLOCK = 1
+const SCORE_REVIEW = 0.6
+/** Per rule index, while options.scores asks: the best score so far. */
+let scores: Float64Array | undefined
 
 /** Term matches in the last scan: with none, nothing can be a hit. */
 let termsFound = 0
@@ -303,66 +345,269 @@ const kindOf = (pack: RulePack, m: number) => field(pack, m, 0) & 3
 /** A term's or allow word's rule index; -1 for an allow word of every rule. */
 const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
-/** The term entry a term match was listed in. */
-const entryOf = (pack: RulePack, term: number) => field(pack, term, 3) - 1
+/** Where a term pattern's entries are listed in masks: masks[k] = how many, then the entries. */
+const entriesOf = (pack: RulePack, term: number) => field(pack, term, 3)
+const passOf = (pack: RulePack, rule: number, entry: number) =>
+  (pack.rulePass[rule] as number) | (pack.entryPass[entry] as number)
+const lowerOf = (pack: RulePack, rule: number, entry: number) =>
+  (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
 
-/** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
-function firstEndingAtOrAfter(list: number[], sym: number): number {
-  let lo = 0
-  let hi = list.length
+/**
+ * Per pack and pattern, the groups any of its entries may ask about: to clear (pass) and as
+ * context (needs, all, lower, the rule's boost). Worked out once per pack.
+ */
+const wantsOfPacks = new WeakMap<RulePack, Int32Array>()
+function wantsOf(pack: RulePack): Int32Array {
+  let wants = wantsOfPacks.get(pack)
+  if (wants) return wants
+  const n = pack.patterns.length / PATTERN_STRIDE
+  wants = new Int32Array(2 * n)
+  for (let p = 0; p < n; p++) {
+    const at = p * PATTERN_STRIDE
+    if (((pack.patterns[at] as number) & 3) !== KIND_TERM) continue
+    const rule = (pack.patterns[at + 2] as number) - 1
+    const k = pack.patterns[at + 3] as number
+    let pass = 0
+    let any = pack.ruleBoost[rule] as number
+    for (let j = 1; j <= (pack.masks[k] as number); j++) {
+      const e = pack.masks[k + j] as number
+      pass |= passOf(pack, rule, e)
+      any |= (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
+    }
+    wants[2 * p] = pass
+    wants[2 * p + 1] = any
+  }
+  wantsOfPacks.set(pack, wants)
+  return wants
+}
+
+/**
+ * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
+ * start among the matches ending there or later. A match ending at or after e and starting at or
+ * before s exists when that minimum, from the first one ending at or after e, is at most s.
+ * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
+ */
+class Spans {
+  private readonly ends: Int32Array
+  private readonly minStart: Int32Array
+  private at = 0
+  private atAfter = 0
+  constructor(list: number[]) {
+    this.ends = new Int32Array(list.length)
+    this.minStart = new Int32Array(list.length)
+    let min = 0x7fffffff
+    for (let i = list.length - 1; i >= 0; i--) {
+      const m = list[i] as number
+      this.ends[i] = f(m, ESYM)
+      min = Math.min(min, f(m, SSYM))
+      this.minStart[i] = min
+    }
+  }
+
+  private startsBy(i: number, s: number): boolean {
+    return i < this.minStart.length && (this.minStart[i] as number) <= s
+  }
+
+  /** Some match of the list starts at or before m and ends at or after it. */
+  around(m: number): boolean {
+    this.at = seekSorted(this.ends, this.at, f(m, ESYM))
+    return this.startsBy(this.at, f(m, SSYM))
+  }
+
+  /** Some match of the list spans m and is longer (starts earlier, or ends later). */
+  aroundAndLonger(m: number): boolean {
+    const s = f(m, SSYM)
+    const e = f(m, ESYM)
+    this.at = seekSorted(this.ends, this.at, e)
+    this.atAfter = seekSorted(this.ends, this.atAfter, e + 1)
+    return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
+  }
+}
+
+/** Per pack, the longest cue of each group, in symbols: how far a cue can reach back from its end. */
+const longestCues = new WeakMap<RulePack, Int32Array>()
+function longestCueOf(pack: RulePack): Int32Array {
+  let longest = longestCues.get(pack)
+  if (longest) return longest
+  longest = new Int32Array(32)
+  for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE) {
+    if (((pack.patterns[at] as number) & 3) !== KIND_CUE) continue
+    const len = pack.patterns[at + 1] as number
+    const groups = pack.masks[pack.patterns[at + 2] as number] as number
+    for (let g = 0; g < 32; g++)
+      if (groups & (1 << g)) longest[g] = Math.max(longest[g] as number, len)
+  }
+  longestCues.set(pack, longest)
+  return longest
+}
+
+/** First index in values[lo, hi) (sorted) whose value is >= key. */
+function lowerBound(values: Int32Array, key: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
+    if ((values[mid] as number) < key) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
-/** True when match a's span covers match b's and is longer. */
-function covers(a: number, b: number): boolean {
-  const as = f(a, SSYM)
-  const ae = f(a, ESYM)
-  const bs = f(b, SSYM)
-  const be = f(b, ESYM)
-  return as <= bs && ae >= be && ae - as > be - bs
-}
-
-/** Does a containing match from list (ordered by end) exist? Patterns are short, so look nearby. */
-function coveredBy(list: number[], m: number, accept: (a: number) => boolean): boolean {
-  const s = f(m, SSYM)
-  for (let i = firstEndingAtOrAfter(list, f(m, ESYM)); i < list.length; i++) {
-    const a = list[i] as number
-    if (f(a, ESYM) > s + MAX_PATTERN) break
-    if (a !== m && f(a, SSYM) <= s && accept(a)) return true
+/**
+ * lowerBound over all of values, starting from the answer to a nearby earlier question: a few
+ * steps either way, else a binary search. Questions about matches in scan order move it little.
+ */
+function seekSorted(values: Int32Array, from: number, key: number): number {
+  let i = from
+  if (i > 0 && (values[i - 1] as number) >= key) {
+    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++, i--)
+      if (steps === 8) return lowerBound(values, key, 0, i)
+    return i
   }
-  return false
+  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++, i++)
+    if (steps === 8) return lowerBound(values, key, i, values.length)
+  return i
 }
 
-const PASS: CheckResult = Object.freeze({
-  verdict: 'pass',
-  hits: Object.freeze([]) as unknown as Hit[],
-})
-/** The score a rule gets from the rules' own hits (the model, when there is one, scores 0-1). */
-const SCORE_BLOCK = 1
-const SCORE_REVIEW = 0.6
+/**
+ * The cues of one group (all of them, or those that may clear a hit), and whether one stands
+ * where the group wants it relative to a term. Together the two tests answer what walking every
+ * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
+ * The fields the tests read are copied out of `found`, one array each, in the cues' order.
+ */
+class GroupCues {
+  readonly list: number[] = []
+  readonly before: boolean
+  readonly after: boolean
+  private beforeAt = 0
+  private afterAt = 0
+  private readonly window: number
+  private readonly clause: boolean
+  /** False for scope near: a cue counts across clause and sentence ends. */
+  private readonly scoped: boolean
+  /** The longest cue of the group, less one: how far before its end a cue can start. */
+  private readonly reach: number
+  private sealed = false
+  private startSym = EMPTY
+  private endSym = EMPTY
+  private startTok = EMPTY
+  private endTok = EMPTY
+  private startScope = EMPTY // the clause (or sentence, by the group's scope) a cue starts in
+  private endScope = EMPTY
 
-function withScores(pack: RulePack, result: CheckResult, options: CheckOptions): CheckResult {
-  if (!options.scores) return result
-  const scores: Record<string, number> = {}
-  for (const rule of pack.rules) scores[rule.id] = 0
-  for (const hit of result.hits)
-    scores[hit.rule] = Math.max(
-      scores[hit.rule] ?? 0,
-      hit.verdict === 'block' ? SCORE_BLOCK : SCORE_REVIEW,
+  constructor(group: RulePack['groups'][number], longest: number) {
+    this.window = group.window
+    this.clause = group.scope === SCOPE_CLAUSE
+    this.scoped = group.scope !== SCOPE_NEAR
+    this.reach = longest - 1
+    this.before = group.dir !== DIR_AFTER
+    this.after = group.dir !== DIR_BEFORE
+  }
+
+  /** Copies the cues' fields out (all are listed by the first question). */
+  private seal(): void {
+    const { list } = this
+    const n = list.length
+    const columns = new Int32Array(6 * n)
+    const startScope = this.clause ? SCLAUSE : SSENT
+    const endScope = this.clause ? ECLAUSE : ESENT
+    for (let k = 0; k < n; k++) {
+      const at = (list[k] as number) * FIELDS
+      columns[k] = found[at + SSYM] as number
+      columns[n + k] = found[at + ESYM] as number
+      columns[2 * n + k] = found[at + STOK] as number
+      columns[3 * n + k] = found[at + ETOK] as number
+      columns[4 * n + k] = found[at + startScope] as number
+      columns[5 * n + k] = found[at + endScope] as number
+    }
+    this.startSym = columns.subarray(0, n)
+    this.endSym = columns.subarray(n, 2 * n)
+    this.startTok = columns.subarray(2 * n, 3 * n)
+    this.endTok = columns.subarray(3 * n, 4 * n)
+    this.startScope = columns.subarray(4 * n, 5 * n)
+    this.endScope = columns.subarray(5 * n, 6 * n)
+    this.sealed = true
+  }
+
+  /**
+   * A cue starting before the term (ts: its first symbol, token: its first token), ending near
+   * enough before it, in the clause and sentence it starts in. With separated, a cue that a
+   * barrier parts from the term does not count.
+   */
+  standsBefore(
+    ts: number,
+    token: number,
+    clause: number,
+    sentence: number,
+    separated?: (cue: number) => boolean,
+  ): boolean {
+    if (!this.sealed) this.seal()
+    const { endSym, endTok, endScope, scoped } = this
+    const from = token - this.window
+    const scope = this.clause ? clause : sentence
+    const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
+    // Of the cues ending before the term, the last is the nearest and in the latest scope (and
+    // if a barrier parts it from the term, it parts every earlier one too).
+    if (
+      i > 0 &&
+      (!scoped || endScope[i - 1] === scope) &&
+      (endTok[i - 1] as number) >= from &&
+      !separated?.(this.list[i - 1] as number)
     )
-  return { ...result, scores }
+      return true
+    // A cue ending inside or after the term may still start before it (no barrier between).
+    for (let k = i; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= ts) break
+      if (
+        (this.startSym[k] as number) < ts &&
+        (!scoped || endScope[k] === scope) &&
+        (endTok[k] as number) >= from
+      )
+        return true
+    }
+    return false
+  }
+
+  /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
+  standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
+    if (!this.sealed) this.seal()
+    const { endSym, startTok, startScope } = this
+    const to = token + this.window
+    const scope = this.clause ? clause : sentence
+    // Past a cue that starts too far or in a later scope, every cue starting later fails too.
+    let failsFrom = 0x7fffffff
+    this.afterAt = seekSorted(endSym, this.afterAt, te + 1)
+    for (let k = this.afterAt; k < endSym.length; k++) {
+      if ((endSym[k] as number) - this.reach >= failsFrom) break
+      const start = startTok[k] as number
+      const cueScope = startScope[k] as number
+      if (start <= to && (!this.scoped || cueScope === scope)) return true
+      if (start > to || (this.scoped && cueScope > scope))
+        failsFrom = Math.min(failsFrom, this.startSym[k] as number)
+    }
+    return false
+  }
 }
+const EMPTY = new Int32Array(0)
 
-/** Result of a search for context: a cue's match, ANYWHERE (a message-wide group), or NONE. */
-const NONE = -1
-const ANYWHERE = -2
+/** At most this many hits are listed per message; the result says when it cut the list. */
+export const MAX_HITS = 100
 
-function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckResult {
+// What decides the cue a hit's reason names, kept in its CUE field until the hit is listed.
+const CUE_NONE = -1
+const CUE_NEEDED = -2 // the first cue in range of the term's needs
+const CUE_BOOST = -3 // the first cue in range of the rule's boost
+const CUE_ALL = -4 // the first cue in range of the entry's all
+
+/** Per message-wide group (2 slots each): scratch for decide. */
+const latestPass = new Int32Array(64)
+const firstFree = new Int32Array(64)
+
+function decide(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  count: number,
+  byDefinition: boolean,
+): CheckResult {
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -372,34 +617,37 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     else if (kind === KIND_CUE) cues.push(m)
     else if (kind === KIND_ALLOW) allows.push(m)
   }
+  if (terms.length === 0) return { verdict: 'pass', hits: [] }
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
-    for (const t of terms) {
-      const rule = ruleOf(pack, t)
-      if (
-        coveredBy(allows, t, (a) => {
-          const r = ruleOf(pack, a)
-          return (r === rule || r === -1) && f(a, SSYM) <= f(t, SSYM) && f(a, ESYM) >= f(t, ESYM)
-        })
-      )
-        found[t * FIELDS + STATE] = DROPPED
+    const byRule = new Map<number, number[]>()
+    for (const a of allows) {
+      const rule = ruleOf(pack, a)
+      let list = byRule.get(rule)
+      if (!list) byRule.set(rule, (list = []))
+      list.push(a)
     }
-    for (const c of cues)
-      if (coveredBy(allows, c, (a) => ruleOf(pack, a) === -1 && f(a, ESYM) >= f(c, ESYM)))
-        found[c * FIELDS + STATE] = DROPPED
+    const spans = new Map([...byRule].map(([rule, list]) => [rule, new Spans(list)]))
+    const everyRule = spans.get(-1)
+    for (const t of terms)
+      if (everyRule?.around(t) || spans.get(ruleOf(pack, t))?.around(t))
+        found[t * FIELDS + STATE] = DROPPED
+    if (everyRule)
+      for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
-  if (live.length === 0) return PASS
+  if (live.length === 0) return { verdict: 'pass', hits: [] }
 
   // A cue inside a longer term is part of that term: 不要 in 不要外传 clears nothing.
   let messagePass = 0
   let messageAny = 0
   const liveCues: number[] = []
   const barriers: number[] = []
+  const liveTerms = new Spans(live)
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
-    if (coveredBy(live, c, (t) => covers(t, c))) found[c * FIELDS + STATE] = IN_TERM
+    if (liveTerms.aroundAndLonger(c)) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
     messageAny |= groups
     if (f(c, STATE) !== IN_TERM) messagePass |= groups
@@ -410,6 +658,7 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   messagePass &= pack.messageGroups
   let widest = 0
   for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
+  const negation = pack.negateGroups
 
   /**
    * Does a barrier (但是, however) stand between cue c and the term t after it? What comes after
@@ -419,8 +668,8 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   const separated = (c: number, t: number): boolean => {
     const from = f(c, ESYM)
     const to = f(t, SSYM)
-    if (from >= to || barriers.length === 0) return false
-    for (let i = firstEndingAtOrAfter(barriers, from + 1); i < barriers.length; i++) {
+    if (from >= to) return false
+    for (let i = firstEnding(barriers, from + 1); i < barriers.length; i++) {
       const b = barriers[i] as number
       if (f(b, ESYM) >= to) break
       if (b !== c && f(b, SSYM) > from) return true
@@ -429,11 +678,14 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
   }
 
   /**
-   * A cue of one of the groups in mask, placed as its group requires around match t (a term, or
-   * a cue whose own context is asked about); NONE if none. Context for a hit must not itself be
-   * under a prohibition or refusal (严禁…发红包 is no benefit on offer).
+   * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
+   * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
+   * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
+   * A clearing cue (forPass) counts only if no barrier parts it from the term; a context cue only
+   * if no negation stands before it.
    */
-  const cueInRange = (t: number, mask: number, forPass: boolean, negation = 0): number => {
+  const cueInRange = (t: number, mask: number, forPass: boolean): number => {
+    if (mask === 0) return -1
     const ts = f(t, SSYM)
     const te = f(t, ESYM)
     const from = f(t, STOK) - widest
@@ -453,8 +705,8 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
       const cs = f(c, SSYM)
       const ce = f(c, ESYM)
       if (cs >= ts && ce <= te) continue // inside the term itself: not context
-      if (forPass && barriers.length && separated(c, t)) continue
-      if (negation !== 0 && c !== t && negated(c)) continue
+      if (forPass ? barriers.length !== 0 && separated(c, t) : negation !== 0 && negated(c))
+        continue
       const before = cs < ts
       const after = ce > te
       for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
@@ -478,142 +730,197 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
         }
       }
     }
-    return NONE
+    return -1
   }
 
-  /** Is cue c under a negation (严禁…发红包)? Asked once per cue, then remembered. */
-  const negated = (c: number): boolean => {
+  // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
+  // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
+  // about are gathered.
+  let wantPass = negation
+  let wantAny = 0
+  const wants = wantsOf(pack)
+  for (const t of live) {
+    const p = f(t, PAT)
+    wantPass |= wants[2 * p] as number
+    wantAny |= wants[2 * p + 1] as number
+  }
+  wantPass &= ~pack.messageGroups
+  wantAny &= ~pack.messageGroups
+  const longest = longestCueOf(pack)
+  const passCues: (GroupCues | undefined)[] = []
+  const anyCues: (GroupCues | undefined)[] = []
+  let passGathered = 0 // the groups that have cues in passCues, and in anyCues
+  let anyGathered = 0
+  const add = (lists: (GroupCues | undefined)[], g: number, c: number) =>
+    (lists[g] ??= new GroupCues(
+      pack.groups[g] as RulePack['groups'][number],
+      longest[g] as number,
+    )).list.push(c)
+  if (wantPass)
+    for (const c of liveCues) {
+      const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
+      passGathered |= forPass
+      for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
+        if (bits & 1) add(passCues, g, c)
+    }
+  // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
+  if (wantAny)
+    for (const c of liveCues) {
+      const groups = groupsOf(pack, c) & wantAny
+      if (groups === 0 || (negation !== 0 && negated(c))) continue
+      anyGathered |= groups
+      for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) if (bits & 1) add(anyCues, g, c)
+    }
+  /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
+  function hasCue(t: number, mask: number, forPass: boolean): boolean {
+    if (byDefinition) return cueInRange(t, mask, forPass) >= 0
+    let bits = mask & (forPass ? passGathered : anyGathered)
+    if (bits === 0) return false
+    const lists = forPass ? passCues : anyCues
+    const ts = f(t, SSYM)
+    const startToken = f(t, STOK)
+    const startClause = f(t, SCLAUSE)
+    const startSentence = f(t, SSENT)
+    const te = f(t, ESYM)
+    const endToken = f(t, ETOK)
+    const endClause = f(t, ECLAUSE)
+    const endSentence = f(t, ESENT)
+    const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
+    while (bits !== 0) {
+      const lowest = bits & -bits
+      bits ^= lowest
+      const cues = lists[31 - Math.clz32(lowest)] as GroupCues
+      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence, parted))
+        return true
+      if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
+    }
+    return false
+  }
+  /** Is cue c under a negation? Asked once per cue, then remembered. */
+  function negated(c: number): boolean {
     let known = f(c, NEGATED)
     if (known === 0) {
-      known = cueInRange(c, pack.negateGroups, true) === NONE ? 1 : 2
+      known = hasCue(c, negation & ~pack.messageGroups, true) ? 2 : 1
       found[c * FIELDS + NEGATED] = known
     }
     return known === 2
   }
 
-  // Per message-wide group, the two latest clearing cues and the first two free context cues:
-  // a term needs only one that is not inside it, so two always suffice.
-  const latestPass = new Int32Array(64).fill(NONE)
-  const firstFree = new Int32Array(64).fill(NONE)
-  let freeKnown = false
-  for (const c of liveCues) {
-    if (f(c, STATE) === IN_TERM) continue
-    for (let bits = groupsOf(pack, c) & pack.messageGroups; bits !== 0; bits &= bits - 1) {
-      const g = 31 - Math.clz32(bits & -bits)
-      // liveCues are in order of end, so later ones replace earlier ones.
-      latestPass[g * 2 + 1] = latestPass[g * 2] as number
-      latestPass[g * 2] = c
-    }
-  }
-  const insideTerm = (c: number, t: number) => f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
-
-  /**
-   * A message-wide cue of the groups in mask that clears t: none across a barrier. The latest
-   * such cue decides: if a barrier parts it from t, it parts every earlier one too.
-   */
-  const messageCue = (t: number, mask: number): number => {
-    for (let bits = mask; bits !== 0; bits &= bits - 1) {
-      const g = 31 - Math.clz32(bits & -bits)
-      let c = latestPass[g * 2] as number
-      if (c !== NONE && insideTerm(c, t)) c = latestPass[g * 2 + 1] as number
-      if (c !== NONE && !separated(c, t)) return c
-    }
-    return NONE
-  }
-
-  /** A message-wide context cue of the groups in mask that is not under a negation. */
-  const freeCue = (t: number, mask: number): number => {
-    if (!freeKnown) {
-      freeKnown = true
-      for (const c of liveCues)
-        for (let bits = groupsOf(pack, c) & pack.messageGroups; bits !== 0; bits &= bits - 1) {
-          const g = 31 - Math.clz32(bits & -bits)
-          if ((firstFree[g * 2 + 1] as number) !== NONE || negated(c)) continue
-          if ((firstFree[g * 2] as number) === NONE) firstFree[g * 2] = c
-          else firstFree[g * 2 + 1] = c
+  // Message-wide groups: per group, the two latest clearing cues and the first two free context
+  // cues. A term is asked about one that is not inside it, so two always suffice.
+  latestPass.fill(-1)
+  firstFree.fill(-1)
+  if (pack.messageGroups !== 0)
+    for (const c of liveCues) {
+      const wide = groupsOf(pack, c) & pack.messageGroups
+      if (wide === 0) continue
+      const clears = f(c, STATE) !== IN_TERM
+      const free = negation === 0 || !negated(c)
+      for (let bits = wide; bits !== 0; bits &= bits - 1) {
+        const g = 2 * (31 - Math.clz32(bits & -bits))
+        // liveCues are in order of end: later ones replace earlier ones.
+        if (clears) {
+          latestPass[g + 1] = latestPass[g] as number
+          latestPass[g] = c
         }
-    }
-    for (let bits = mask; bits !== 0; bits &= bits - 1) {
-      const g = 31 - Math.clz32(bits & -bits)
-      let c = firstFree[g * 2] as number
-      if (c !== NONE && insideTerm(c, t)) c = firstFree[g * 2 + 1] as number
-      if (c !== NONE) return c
-    }
-    return NONE
-  }
-
-  /**
-   * Context of the groups in mask for term t: a cue, ANYWHERE, or NONE. For context a hit needs
-   * (forPass false), negation is the mask of groups that make a cue no context.
-   */
-  const context = (t: number, mask: number, forPass: boolean, negation = 0): number => {
-    if (mask === 0) return NONE
-    const wide = mask & pack.messageGroups
-    if (wide) {
-      if (!forPass) {
-        if (wide & messageAny) {
-          if (negation === 0) return ANYWHERE
-          const c = freeCue(t, wide)
-          if (c !== NONE) return c
+        if (free && (firstFree[g + 1] as number) < 0) {
+          if ((firstFree[g] as number) < 0) firstFree[g] = c
+          else firstFree[g + 1] = c
         }
-      } else if (wide & messagePass) {
-        if (barriers.length === 0) return ANYWHERE
-        const c = messageCue(t, wide)
-        if (c !== NONE) return c
       }
     }
-    const near = mask & ~pack.messageGroups
-    return near === 0 ? NONE : cueInRange(t, near, forPass, negation)
+  const inside = (c: number, t: number) => f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
+  /**
+   * A message-wide cue of the groups in mask clears t, unless a barrier parts it from t. The
+   * latest such cue decides: a barrier that parts it parts every earlier one too.
+   */
+  const clearedInMessage = (t: number, mask: number): boolean => {
+    if ((mask & messagePass) === 0) return false
+    if (barriers.length === 0) return true
+    for (let bits = mask & messagePass; bits !== 0; bits &= bits - 1) {
+      const g = 2 * (31 - Math.clz32(bits & -bits))
+      let c = latestPass[g] as number
+      if (c >= 0 && inside(c, t)) c = latestPass[g + 1] as number
+      if (c >= 0 && !separated(c, t)) return true
+    }
+    return false
   }
+  /** A free message-wide cue of the groups in mask, outside t. */
+  const inMessage = (t: number, mask: number): boolean => {
+    if ((mask & messageAny) === 0) return false
+    for (let bits = mask & messageAny; bits !== 0; bits &= bits - 1) {
+      const g = 2 * (31 - Math.clz32(bits & -bits))
+      let c = firstFree[g] as number
+      if (c >= 0 && inside(c, t)) c = firstFree[g + 1] as number
+      if (c >= 0) return true
+    }
+    return false
+  }
+  /** Context of the groups in mask for t, wherever their scope puts it. */
+  const context = (t: number, mask: number): boolean =>
+    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & ~pack.messageGroups, false)
 
-  // Decide each term match: cleared, missing its context, or a hit (and how strong).
+  // Decide each term match: cleared, missing its context, or a hit (and how strong). A spelling
+  // listed by several entries of its rule is decided per entry: the strongest hit stands, and of
+  // equals the later entry (a newer version's clarification comes after the rule it clarifies).
   const hits: number[] = []
+  // Groups with no cue in this text can neither clear a term nor give it context.
+  const clearing = passGathered | messagePass
+  const present = anyGathered | messageAny
   for (const t of live) {
     const rule = ruleOf(pack, t)
-    const entry = entryOf(pack, t)
-    const pass = (pack.rulePass[rule] as number) | (pack.entryPass[entry] as number)
-    if (context(t, pass, true) !== NONE) continue
-    // Context under a prohibition or refusal (严禁…发红包) is no context.
-    const negation = pack.negateGroups
-    let cue = NONE
-    const needs = pack.entryNeeds[entry] as number
-    if (needs !== 0) {
-      cue = context(t, needs, false, negation)
-      if (cue === NONE) continue
-    }
-    let missing = false
-    for (let bits = pack.entryAll[entry] as number; bits !== 0; bits &= bits - 1) {
-      const c = context(t, bits & -bits, false, negation)
-      if (c === NONE) {
-        missing = true
-        break
-      }
-      if (cue < 0) cue = c
-    }
-    if (missing) continue
+    const k = entriesOf(pack, t)
     const flags = field(pack, t, 0)
-    let verdict = (flags >> 2) & 3
     const channel = (flags >> 4) & 7
     const spelledOut = channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE
-    if (verdict !== VERDICT_BLOCK) {
-      const boosted = context(t, pack.ruleBoost[rule] as number, false)
-      if (boosted !== NONE) {
-        if (boosted >= 0) cue = boosted
-        if (spelledOut) verdict = VERDICT_BLOCK
+    let bestEntry = -1
+    let bestVerdict = 0
+    let bestCue = CUE_NONE
+    for (let j = 1, n = pack.masks[k] as number; j <= n; j++) {
+      const e = pack.masks[k + j] as number
+      const needs = pack.entryNeeds[e] as number
+      const all = pack.entryAll[e] as number
+      if ((needs !== 0 && (needs & present) === 0) || (all & present) !== all) continue
+      const pass = passOf(pack, rule, e) & clearing
+      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & ~pack.messageGroups, true)))
+        continue
+      let cue = CUE_NONE
+      if (needs !== 0 && !inMessage(t, needs & pack.messageGroups)) {
+        if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+        cue = CUE_NEEDED
       }
-    } else if (!spelledOut) verdict = VERDICT_REVIEW
-    if (verdict === VERDICT_BLOCK) {
-      const lower = (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
-      if (context(t, lower, false) !== NONE) verdict = VERDICT_REVIEW
+      let missing = false
+      for (let bits = all; bits !== 0 && !missing; bits &= bits - 1)
+        missing = !context(t, bits & -bits)
+      if (missing) continue
+      if (cue === CUE_NONE && all & ~pack.messageGroups) cue = CUE_ALL
+      let verdict = pack.entryVerdict[e] as number
+      if (verdict !== VERDICT_BLOCK) {
+        const boost = pack.ruleBoost[rule] as number
+        const wide = inMessage(t, boost & pack.messageGroups)
+        if (wide || hasCue(t, boost & ~pack.messageGroups, false)) {
+          if (!wide) cue = CUE_BOOST
+          if (spelledOut) verdict = VERDICT_BLOCK
+        }
+      } else if (!spelledOut) verdict = VERDICT_REVIEW
+      if (verdict === VERDICT_BLOCK && context(t, lowerOf(pack, rule, e))) verdict = VERDICT_REVIEW
+      if (verdict >= bestVerdict) {
+        bestEntry = e
+        bestVerdict = verdict
+        bestCue = cue
+      }
     }
+    if (bestEntry < 0) continue
     hits.push(t)
-    found[t * FIELDS + VERDICT] = verdict
-    found[t * FIELDS + CUE] = cue
+    found[t * FIELDS + VERDICT] = bestVerdict
+    found[t * FIELDS + CUE] = bestCue
+    found[t * FIELDS + ENTRY] = bestEntry
   }
-  if (hits.length === 0) return PASS
+  if (hits.length === 0) return { verdict: 'pass', hits: [] }
 
   // Overlapping hits of one rule: keep the strongest, then the longest.
-  hits.sort((a, b) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF))
+  const byPlace = (a: number, b: number) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF)
+  hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
   for (const h of hits) {
@@ -629,47 +936,100 @@ function decide(pack: RulePack, text: string, lang: Lang, count: number): CheckR
     const better =
       f(h, VERDICT) - f(prev, VERDICT) ||
       f(h, ESYM) - f(h, SSYM) - (f(prev, ESYM) - f(prev, SSYM)) ||
+      f(h, ENTRY) - f(prev, ENTRY) ||
       f(h, PAT) - f(prev, PAT)
     if (better > 0) kept[at as number] = h
   }
+  const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
+  if (scores)
+    for (const h of kept) {
+      const rule = ruleOf(pack, h)
+      const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
+      if (score > (scores[rule] as number)) scores[rule] = score
+    }
 
-  let block = false
-  const out: Hit[] = kept.map((h) => {
-    const flags = field(pack, h, 0)
-    const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
-    const term = pack.label(field(pack, h, 5))
-    const formAt = field(pack, h, 6)
-    const form = formAt === 0 ? term : pack.label(formAt - 1)
-    const note = pack.entryNote[entryOf(pack, h)] as number
+  // Only the hits listed become objects: the first MAX_HITS in text order, and no more than
+  // quote the text's own length in all (hits of different rules may share a long span).
+  kept.sort(byPlace)
+  const listed: Hit[] = []
+  let quoted = 0
+  for (const h of kept) {
     const start = f(h, SOFF)
     const end = f(h, EOFF)
-    const match = text.slice(start, end)
-    const code = (flags >> 4) & 7
-    const channel: Channel =
-      code === CHANNEL_PINYIN
-        ? 'pinyin'
-        : code === CHANNEL_HOMOPHONE
-          ? 'homophone'
-          : code === CHANNEL_EMOJI
-            ? 'emoji'
-            : match === term || match.toLowerCase() === form
-              ? 'exact'
-              : 'folded'
-    const isBlock = f(h, VERDICT) === VERDICT_BLOCK
-    block ||= isBlock
-    const c = f(h, CUE)
-    const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
-    return {
-      rule: rule.id,
-      start,
-      end,
-      match,
-      term,
-      channel,
-      verdict: isBlock ? 'block' : 'review',
-      reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[note]),
-    }
-  })
-  out.sort((a, b) => a.start - b.start || b.end - a.end)
-  return { verdict: block ? 'block' : 'review', hits: out }
+    quoted += end - start
+    if (listed.length === MAX_HITS || quoted > text.length) break
+    listed.push(hitOf(pack, text, lang, h, start, end, cueOf(h)))
+  }
+  const result: CheckResult = { verdict: block ? 'block' : 'review', hits: listed }
+  if (listed.length < kept.length) {
+    result.truncated = true
+    result.totalHits = kept.length
+  }
+  return result
+
+  function cueOf(h: number): number {
+    const lookup = f(h, CUE)
+    if (lookup === CUE_NONE) return -1
+    const entry = f(h, ENTRY)
+    const mask =
+      lookup === CUE_NEEDED
+        ? (pack.entryNeeds[entry] as number)
+        : lookup === CUE_ALL
+          ? (pack.entryAll[entry] as number)
+          : (pack.ruleBoost[ruleOf(pack, h)] as number)
+    return cueInRange(h, mask & ~pack.messageGroups, false)
+  }
+}
+
+/** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
+function firstEnding(list: number[], sym: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function hitOf(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  h: number,
+  start: number,
+  end: number,
+  c: number,
+): Hit {
+  const flags = field(pack, h, 0)
+  const rule = pack.rules[ruleOf(pack, h)] as RulePack['rules'][number]
+  const term = pack.label(field(pack, h, 5))
+  const formAt = field(pack, h, 6)
+  const form = formAt === 0 ? term : pack.label(formAt - 1)
+  const note = pack.entryNote[f(h, ENTRY)] as number
+  const match = text.slice(start, end)
+  const code = (flags >> 4) & 7
+  const channel: Channel =
+    code === CHANNEL_PINYIN
+      ? 'pinyin'
+      : code === CHANNEL_HOMOPHONE
+        ? 'homophone'
+        : code === CHANNEL_EMOJI
+          ? 'emoji'
+          : match === term || match.toLowerCase() === form
+            ? 'exact'
+            : 'folded'
+  const isBlock = f(h, VERDICT) === VERDICT_BLOCK
+  const cue = c < 0 ? undefined : pack.label(field(pack, c, 5))
+  return {
+    rule: rule.id,
+    start,
+    end,
+    match,
+    term,
+    channel,
+    verdict: isBlock ? 'block' : 'review',
+    reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[note]),
+  }
 }

@@ -40,10 +40,11 @@ export const SCOPE_NEAR = 3
 
 /**
  * One pattern is PATTERN_STRIDE values:
- * 0 flags: kind | verdict << 2 | channel << 4 | latinStart << 7 | latinEnd << 8
+ * 0 flags: kind | channel << 4 | latinStart << 7 | latinEnd << 8
  * 1 length in symbols
  * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
- * 3 terms: 1 + the index of the entry it was listed in (RulePackData.entries); 0 otherwise
+ * 3 terms: index k into masks of the entries that list it: masks[k] = how many, then their indices
+ *   (RulePackData.entries), in order; 0 otherwise
  * 4 Latin spacing and marks: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i
  *   are both Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); with
  *   FLAG_MARKS, masks[k + 2] = the junctions where a MARK character must stand; 0 = none
@@ -94,7 +95,7 @@ export type TableName = keyof typeof TABLES
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
-export const PACK_FORMAT = 10
+export const PACK_FORMAT = 11
 
 /** Where a pack sits in the build's output: one per (notice version, check version). */
 export const packKey = (notice: string, version: number, check: number) =>
@@ -120,10 +121,17 @@ export interface RulePackData {
   /** Mask of the groups that negate context: a cue they apply to (as a pass cue would) counts for nothing. */
   negate: number
   /**
-   * Per term entry, masks of cue groups: at least one of needs, each of all, and pass and lower
-   * as for rules; note: index into notes, or -1.
+   * Per term entry: its verdict (VERDICT_*), masks of cue groups: at least one of needs, each of
+   * all, and pass and lower as for rules; note: index into notes, or -1.
    */
-  entries: { needs: number[]; all: number[]; pass: number[]; lower: number[]; note: number[] }
+  entries: {
+    verdict: number[]
+    needs: number[]
+    all: number[]
+    pass: number[]
+    lower: number[]
+    note: number[]
+  }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -139,6 +147,7 @@ export interface RulePack {
   readonly rulePass: Int32Array
   readonly ruleBoost: Int32Array
   readonly ruleLower: Int32Array
+  readonly entryVerdict: Int32Array
   readonly entryNeeds: Int32Array
   readonly entryAll: Int32Array
   readonly entryPass: Int32Array
@@ -199,6 +208,7 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     rulePass: Int32Array.from(data.rulePass),
     ruleBoost: Int32Array.from(data.ruleBoost),
     ruleLower: Int32Array.from(data.ruleLower),
+    entryVerdict: Int32Array.from(data.entries.verdict),
     entryNeeds: Int32Array.from(data.entries.needs),
     entryAll: Int32Array.from(data.entries.all),
     entryPass: Int32Array.from(data.entries.pass),

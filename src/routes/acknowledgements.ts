@@ -9,7 +9,7 @@ import { formToken } from '../acknowledgements/tokens'
 import { database } from '../db/client'
 import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, readForm } from '../factory'
 import type { Lang } from '../i18n'
 import {
   acknowledgementForm,
@@ -150,7 +150,7 @@ acknowledgementRoutes.post(
     let lang = langOf(c)
     try {
       refuseCrossSite(c)
-      const form = await c.req.parseBody()
+      const form = await readForm(c)
       if (form.lang === 'zh' || form.lang === 'en') lang = form.lang
       const result = await submitAcknowledgement(database(c.env.DB), secrets, {
         token,

@@ -29,7 +29,7 @@ import { allCheckpoints } from '../db/checkpoints'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { AppError, badRequest, errorResponses } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, requireJson } from '../factory'
 
 type Ctx = Context<AppEnv>
 
@@ -175,7 +175,7 @@ adminRoutes.post(
     if (!format)
       throw new AppError(
         415,
-        'unsupported_type',
+        'unsupported_media_type',
         'Send the roster as text/csv or application/json.',
       )
     const summary = await importRoster(database(c.env.DB), {
@@ -252,9 +252,10 @@ adminRoutes.post(
     `A link request is limited to ${LINK_BODY_MAX / 1024} KiB.`,
     'too_large',
   ),
+  requireJson,
   async (c) => {
     const format = parse(z.enum(['csv', 'json']).default('csv'), c.req.query('format'))
-    const body = parse(LinkBody, await c.req.json().catch(() => undefined))
+    const body = parse(LinkBody, await c.req.json())
     const secrets = await ackSecrets(c.env)
     const { batch, links } = await createLinks(database(c.env.DB), secrets.linkKey, {
       ...body,

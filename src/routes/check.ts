@@ -3,19 +3,25 @@
  * Message text only passes through: it is never stored, logged or put in a URL.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { MiddlewareHandler } from 'hono'
-import { checkMessage } from '../check/engine'
+import type { Context, MiddlewareHandler } from 'hono'
+import { checkMessage, MAX_HITS } from '../check/engine'
 import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
+import { rateLimitKey } from '../client-address'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
 import { AppError, badRequest, errorResponses, notFound } from '../errors'
-import { limitBody, newRoutes } from '../factory'
+import { limitBody, newRoutes, readForm, refuseForeignForms, requireJson } from '../factory'
 import { LangQuery } from '../schemas'
 import { checkPage, checkResultPage, checkTitle } from '../views/check'
 import { page } from '../views/layout'
 
 export const MAX_CHARS = 10_000
 export const MAX_BATCH = 100
+/**
+ * The rate limit counts texts: a single check costs one, a batch one per text. It must match the
+ * CHECK_RATE_LIMITER entry in wrangler.toml, which counts one per limit() call per key and period.
+ */
+export const CHECKS_PER_MINUTE = 600
 // A body this big cannot hold a text within the limit, even with every character escaped
 // (\uXXXX in JSON, %XX%XX%XX in a form).
 const MAX_BODY = 128 * 1024
@@ -75,6 +81,30 @@ const Text = z.string().openapi({
   example: '紅 包收到了，謝謝王總',
 })
 
+/** Per hit, everything but its match; test/check-route.test.ts holds the shipped packs to it. */
+export const MAX_HIT_BYTES = 512
+const Listing = {
+  truncated: z
+    .literal(true)
+    .optional()
+    .openapi({
+      description: `Present when hits lists fewer than were found: at most ${MAX_HITS} are listed, and together they quote at most the text's length`,
+    }),
+  totalHits: z
+    .number()
+    .int()
+    .optional()
+    .openapi({ description: 'With truncated: how many hits there are in all' }),
+}
+const BOUND =
+  `Each result lists at most ${MAX_HITS} hits, in text order (then truncated: true and totalHits), ` +
+  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match, and their matches together quote at most the text's length: ` +
+  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS) / 1000)} kB`
+
+const RATE =
+  `Rate limit: ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
+  'a batch costs one per text, and is refused whole (429) when fewer are left'
+
 const json = <T>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
 })
@@ -119,17 +149,26 @@ function resolvePack(target: { notice?: string; version?: number; check?: number
   }
 }
 
-/** One request per client address and window, counted by the CHECK_RATE_LIMITER binding. */
+/**
+ * Charges the client n checks: n calls to the limiter, at once. Refused when fewer than n are
+ * left this minute (the binding cannot look without counting, so what was left is then spent).
+ */
+async function charge(c: Context<AppEnv>, n: number, what: string): Promise<void> {
+  const key = rateLimitKey(c.req.header('cf-connecting-ip'))
+  const calls = Array.from({ length: n }, () => c.env.CHECK_RATE_LIMITER.limit({ key }))
+  const outcomes = await Promise.all(calls)
+  if (outcomes.every((o) => o.success)) return
+  throw new AppError(
+    429,
+    'rate_limited',
+    `${what} Each address may check ${CHECKS_PER_MINUTE} texts a minute (a batch counts each of its texts); wait a minute and try again.`,
+    { 'Retry-After': '60' },
+  )
+}
+
+/** Every request costs one check before its body is read, so floods of junk are refused cheaply. */
 const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = c.req.header('cf-connecting-ip') ?? 'unknown'
-  const { success } = await c.env.CHECK_RATE_LIMITER.limit({ key })
-  if (!success)
-    throw new AppError(
-      429,
-      'rate_limited',
-      'Too many checks from this address; wait a minute and try again.',
-      { 'Retry-After': '60' },
-    )
+  await charge(c, 1, 'Too many checks from this address.')
   await next()
 }
 
@@ -160,6 +199,8 @@ checkRoutes.openapi(
     path: '/api/check',
     summary:
       'Check one message against a notice version: which red line it may cross, where, and why',
+    description: `${RATE}.`,
+    middleware: [requireJson] as const,
     request: {
       query: LangQuery,
       body: {
@@ -177,13 +218,14 @@ checkRoutes.openapi(
           .object({
             verdict: VerdictSchema,
             hits: z.array(HitSchema),
+            ...Listing,
             notice: NoticeRefSchema,
             check: CheckRefSchema,
           })
           .openapi('CheckResult'),
-        'The verdict and every hit',
+        `The verdict (decided on every hit) and the hits. ${BOUND}.`,
       ),
-      ...errorResponses(400, 404, 413, 429),
+      ...errorResponses(400, 404, 413, 415, 429),
     },
   }),
   (c) => {
@@ -199,6 +241,8 @@ checkRoutes.openapi(
     method: 'post',
     path: '/api/check/batch',
     summary: `Check up to ${MAX_BATCH} messages against one notice version`,
+    description: `${RATE}.`,
+    middleware: [requireJson] as const,
     request: {
       query: LangQuery,
       body: {
@@ -214,17 +258,19 @@ checkRoutes.openapi(
       ...json(
         z
           .object({
-            results: z.array(z.object({ verdict: VerdictSchema, hits: z.array(HitSchema) })),
+            results: z.array(
+              z.object({ verdict: VerdictSchema, hits: z.array(HitSchema), ...Listing }),
+            ),
             notice: NoticeRefSchema,
             check: CheckRefSchema,
           })
           .openapi('CheckBatchResult'),
-        'One result per text, in order',
+        `One result per text, in order. ${BOUND}, so a full batch's answer at most about ${Math.ceil((MAX_BATCH * (MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS)) / 1e6)} MB.`,
       ),
-      ...errorResponses(400, 404, 413, 429),
+      ...errorResponses(400, 404, 413, 415, 429),
     },
   }),
-  (c) => {
+  async (c) => {
     const body = c.req.valid('json')
     if (body.texts.length === 0)
       throw badRequest('empty_batch', 'texts is empty: give 1 to 100 messages.')
@@ -236,6 +282,13 @@ checkRoutes.openapi(
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
     const { pack, notice, check } = resolvePack(body)
+    // The request itself paid for one text on the way in.
+    if (body.texts.length > 1)
+      await charge(
+        c,
+        body.texts.length - 1,
+        `This batch of ${body.texts.length} texts needs ${body.texts.length} checks, more than this address has left this minute.`,
+      )
     const lang = langOf(c)
     return c.json(
       { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice, check },
@@ -260,11 +313,12 @@ checkRoutes.get('/check', (c) => {
 
 checkRoutes.post(
   '/check',
+  refuseForeignForms,
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: up to ${MAX_CHARS} characters.`),
   async (c) => {
     const lang = langOf(c)
-    const form = await c.req.parseBody()
+    const form = await readForm(c)
     const raw = form.text
     if (typeof raw !== 'string')
       throw badRequest('missing_text', 'The form has no message to check.')

@@ -14,6 +14,7 @@ const messages = {
     limit: (n: number) => `最多 ${n.toLocaleString('zh')} 字`,
     verdict: { pass: '未发现问题', review: '有内容需要人工判断', block: '请勿发送' },
     found: (n: number) => `发现 ${n} 处`,
+    listed: (n: number) => `，列出前 ${n} 处`,
     checkedAgainst: (v: number) => `依据：第 ${v} 版`,
     checkVersion: (c: number) => `检查版本 c${c}`,
     again: '修改后再检查',
@@ -31,6 +32,7 @@ const messages = {
       block: 'Do not send',
     },
     found: (n: number) => `${n} finding${n === 1 ? '' : 's'}`,
+    listed: (n: number) => `, the first ${n} listed`,
     checkedAgainst: (v: number) => `Checked against version ${v}`,
     checkVersion: (c: number) => `check version c${c}`,
     again: 'Edit and check again',
@@ -100,7 +102,13 @@ export function checkResultPage(
   return html`<h1>${m.title}</h1>
     <p class="notice-box">
       <strong>${m.verdict[result.verdict]}</strong>
-      ${result.hits.length ? html` · ${m.found(result.hits.length)}` : ''}
+      ${
+        result.hits.length
+          ? html` · ${m.found(result.totalHits ?? result.hits.length)}${
+              result.truncated ? m.listed(result.hits.length) : ''
+            }`
+          : ''
+      }
     </p>
     <div class="checked">${markedText(text, result.hits, pack, lang)}</div>
     ${

@@ -17,9 +17,12 @@ export interface PageOptions {
   body: Html
 }
 
-/** Adds or replaces `lang` in a path's query string. */
+/**
+ * Adds or replaces `lang` in a path's query string. A path is read as a path whatever it starts
+ * with: `//` (or `/\`) would otherwise name another host, and the link would leave the site.
+ */
 export function withLang(path: string, lang: Lang): string {
-  const url = new URL(path, 'http://x')
+  const url = new URL(`http://x/${path.replace(/^[/\\]+/, '')}`)
   url.searchParams.set('lang', lang)
   return `${url.pathname}${url.search}`
 }

@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { checkReceiptFile } from '../../src/acknowledgements/offline'
 import type { ScenarioContext } from './run'
 
 const root = path.resolve(import.meta.dirname, '../..')
+const execFileAsync = promisify(execFile)
 
 /**
  * The README's flow on a phone: the administrator loads the sample roster and creates links;
@@ -145,14 +147,28 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
     const edited = structuredClone(signed)
     edited.receipt.official.name = '别人'
     writeFileSync(files.tampered, JSON.stringify(edited))
-    const verifier = (file: string) =>
-      spawnSync('npx', ['tsx', 'scripts/verify-receipt.ts', file, files.keys], {
-        cwd: root,
-        encoding: 'utf8',
-      })
-    const genuine = verifier(files.receipt)
+    // Asynchronously: a verifier that blocked the event loop past wrangler dev's keep-alive time
+    // (a few seconds on a busy machine) left fetch a pooled socket the server had closed, and the
+    // next request failed with "other side closed".
+    const verifier = async (file: string) => {
+      try {
+        const { stdout } = await execFileAsync(
+          'npx',
+          ['tsx', 'scripts/verify-receipt.ts', file, files.keys],
+          { cwd: root, encoding: 'utf8' },
+        )
+        return { status: 0, stdout }
+      } catch (error) {
+        const failed = error as { code?: unknown; stdout?: string }
+        return {
+          status: typeof failed.code === 'number' ? failed.code : -1,
+          stdout: failed.stdout ?? '',
+        }
+      }
+    }
+    const genuine = await verifier(files.receipt)
     check('npm run verify-receipt: VALID, exit 0', genuine.status === 0, genuine.stdout.trim())
-    const tampered = verifier(files.tampered)
+    const tampered = await verifier(files.tampered)
     check(
       'npm run verify-receipt on an edited receipt: INVALID, exit 1',
       tampered.status === 1 && tampered.stdout.startsWith('INVALID'),
