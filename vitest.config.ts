@@ -3,14 +3,18 @@ import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
+/** The secrets as `npm run setup:local` lays them out, after one key rotation. */
 function testSecrets() {
   const random = () => randomBytes(32).toString('base64url')
   const { privateKey } = generateKeyPairSync('ed25519')
+  // A key that signed before the current one: only its public half is kept.
+  const { publicKey: retired } = generateKeyPairSync('ed25519')
   return {
     ADMIN_TOKEN: random(),
     LINK_SECRET: random(),
     IP_HASH_KEY: random(),
     RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
+    RECEIPT_RETIRED_KEYS: JSON.stringify([retired.export({ format: 'jwk' })]),
   }
 }
 

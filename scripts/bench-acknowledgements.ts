@@ -4,38 +4,19 @@
  * Imports a generated roster of 10,000 officials under a unit of its own, creates their links,
  * then acknowledges every link with 50 concurrent clients (each: open the page, post the form),
  * re-posting 5% of the forms at the same moment to exercise idempotency. Prints
- * acknowledgements/s and p50/p99 latency, then checks: 0 lost, 0 duplicated, verification clean.
+ * acknowledgements/s and p50/p99 latency, then checks: 0 lost, 0 duplicated, checkpoints and the
+ * chunked full audit clean (with their cost per request and per record).
  * Bounded: 10,000 officials at most, stops after BENCH_SECONDS (default 300).
  */
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
+import { adminToken, localOrigin } from './cli'
 
-const base = new URL(process.env.BENCH_URL ?? 'http://localhost:8787')
-if (!['localhost', '127.0.0.1', '[::1]'].includes(base.hostname)) {
-  console.error(`refusing to benchmark ${base.origin}: only a local Worker (npm start)`)
-  process.exit(2)
-}
-const origin = base.origin
+const origin = localOrigin()
 const OFFICIALS = Math.min(Number(process.env.BENCH_OFFICIALS ?? 10_000), 10_000)
 const CONCURRENCY = Math.min(Number(process.env.BENCH_CONCURRENCY ?? 50), 200)
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 300), 1800)
 const DUPLICATE_EVERY = 20
 
-function adminToken(): string {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN
-  const file = path.resolve(import.meta.dirname, '..', '.dev.vars')
-  const line = existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .find((l) => l.startsWith('ADMIN_TOKEN='))
-    : undefined
-  if (!line) {
-    console.error('no ADMIN_TOKEN: run npm start once (it creates .dev.vars)')
-    process.exit(2)
-  }
-  return line.slice('ADMIN_TOKEN='.length).replace(/^['"]|['"]$/g, '')
-}
-const auth = { Authorization: `Bearer ${adminToken()}` }
+const auth = { Authorization: `Bearer ${adminToken(origin)}` }
 
 async function api(method: string, pathname: string, body?: string, type?: string) {
   const response = await fetch(`${origin}${pathname}`, {
@@ -226,13 +207,29 @@ async function main() {
   // Lost: the Worker answered 303 (acknowledged) but no record is stored.
   const lost = [...confirmed].filter((id) => !unique.has(id)).length
   const duplicated = records.length - unique.size
+  // Checkpoints over the new records (each run checks only what it adds), then the full audit,
+  // each a chunk of 500 records a request.
   t = Date.now()
-  const verification = (await (await api('POST', '/api/admin/verify')).json()) as {
-    ok: boolean
-    records: number
-    problemCount: number
-    newCheckpoint: { treeSize: number } | null
-  }
+  let checkpointRequests = 0
+  let checkpoint: { ok: boolean; caughtUp: boolean; records: number; problemCount: number }
+  do {
+    checkpoint = (await (
+      await api('POST', '/api/admin/verify?limit=500')
+    ).json()) as typeof checkpoint
+    checkpointRequests++
+  } while (checkpoint.ok && !checkpoint.caughtUp)
+  const checkpointSeconds = (Date.now() - t) / 1000
+  t = Date.now()
+  let auditRequests = 0
+  let verification: { ok: boolean; records: number; problemCount: number; next: string | null }
+  let cursor = ''
+  do {
+    verification = (await (
+      await api('GET', `/api/admin/verify?limit=500${cursor}`)
+    ).json()) as typeof verification
+    auditRequests++
+    cursor = `&cursor=${verification.next}`
+  } while (verification.next)
   const verifySeconds = (Date.now() - t) / 1000
   console.log('')
   console.log(
@@ -240,14 +237,15 @@ async function main() {
   )
   console.log(`records for this run: ${records.length}; ${lost} lost, ${duplicated} duplicated`)
   console.log(
-    `verification: ${verification.ok ? 'clean' : `${verification.problemCount} problems`} over ${verification.records} records in ${verifySeconds.toFixed(2)} s` +
-      (verification.newCheckpoint
-        ? `, checkpoint signed at tree size ${verification.newCheckpoint.treeSize}`
-        : ''),
+    `checkpoints: ${checkpoint.ok ? 'clean' : `${checkpoint.problemCount} problems`}, tree size ${checkpoint.records}, ${checkpointRequests} requests in ${checkpointSeconds.toFixed(2)} s`,
+  )
+  console.log(
+    `verification: ${verification.ok ? 'clean' : `${verification.problemCount} problems`} over ${verification.records} records, ${auditRequests} requests of at most 500 in ${verifySeconds.toFixed(2)} s (${((verifySeconds * 1e6) / Math.max(1, verification.records)).toFixed(0)} µs a record, ${((verifySeconds * 1000) / auditRequests).toFixed(0)} ms a request)`,
   )
   const ok =
     lost === 0 &&
     duplicated === 0 &&
+    checkpoint.ok &&
     verification.ok &&
     status.totals.acknowledged === confirmed.size &&
     confirmed.size === attempted &&

@@ -6,6 +6,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { readDevVar, writeDevVars } from './dev-vars'
 
 const file = path.resolve(import.meta.dirname, '..', '.dev.vars')
 const random = () => randomBytes(32).toString('base64url')
@@ -16,25 +17,16 @@ const secrets: Record<string, () => string> = {
   IP_HASH_KEY: random,
   RECEIPT_PRIVATE_KEY: () =>
     JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })),
+  // No key has retired yet; npm run rotate-receipt-key adds them here.
+  RECEIPT_RETIRED_KEYS: () => '[]',
 }
 
 const existing = existsSync(file) ? readFileSync(file, 'utf8') : ''
-const present = new Set(
-  existing
-    .split('\n')
-    .map((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1])
-    .filter(Boolean),
-)
-const added = Object.keys(secrets).filter((name) => !present.has(name))
+const added = Object.keys(secrets).filter((name) => readDevVar(existing, name) === undefined)
 if (added.length === 0) {
   console.log('.dev.vars: all secrets present')
 } else {
-  // JSON values go in single quotes: dotenv keeps them literally.
-  const lines = added.map((name) => {
-    const value = secrets[name]!()
-    return `${name}=${value.startsWith('{') ? `'${value}'` : value}`
-  })
-  const prefix = existing && !existing.endsWith('\n') ? '\n' : ''
-  writeFileSync(file, `${existing}${prefix}${lines.join('\n')}\n`, { mode: 0o600 })
+  const values = Object.fromEntries(added.map((name) => [name, secrets[name]!()]))
+  writeFileSync(file, writeDevVars(existing, values), { mode: 0o600 })
   console.log(`.dev.vars: ${existing ? 'added' : 'created with'} ${added.join(', ')}`)
 }

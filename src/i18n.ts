@@ -91,9 +91,37 @@ const zhErrors: Record<string, string> = {
   method_not_allowed: '此地址不接受这种请求方法。',
 }
 
-/** The message to show people: Chinese where we have it, else the error's own message. */
+/**
+ * Errors an official can meet on a personal page whose API message is for operators (it names
+ * secrets, the fix or the database's state) or is only in English: people read this instead, in
+ * their language. The API and the log keep the specifics.
+ */
+const peopleErrors: Record<string, Record<Lang, string>> = {
+  not_configured: {
+    zh: '确认功能暂时无法使用。请稍后再试；如一直如此，请告知管理员。',
+    en: 'Acknowledgements are unavailable at the moment. Try again later; if this persists, tell your administrator.',
+  },
+  version_hash_conflict: {
+    zh: '系统出了问题，您的确认未能记录。请告知管理员。',
+    en: 'Your acknowledgement could not be recorded because of a problem on our side. Tell your administrator.',
+  },
+  storage_unavailable: {
+    zh: '系统暂时无法访问数据库，本次未保存任何内容。请稍后再试。',
+    en: 'The database did not answer; nothing was saved. Try again in a moment.',
+  },
+  official_not_found: {
+    zh: '此链接对应的人员不在名册中。请联系管理员。',
+    en: 'The official this link was issued to is not on the roster. Ask your administrator.',
+  },
+  receipt_not_found: {
+    zh: '尚未使用此链接进行确认，没有可下载的回执。',
+    en: 'No acknowledgement has been made with this link, so there is no receipt to download.',
+  },
+}
+
+/** The message to show people: theirs where we have one, else the error's own message. */
 export function errorMessage(lang: Lang, code: string, message: string): string {
-  return lang === 'zh' ? (zhErrors[code] ?? message) : message
+  return peopleErrors[code]?.[lang] ?? (lang === 'zh' ? (zhErrors[code] ?? message) : message)
 }
 
 export type Messages = (typeof messages)[Lang]

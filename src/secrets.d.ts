@@ -10,7 +10,16 @@ declare namespace Cloudflare {
     LINK_SECRET: string
     /** Ed25519 private key as JWK JSON; signs receipts and checkpoints, public half is published. */
     RECEIPT_PRIVATE_KEY: string
+    /**
+     * The public keys (JSON array of JWKs) that signed before the current one: receipts and
+     * checkpoints they signed keep verifying, and they stay published. Absent: none.
+     */
+    RECEIPT_RETIRED_KEYS?: string
     /** HMAC key for the one-way hash of client IPs stored with each record (no raw IP is kept). */
     IP_HASH_KEY: string
+    /** Optional setting (a var, not a secret): records one cron checkpoint covers, default 500. */
+    CHECKPOINT_RECORDS?: string
+    /** Optional setting: checkpoints one cron run signs at most, default 20. */
+    CHECKPOINTS_PER_RUN?: string
   }
 }

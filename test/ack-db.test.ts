@@ -10,6 +10,7 @@ import { database } from '../src/db/client'
 import {
   acknowledgementStatement,
   insertAcknowledgementStatement,
+  latestAcknowledgementStatement,
   outstandingPageStatement,
   recordsOutsideLogStatement,
   recordsPageStatement,
@@ -124,10 +125,11 @@ describe('roster import', () => {
         name: 'n',
         unit: '批量',
       })),
-      counts: { created: 0, updated: 0, reactivated: 0 },
     })
-    expect(statements).toHaveLength(3 + 2)
-    for (const statement of statements) expect(statement.toSQL().params.length).toBeLessThan(100)
+    // The record, a count and an upsert per chunk of 500, the deactivation and its count, the read.
+    expect(statements).toHaveLength(1 + 3 * 2 + 2 + 1)
+    for (const statement of statements as unknown as { toSQL(): { params: unknown[] } }[])
+      expect(statement.toSQL().params.length).toBeLessThan(100)
 
     const summary = await importRoster(db, { body, format: 'csv', mode: 'merge', unit: null, now })
     expect(summary.created).toBe(1200)
@@ -174,6 +176,40 @@ describe('roster import', () => {
     ])
     // The full import would have deactivated everyone it did not list: it did not.
     expect(await inactive()).toBe(before)
+  })
+
+  it('eight simultaneous full imports of one new unit report, between them, what was written', async () => {
+    const body = [
+      'external_id,name,unit',
+      ...Array.from({ length: 200 }, (_, i) => `C${i},并发${i},批量/并发`),
+    ].join('\n')
+    const summaries = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        importRoster(db, { body, format: 'csv', mode: 'full', unit: '批量/并发', now }),
+      ),
+    )
+    const total = (key: 'created' | 'unchanged' | 'updated' | 'reactivated' | 'deactivated') =>
+      summaries.reduce((n, s) => n + s[key], 0)
+    // One import created the 200 officials; the seven others found them there.
+    expect(summaries.map((s) => s.created).sort((a, b) => b - a)).toEqual([
+      200, 0, 0, 0, 0, 0, 0, 0,
+    ])
+    expect(total('unchanged')).toBe(200 * 7)
+    expect(total('updated') + total('reactivated') + total('deactivated')).toBe(0)
+    // And what each one reports is what its own record in roster_imports says.
+    for (const summary of summaries) {
+      const [stored] = await rows(
+        'SELECT rows, created, updated, reactivated, deactivated FROM roster_imports WHERE id = ?',
+        summary.importId,
+      )
+      expect(stored).toEqual({
+        rows: 200,
+        created: summary.created,
+        updated: summary.updated,
+        reactivated: summary.reactivated,
+        deactivated: summary.deactivated,
+      })
+    }
   })
 
   it('pages active officials by (unit, id) across a page boundary', async () => {
@@ -238,6 +274,10 @@ describe('the write path', () => {
       keyId: 'k',
       recordHash: 'h',
       signature: 's',
+      receiptType: 'redlines.acknowledgement/2',
+      logAfter: 0,
+      logCheckpointSize: null,
+      logCheckpointHash: null,
     })
     const [, read] = await db.batch([statement, acknowledgementStatement(db, o.id, v2.notice, 2)])
     expect(read).toEqual([])
@@ -357,6 +397,19 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
     ],
   ],
   [
+    'the newest record that counts for a link (every page view and submission)',
+    () =>
+      latestAcknowledgementStatement(db, {
+        officialId: 1,
+        noticeId: notice.id,
+        from: 1,
+        to: 2,
+      }).toSQL(),
+    [
+      /SEARCH acknowledgements USING INDEX acknowledgements_official_version \(official_id=\? AND notice_id=\? AND version>\? AND version<\?\)/,
+    ],
+  ],
+  [
     'insert guarded by the registered hash and NOT EXISTS',
     () =>
       insertAcknowledgementStatement(db, {
@@ -377,12 +430,16 @@ const HOT: [string, () => { sql: string; params: unknown[] }, RegExp[]][] = [
             'keyId',
             'recordHash',
             'signature',
+            'receiptType',
+            'logCheckpointHash',
           ].map((k) => [k, 'x']),
         ),
         officialId: 1,
         noticeId: notice.id,
         version: 2,
         ipHash: null,
+        logAfter: 0,
+        logCheckpointSize: null,
       } as never).toSQL(),
     [
       /SEARCH notice_versions USING INDEX sqlite_autoindex_notice_versions_1 \(notice_id=\? AND version=\?\)/,

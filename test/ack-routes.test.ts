@@ -1,10 +1,11 @@
 /** The whole flow through the Worker's fetch: admin API, the official's pages, receipts. */
-import { env } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { hmacKey } from '../src/acknowledgements/bytes'
 import { canonicalReceipt, type SignedReceipt } from '../src/acknowledgements/receipt'
 import { signLink } from '../src/acknowledgements/tokens'
 import { checkReceiptFile } from '../src/acknowledgements/offline'
+import worker from '../src/index'
 import {
   acknowledge,
   admin,
@@ -371,7 +372,7 @@ describe('a D1 failure while a link is used', () => {
     for (const response of [page, posted]) {
       expect(response.status).toBe(503)
       expect(response.headers.get('Retry-After')).toBe('5')
-      expect(await response.text()).toContain('nothing was saved')
+      expect(await response.text()).toContain('本次未保存任何内容')
     }
     expect(await rows("SELECT 1 FROM acknowledgements WHERE external_id = 'A005'")).toEqual([])
   })
@@ -578,5 +579,137 @@ describe('what administrators see', () => {
       }
     expect(admin.length).toBeGreaterThanOrEqual(7)
     expect(missing).toEqual([])
+  })
+})
+
+describe('a roster name with bidirectional controls', () => {
+  it('is stored without them: receipts, pages and every CSV show the plain name', async () => {
+    const bidi = /[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F]/
+    expect(
+      (
+        await importRoster(
+          'external_id,name,unit\nBIDI1,\u202Eevil\u202C名,双向省/\u2066双向市\u2069\n',
+        )
+      ).status,
+    ).toBe(200)
+    expect(await rows("SELECT name, unit FROM officials WHERE external_id = 'BIDI1'")).toEqual([
+      { name: 'evil名', unit: '双向省/双向市' },
+    ])
+    const linksCsv = await call('/api/admin/links', {
+      method: 'POST',
+      headers: admin({ 'Content-Type': 'application/json' }),
+      body: JSON.stringify({ notice: NOTICE, version: 2, unit: '双向省' }),
+    })
+    const linkCsv = await linksCsv.text()
+    expect(linkCsv).not.toMatch(bidi)
+    const path = pathOf(/(http:\/\/localhost\/a\/[^\r\n]+)/.exec(linkCsv)![1]!)
+    // The official types the name with a stray control of their own: it is not kept either.
+    expect((await acknowledge(path, '\u202Eevil名\u200B')).status).toBe(303)
+    const page = await (await call(path)).text()
+    expect(page).toContain('evil名')
+    expect(page).not.toMatch(bidi)
+    const receipt = await (await call(`${path}/receipt.json`)).text()
+    expect(receipt).toContain('"typedName": "evil名"')
+    expect(receipt).not.toMatch(bidi)
+    for (const csvPath of [
+      '/api/admin/acknowledgements?format=csv',
+      `/api/admin/outstanding/${NOTICE}/2?format=csv`,
+      `/api/admin/status/${NOTICE}/2?format=csv`,
+    ]) {
+      const csv = await (await call(csvPath, { headers: admin() })).text()
+      expect(csv).not.toMatch(bidi)
+    }
+  })
+})
+
+describe('a secret missing or unusable', () => {
+  async function fetchWith(changes: Partial<Env>, path: string, init: RequestInit = {}) {
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(
+      new Request(`http://localhost${path}`, { redirect: 'manual', ...init }),
+      { ...env, ...changes },
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    return response
+  }
+  const operatorText = /LINK_SECRET|RECEIPT_PRIVATE_KEY|setup:local|wrangler|secret|configured/i
+
+  it.each([
+    ['missing', { LINK_SECRET: '' }, 'LINK_SECRET'],
+    ['not a key', { RECEIPT_PRIVATE_KEY: '{"kty":"OKP"}' }, 'RECEIPT_PRIVATE_KEY'],
+  ])(
+    'a secret %s: an official sees a plain message in their language; the name of the secret goes to the log and to admin answers',
+    async (_, changes, secret) => {
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        const zh = await fetchWith(changes, `${links.A005}?lang=zh`)
+        expect(zh.status).toBe(503)
+        expect(zh.headers.get('Content-Type')).toMatch(/^text\/html/)
+        const zhPage = await zh.text()
+        expect(zhPage).toContain('确认功能暂时无法使用')
+        expect(zhPage).not.toMatch(operatorText)
+        expect(zhPage).not.toMatch(/Acknowledgements/)
+
+        const en = await fetchWith(changes, `${links.A005}?lang=en`)
+        const enPage = await en.text()
+        expect(en.status).toBe(503)
+        expect(enPage).toContain('Acknowledgements are unavailable at the moment')
+        expect(enPage).not.toMatch(operatorText)
+
+        const posted = await fetchWith(changes, links.A005!, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'statement=agree&name=x',
+        })
+        expect(posted.status).toBe(503)
+        expect(await posted.text()).not.toMatch(operatorText)
+        const receipt = await fetchWith(changes, `${links.A005}/receipt.json?lang=zh`)
+        expect(receipt.status).toBe(503)
+        expect(await receipt.text()).not.toMatch(operatorText)
+
+        const logged = errors.mock.calls.map((call) => call.join(' ')).join('\n')
+        expect(logged).toContain(secret)
+        expect(logged).toMatch(/setup:local/)
+
+        const api = await fetchWith(changes, `/api/admin/status/${NOTICE}/2`, { headers: admin() })
+        expect(api.status).toBe(503)
+        expect(await errorOf(api)).toMatchObject({
+          code: 'not_configured',
+          message: expect.stringContaining(secret),
+        })
+      } finally {
+        errors.mockRestore()
+      }
+    },
+  )
+})
+
+describe('links for a version some officials already acknowledged', () => {
+  it('go by default only to those who do not count as having acknowledged it yet', async () => {
+    const make = (body: Record<string, unknown>) =>
+      call('/api/admin/links?format=json', {
+        method: 'POST',
+        headers: admin({ 'Content-Type': 'application/json' }),
+        body: JSON.stringify({ notice: NOTICE, version: 2, ...body }),
+      })
+    const outstanding = (await (await make({})).json()) as { links: { externalId: string }[] }
+    expect(outstanding.links.map((l) => l.externalId)).toEqual(['A005', 'A006'])
+    const guangdong = await make({ unit: '广东省' })
+    expect(guangdong.status).toBe(422)
+    expect(await errorOf(guangdong)).toMatchObject({
+      code: 'none_outstanding',
+      message: expect.stringContaining('"officials": "all"'),
+    })
+    const all = (await (await make({ unit: '广东省', officials: 'all' })).json()) as {
+      links: { externalId: string }[]
+    }
+    expect(all.links.map((l) => l.externalId).sort()).toEqual([
+      'A001',
+      'A002',
+      'A003',
+      'A004',
+      'A007',
+    ])
   })
 })

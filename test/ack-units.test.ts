@@ -2,9 +2,21 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { fromHex, hex, hmacKey } from '../src/acknowledgements/bytes'
 import { csvLine, parseCsv } from '../src/acknowledgements/csv'
-import { Frontier, leafHash, nodeHash } from '../src/acknowledgements/merkle'
-import { namesMatch } from '../src/acknowledgements/names'
-import { baselineVersion, statementFor } from '../src/acknowledgements/policy'
+import fc from 'fast-check'
+import {
+  consistencyProof,
+  Frontier,
+  leafHash,
+  nodeHash,
+  verifyConsistency,
+} from '../src/acknowledgements/merkle'
+import { cleanText, namesMatch } from '../src/acknowledgements/names'
+import {
+  baselineVersion,
+  countingRange,
+  statementFor,
+  versionToSign,
+} from '../src/acknowledgements/policy'
 import { normaliseUnit, parseRosterCsv, parseRosterJson } from '../src/acknowledgements/roster'
 import { formToken, formTokenMatches, readLink, signLink } from '../src/acknowledgements/tokens'
 import { ackSecrets } from '../src/acknowledgements/secrets'
@@ -42,6 +54,53 @@ describe('Merkle frontier', () => {
 
   it('refuses a frontier that does not fit its size', () => {
     expect(() => Frontier.restore(3, ['00'.repeat(32)])).toThrow(/does not match/)
+  })
+})
+
+describe('consistency proofs (RFC 9162 §2.1.4)', () => {
+  const leaves = Promise.all(
+    Array.from({ length: 70 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))),
+  )
+  async function tree(size: number) {
+    const frontier = new Frontier()
+    for (const leaf of (await leaves).slice(0, size)) await frontier.append(leaf)
+    return { root: await frontier.root(), hashes: frontier.hashes() }
+  }
+
+  it('from any tree to any larger one: built from the frontier and the new leaves, it verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .integer({ min: 1, max: 70 })
+          .chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n))),
+        async ([m, n]) => {
+          const [old, now] = [await tree(m), await tree(n)]
+          const proof = await consistencyProof(m, old.hashes, (await leaves).slice(m, n))
+          expect(await verifyConsistency(m, n, old.root, now.root, proof)).toBe(true)
+          // Any other root, size or node, and it does not.
+          expect(await verifyConsistency(m, n, now.root, old.root, proof)).toBe(m === n)
+          if (proof.length) {
+            const bent = [...proof]
+            bent[0] = bent[0]!.replace(/^./, (c) => (c === '0' ? '1' : '0'))
+            expect(await verifyConsistency(m, n, old.root, now.root, bent)).toBe(false)
+            expect(await verifyConsistency(m, n, old.root, now.root, proof.slice(1))).toBe(false)
+          }
+          if (m < n)
+            expect(await verifyConsistency(m + 1, n, old.root, now.root, proof)).toBe(false)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a log whose first leaves changed has no proof to the tree it was', async () => {
+    const old = await tree(5)
+    const rewritten = [...(await leaves).slice(0, 12)]
+    rewritten[2] = await leafHash(new TextEncoder().encode('another leaf'))
+    const frontier = new Frontier()
+    for (const leaf of rewritten) await frontier.append(leaf)
+    const proof = await consistencyProof(5, old.hashes, rewritten.slice(5))
+    expect(await verifyConsistency(5, 12, old.root, await frontier.root(), proof)).toBe(false)
   })
 })
 
@@ -124,6 +183,42 @@ describe('typed names', () => {
     ['   ', '张三', false],
   ])('%j against roster %j: %s', (typed, roster, ok) => {
     expect(namesMatch(typed, roster)).toBe(ok)
+  })
+})
+
+describe('roster text loses the invisible characters that do not belong in a name', () => {
+  it.each([
+    ['right-to-left override and pop', '\u202Eevil\u202C名', 'evil名'],
+    ['every embedding and override', '\u202A\u202B张\u202C\u202D三\u202E', '张三'],
+    ['isolates', '\u2066张三\u2069 \u2067x\u2068', '张三 x'],
+    ['direction marks', '\u200E张三\u200F\u061C', '张三'],
+    ['zero-width space, word joiner and BOM', '\uFEFF张\u200B三\u2060', '张三'],
+    ['a soft hyphen and invisible operators', 'Ana\u00ADbel\u2062', 'Anabel'],
+    ['tag characters', '张三\u{E0041}\u{E007F}', '张三'],
+    ['Hangul fillers', '\u3164张\uFFA0三\u115F\u1160', '张三'],
+    ['a joiner between CJK letters', '张\u200D三', '张三'],
+    ['interlinear annotation marks', '\uFFF9张\uFFFA三\uFFFB', '张三'],
+    ['a name made of nothing visible', '\u202E\u200B\u3164', ''],
+  ])('%s', (_, raw, clean) => {
+    expect(cleanText(raw)).toBe(clean)
+  })
+
+  it.each([
+    ['a zero-width non-joiner inside a Persian word', 'می\u200Cخواهم'],
+    ['a zero-width joiner inside a Devanagari word', 'क्\u200Dष'],
+    ['Mongolian with its vowel separator', 'ᠨᠠ\u180Eᠠ'],
+    ['an ideographic variation selector', '葛\u{E0100}'],
+  ])('keeps %s', (_, text) => {
+    expect(cleanText(text)).toBe(text)
+  })
+
+  it('a roster line whose name is only invisible characters is refused', () => {
+    const { problems } = parseRosterCsv('external_id,name,unit\nE1,\u202E\u200B,广东省\n', null)
+    expect(problems).toEqual([{ line: 2, message: 'name is empty' }])
+  })
+
+  it('a typed name with a bidi control matches the roster name without it', () => {
+    expect(namesMatch('\u202E张三\u202C', '张三')).toBe(true)
   })
 })
 
@@ -231,6 +326,30 @@ describe('which acknowledgements count for a version', () => {
     [6, 5, 'a removed rule does not reset'],
   ])('version %i counts acknowledgements from version %i (%s)', (n, from) => {
     expect(baselineVersion(notice, n)).toBe(from)
+  })
+
+  it.each([
+    [1, 1, 2, 'the first version, and the editorial one after it'],
+    [2, 1, 2, 'an editorial version counts what came before, back to the baseline'],
+    [3, 3, 4, 'a material change starts a new range that editorial versions extend'],
+    [4, 3, 4, 'editorial after material'],
+    [5, 5, 6, 'an added rule starts a range; a removed rule does not end it'],
+  ])('version %i: acknowledgements of versions %i to %i count for it (%s)', (n, from, to) => {
+    expect(countingRange(notice, n)).toEqual({ from, to })
+  })
+
+  // Version n in effect from 2020-0n-01.
+  it.each<[number, string, number | undefined, string]>([
+    [1, '2020-01-15', 1, 'its own version while it is current'],
+    [1, '2020-02-15', 2, 'the current version, when only editorial versions came after'],
+    [2, '2020-03-15', undefined, 'nothing, once a material change is in effect'],
+    [3, '2020-04-15', 4, 'the current version after an editorial change'],
+    [3, '2020-05-15', undefined, 'nothing, once a rule was added'],
+    [5, '2020-06-15', 6, 'the current version after a rule was removed'],
+    [2, '2020-01-15', 2, 'its own version, even before it is in effect'],
+  ])('a link for version %i on %s has the official sign %s (%s)', (n, day, signs) => {
+    const signed = versionToSign(notice, notice.versions[n - 1]!, new Date(`${day}T12:00:00Z`))
+    expect(signed?.version).toBe(signs)
   })
 
   it('the published notice: version 2 changes red envelopes materially', () => {

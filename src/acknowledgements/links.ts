@@ -3,15 +3,20 @@
  * the receipt if the official already acknowledged, the form if they still may, or why not.
  */
 import type { CompiledNotice, CompiledVersion } from '../content/types'
-import { requireNotice, requireVersion } from '../content/resolve'
+import { requireNotice, requireVersion, type NoticeLookup } from '../content/resolve'
 import type { Database } from '../db/client'
-import { officialAndRecord, type AcknowledgementRow } from '../db/acknowledgements'
+import {
+  countOutstanding,
+  officialAndRecord,
+  outstandingPageStatement,
+  type AcknowledgementRow,
+} from '../db/acknowledgements'
 import { insertLinkBatchStatement, type LinkBatch } from '../db/links'
 import { activeOfficialsPage, countActiveOfficials, type Official } from '../db/officials'
 import { registerVersionStatement, registeredVersion } from '../db/versions'
 import { AppError } from '../errors'
 import { storageUnavailable } from './failures'
-import { supersededBy } from './policy'
+import { countingRange, supersededBy, versionToSign } from './policy'
 import { normaliseUnit } from './roster'
 import { readLink, signLink, type LinkClaims } from './tokens'
 
@@ -25,6 +30,11 @@ export interface LinkRequest {
   /** YYYY-MM-DD: after this day, outstanding officials count as overdue. */
   dueDate?: string | null
   expiresInDays: number
+  /**
+   * 'outstanding' (the default): only officials who do not yet count as having acknowledged this
+   * version; 'all': every active official in scope.
+   */
+  officials?: 'outstanding' | 'all'
   /** Origin the links point at, e.g. https://redlines.example.org */
   baseUrl: string
   now: Date
@@ -63,8 +73,9 @@ export async function createLinks(
   db: Database,
   linkKey: CryptoKey,
   request: LinkRequest,
+  lookup: NoticeLookup = requireNotice,
 ): Promise<{ batch: LinkBatch; links: AsyncGenerator<IssuedLink> }> {
-  const notice = requireNotice(request.notice)
+  const notice = lookup(request.notice)
   const version = requireVersion(notice, request.version)
   const newer = supersededBy(notice, version, request.now)
   if (newer)
@@ -91,12 +102,21 @@ export async function createLinks(
       'invalid_expiry',
       `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`,
     )
-  const count = await countActiveOfficials(db, unit)
-  if (count === 0)
+  const active = await countActiveOfficials(db, unit)
+  if (active === 0)
     throw new AppError(
       422,
       'no_officials',
       unit ? `No active official is in unit "${unit}".` : 'The roster has no active official.',
+    )
+  const everyone = request.officials === 'all'
+  const counting = { noticeId: notice.id, ...countingRange(notice, version.version), unit }
+  const count = everyone ? active : await countOutstanding(db, counting)
+  if (count === 0)
+    throw new AppError(
+      422,
+      'none_outstanding',
+      `Every active official${unit ? ` in unit "${unit}"` : ''} already counts as having acknowledged version ${version.version}, so no links were made. Send "officials": "all" to make links for everyone anyway.`,
     )
   await ensureVersionRegistered(db, version, request.now)
 
@@ -120,7 +140,9 @@ export async function createLinks(
   async function* links(): AsyncGenerator<IssuedLink> {
     let after: { unit: string; id: number } | undefined
     for (;;) {
-      const page = await activeOfficialsPage(db, { unit, after, limit: PAGE })
+      const page = everyone
+        ? await activeOfficialsPage(db, { unit, after, limit: PAGE })
+        : await outstandingPageStatement(db, { ...counting, after, limit: PAGE })
       for (const official of page) {
         const token = await signLink(linkKey, {
           officialId: official.id,
@@ -153,29 +175,42 @@ export interface OpenedLink {
   token: string
   claims: LinkClaims
   notice: CompiledNotice
+  /**
+   * With a record, the version it acknowledges; without, the version the form shows and a
+   * submission signs: the link's own, or the current one if only editorial versions came since.
+   */
   version: CompiledVersion
   official: Official
-  /** Set when this official already acknowledged this version: the link shows the receipt. */
+  /**
+   * Set when this official already has a record that counts for the link's version (of it, or
+   * of a version no material change separates from it): the link shows that receipt.
+   */
   record?: AcknowledgementRow
 }
 
 /**
  * What a link leads to. 401: not a link we signed. 404: its notice, version or official is not
- * known. 403 (only while nothing was acknowledged yet): expired, superseded, or the official has
- * left the roster. An existing receipt is always shown, even after the link expired.
+ * known. 403 (only while nothing that counts was acknowledged yet): expired, superseded by a
+ * material change, or the official has left the roster. An existing receipt is always shown,
+ * even after the link expired.
  */
 export async function openLink(
   db: Database,
   linkKey: CryptoKey,
   token: string,
   now: Date,
+  lookup: NoticeLookup = requireNotice,
 ): Promise<OpenedLink> {
   const claims = await readLink(linkKey, token)
-  const notice = requireNotice(claims.notice)
-  const version = requireVersion(notice, claims.version)
+  const notice = lookup(claims.notice)
+  const linkVersion = requireVersion(notice, claims.version)
   let found: Awaited<ReturnType<typeof officialAndRecord>>
   try {
-    found = await officialAndRecord(db, claims.officialId, notice.id, version.version)
+    found = await officialAndRecord(db, {
+      officialId: claims.officialId,
+      noticeId: notice.id,
+      ...countingRange(notice, linkVersion.version),
+    })
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
@@ -186,8 +221,15 @@ export async function openLink(
       'official_not_found',
       'The official this link was issued to is not on the roster.',
     )
-  const opened = { token, claims, notice, version, official, record }
-  if (record) return opened
+  if (record)
+    return {
+      token,
+      claims,
+      notice,
+      version: notice.versions[record.version - 1] ?? linkVersion,
+      official,
+      record,
+    }
   if (!official.active)
     throw new AppError(
       403,
@@ -200,12 +242,14 @@ export async function openLink(
       'link_expired',
       `This link expired on ${new Date(claims.expiresAt * 1000).toISOString().slice(0, 10)}. Ask your administrator for a new one.`,
     )
-  const newer = supersededBy(notice, version, now)
-  if (newer)
+  const version = versionToSign(notice, linkVersion, now)
+  if (!version) {
+    const newer = supersededBy(notice, linkVersion, now)!
     throw new AppError(
       403,
       'link_superseded',
-      `This link is for version ${version.version}, which has been replaced by version ${newer.version}. Ask your administrator for a link to version ${newer.version}.`,
+      `This link is for version ${linkVersion.version}, which has been replaced by version ${newer.version}. Ask your administrator for a link to version ${newer.version}.`,
     )
-  return opened
+  }
+  return { token, claims, notice, version, official }
 }

@@ -68,3 +68,120 @@ export class Frontier {
     return this.nodes.map((node) => hex(node.hash))
   }
 }
+
+const isPowerOfTwo = (n: number) => n >= 1 && Number.isInteger(Math.log2(n))
+/** The largest power of two below n (n >= 2): where RFC 9162 splits a tree of n leaves. */
+function split(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+/** The perfect subtrees a frontier of `size` leaves holds, left to right: [offset, size]. */
+function frontierSubtrees(size: number): [number, number][] {
+  const out: [number, number][] = []
+  let offset = 0
+  for (let bit = 2 ** 52; bit >= 1; bit /= 2)
+    if (Math.floor(size / bit) % 2 === 1) {
+      out.push([offset, bit])
+      offset += bit
+    }
+  return out
+}
+
+async function rangeHash(
+  leaves: readonly Uint8Array[],
+  lo: number,
+  hi: number,
+): Promise<Uint8Array> {
+  if (hi - lo === 1) return leaves[lo]!
+  const k = split(hi - lo)
+  return nodeHash(await rangeHash(leaves, lo, lo + k), await rangeHash(leaves, lo + k, hi))
+}
+
+/**
+ * The RFC 9162 §2.1.4.1 consistency proof from the tree of the first `m` leaves to the tree of
+ * those plus `newLeaves`, built from what a checkpoint keeps: every proof node inside the first
+ * m leaves is one of the perfect subtrees of m's frontier, and the others are hashed from the new
+ * leaves. So the work is the new leaves, however long the log.
+ */
+export async function consistencyProof(
+  m: number,
+  oldFrontier: readonly string[],
+  newLeaves: readonly string[],
+): Promise<string[]> {
+  const n = m + newLeaves.length
+  if (m < 1) throw new Error('a consistency proof starts from a tree of at least one leaf')
+  const subtrees = frontierSubtrees(m)
+  if (subtrees.length !== oldFrontier.length) throw new Error('frontier does not match tree size')
+  const old = new Map(
+    subtrees.map(([offset, size], i) => [`${offset}:${size}`, fromHex(oldFrontier[i]!)]),
+  )
+  const leaves = newLeaves.map(fromHex)
+  const mth = async (lo: number, hi: number): Promise<Uint8Array> => {
+    if (hi <= m) {
+      const node = old.get(`${lo}:${hi - lo}`)
+      if (!node) throw new Error(`[${lo}, ${hi}) is not a subtree of the frontier`)
+      return node
+    }
+    return rangeHash(leaves, lo - m, hi - m)
+  }
+  // SUBPROOF(m, D[lo:hi], b) of RFC 9162 §2.1.4.1, with m counted from lo.
+  const subproof = async (
+    mm: number,
+    lo: number,
+    hi: number,
+    b: boolean,
+  ): Promise<Uint8Array[]> => {
+    if (mm === hi - lo) return b ? [] : [await mth(lo, hi)]
+    const k = split(hi - lo)
+    if (mm <= k) return [...(await subproof(mm, lo, lo + k, b)), await mth(lo + k, hi)]
+    return [...(await subproof(mm - k, lo + k, hi, false)), await mth(lo, lo + k)]
+  }
+  if (m === n) return []
+  return (await subproof(m, 0, n, true)).map(hex)
+}
+
+/** RFC 9162 §2.1.4.2: whether `proof` shows the tree of `second` leaves extends that of `first`. */
+export async function verifyConsistency(
+  first: number,
+  second: number,
+  firstHash: string,
+  secondHash: string,
+  proof: readonly string[],
+): Promise<boolean> {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second)
+    return false
+  if (first === second) return proof.length === 0 && firstHash === secondHash
+  let path: Uint8Array[]
+  try {
+    path = [...(isPowerOfTwo(first) ? [firstHash] : []), ...proof].map(fromHex)
+  } catch {
+    return false
+  }
+  if (path.length === 0) return false
+  const lsb = (x: number) => x % 2 === 1
+  const half = (x: number) => Math.floor(x / 2)
+  let fn = first - 1
+  let sn = second - 1
+  while (lsb(fn)) {
+    fn = half(fn)
+    sn = half(sn)
+  }
+  let fr = path[0]!
+  let sr = path[0]!
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false
+    if (lsb(fn) || fn === sn) {
+      fr = await nodeHash(c, fr)
+      sr = await nodeHash(c, sr)
+      while (!lsb(fn) && fn !== 0) {
+        fn = half(fn)
+        sn = half(sn)
+      }
+    } else sr = await nodeHash(sr, c)
+    fn = half(fn)
+    sn = half(sn)
+  }
+  return hex(fr) === firstHash && hex(sr) === secondHash && sn === 0
+}

@@ -4,7 +4,7 @@
  */
 import { fromBase64url, utf8 } from './bytes'
 import { leafHash } from './merkle'
-import { canonicalReceipt, RECEIPT_TYPE, type Receipt } from './receipt'
+import { canonicalReceipt, RECEIPT_TYPES, type Receipt } from './receipt'
 import { jwkThumbprint } from './secrets'
 
 interface Jwk {
@@ -22,7 +22,10 @@ export interface ReceiptCheck {
   problems: string[]
 }
 
-/** `published`: the JWK set from /.well-known/redlines-receipt-keys.json, or one JWK. */
+/**
+ * `published`: the JWK set from /.well-known/redlines-receipt-keys.json (the current key and every
+ * retired one: a receipt verifies against the key its keyId names), or one JWK.
+ */
 export async function checkReceiptFile(file: unknown, published?: unknown): Promise<ReceiptCheck> {
   const problems: string[] = []
   const fail = (problem: string, keySource: ReceiptCheck['keySource'] = null): ReceiptCheck => ({
@@ -38,8 +41,10 @@ export async function checkReceiptFile(file: unknown, published?: unknown): Prom
     publicKey?: Jwk
   }
   const receipt = signed?.receipt
-  if (!receipt || typeof receipt !== 'object' || receipt.type !== RECEIPT_TYPE)
-    return fail(`not a redlines receipt (expected "receipt.type": "${RECEIPT_TYPE}")`)
+  if (!receipt || typeof receipt !== 'object' || !RECEIPT_TYPES.includes(receipt.type))
+    return fail(
+      `not a redlines receipt (expected "receipt.type": one of ${RECEIPT_TYPES.join(', ')})`,
+    )
   const signature = signed.signature
   if (signature?.alg !== 'Ed25519' || typeof signature.value !== 'string')
     return fail('the receipt has no Ed25519 signature')
@@ -68,21 +73,29 @@ export async function checkReceiptFile(file: unknown, published?: unknown): Prom
     return fail(`the public key is not key ${keyId}`, keySource)
 
   const bytes = utf8(canonicalReceipt(receipt))
-  let valid = false
+  if (!(await verifiesWithJwk(jwk.x, signature.value, bytes)))
+    problems.push('the signature does not match the receipt: it was altered or forged')
+  if (signed.recordHash !== undefined && signed.recordHash !== (await leafHash(bytes)))
+    problems.push('recordHash does not match the receipt')
+  return { valid: problems.length === 0, keySource, keyId, problems }
+}
+
+/** Whether `signature` (base64url) is an Ed25519 signature of `bytes` by the public key `x`. */
+export async function verifiesWithJwk(
+  x: string,
+  signature: string,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
   try {
     const key = await crypto.subtle.importKey(
       'jwk',
-      { kty: 'OKP', crv: 'Ed25519', x: jwk.x },
+      { kty: 'OKP', crv: 'Ed25519', x },
       { name: 'Ed25519' },
       false,
       ['verify'],
     )
-    valid = await crypto.subtle.verify('Ed25519', key, fromBase64url(signature.value), bytes)
+    return await crypto.subtle.verify('Ed25519', key, fromBase64url(signature), bytes)
   } catch {
-    valid = false
+    return false
   }
-  if (!valid) problems.push('the signature does not match the receipt: it was altered or forged')
-  if (signed.recordHash !== undefined && signed.recordHash !== (await leafHash(bytes)))
-    problems.push('recordHash does not match the receipt')
-  return { valid: problems.length === 0, keySource, keyId, problems }
 }

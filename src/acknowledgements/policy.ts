@@ -17,6 +17,35 @@ export function baselineVersion(notice: CompiledNotice, version: number): number
   return 1
 }
 
+/**
+ * The versions whose acknowledgements count for `version`: from its baseline to the last version
+ * before the next material change. Acknowledging an editorial successor undertakes the same as
+ * acknowledging its predecessor, so within the range each counts for every other.
+ */
+export function countingRange(
+  notice: CompiledNotice,
+  version: number,
+): { from: number; to: number } {
+  let to = version
+  while (to < notice.versions.length && !changesMaterially(notice.versions[to]!)) to++
+  return { from: baselineVersion(notice, version), to }
+}
+
+/**
+ * What a link for `version` has the official read and sign now: that version while no newer one
+ * is in effect; the version in effect when only editorial versions came between (the official
+ * signs the current text, and the receipt names it); nothing once a material change is in effect.
+ */
+export function versionToSign(
+  notice: CompiledNotice,
+  version: CompiledVersion,
+  now: Date,
+): CompiledVersion | undefined {
+  const newer = supersededBy(notice, version, now)
+  if (!newer) return version
+  return countingRange(notice, version.version).to >= newer.version ? newer : undefined
+}
+
 /** The version in effect, when it is newer than `version`: links for `version` are then stale. */
 export function supersededBy(
   notice: CompiledNotice,

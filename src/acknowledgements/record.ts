@@ -10,14 +10,16 @@ import type { Database } from '../db/client'
 import {
   acknowledgementStatement,
   insertAcknowledgementStatement,
+  logHead,
   type AcknowledgementRow,
 } from '../db/acknowledgements'
 import type { Official } from '../db/officials'
 import { registerVersionStatement } from '../db/versions'
 import { AppError } from '../errors'
 import { storageUnavailable } from './failures'
-import { RECEIPT_TYPE, sealReceipt, type Receipt } from './receipt'
+import { columnsOf, RECEIPT_TYPE, sealReceipt, type LogPosition, type Receipt } from './receipt'
 import type { ReceiptKeys } from './secrets'
+import { noteHash } from './notes'
 
 export interface AcknowledgementInput {
   official: Official
@@ -43,6 +45,18 @@ export async function recordAcknowledgement(
   input: AcknowledgementInput,
 ): Promise<RecordOutcome> {
   const { official, version, lang } = input
+  let log: LogPosition
+  try {
+    const head = await logHead(db)
+    log = {
+      after: head.after,
+      checkpoint: head.checkpoint
+        ? { treeSize: head.checkpoint.treeSize, hash: await noteHash(head.checkpoint) }
+        : null,
+    }
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
   const receipt: Receipt = {
     type: RECEIPT_TYPE,
     receiptId: crypto.randomUUID(),
@@ -64,29 +78,10 @@ export async function recordAcknowledgement(
     requestId: input.requestId,
     client: { userAgent: input.userAgent.slice(0, 400), ipHash: input.ipHash },
     keyId: keys.keyId,
+    log,
   }
   const seal = await sealReceipt(keys.privateKey, receipt)
-  const row = {
-    receiptId: receipt.receiptId,
-    officialId: official.id,
-    externalId: receipt.official.externalId,
-    officialName: receipt.official.name,
-    unit: receipt.official.unit,
-    typedName: receipt.official.typedName,
-    noticeId: receipt.notice.id,
-    version: receipt.notice.version,
-    versionSha256: receipt.notice.sha256,
-    lang: receipt.notice.lang,
-    textSha256: receipt.notice.textSha256,
-    statement: receipt.statement,
-    acknowledgedAt: receipt.acknowledgedAt,
-    requestId: receipt.requestId,
-    userAgent: receipt.client.userAgent,
-    ipHash: receipt.client.ipHash,
-    keyId: receipt.keyId,
-    recordHash: seal.recordHash,
-    signature: seal.signature,
-  }
+  const row = { ...columnsOf(receipt), officialId: official.id, ...seal }
   let stored: AcknowledgementRow | undefined
   try {
     const results = await batchAll(db, [
@@ -98,11 +93,20 @@ export async function recordAcknowledgement(
   } catch (error) {
     throw storageUnavailable(error)
   }
-  if (!stored)
+  if (!stored) {
+    // The official sees a plain message; the operator needs this one.
+    console.error(
+      JSON.stringify({
+        event: 'version_hash_conflict',
+        notice: version.notice,
+        version: version.version,
+      }),
+    )
     throw new AppError(
       409,
       'version_hash_conflict',
       `The database holds notice "${version.notice}" version ${version.version} under another hash; nothing was recorded.`,
     )
+  }
   return { record: stored, created: stored.receiptId === row.receiptId }
 }

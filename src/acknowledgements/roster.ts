@@ -6,7 +6,7 @@
 import { sha256Hex } from '../crypto'
 import type { Database } from '../db/client'
 import { batchAll } from '../db/batch'
-import { officialsByExternalId, rosterImport, rosterImportStatements } from '../db/officials'
+import { rosterImportStatements, type RosterImport } from '../db/officials'
 import { AppError, type ErrorBody } from '../errors'
 import { CsvSyntaxError, parseCsv } from './csv'
 import { storageUnavailable } from './failures'
@@ -234,18 +234,6 @@ export async function importRoster(
   if (parsed.entries.length === 0)
     throw new RosterRejected([{ line: 1, message: 'the roster has no officials' }])
 
-  const existing = await officialsByExternalId(
-    db,
-    parsed.entries.map((e) => e.externalId),
-  )
-  const counts = { created: 0, updated: 0, reactivated: 0, unchanged: 0 }
-  for (const entry of parsed.entries) {
-    const before = existing.get(entry.externalId)
-    if (!before) counts.created++
-    else if (!before.active) counts.reactivated++
-    else if (before.name !== entry.name || before.unit !== entry.unit) counts.updated++
-    else counts.unchanged++
-  }
   const importId = crypto.randomUUID()
   const bodySha256 = await sha256Hex(input.body)
   const statements = rosterImportStatements(db, {
@@ -255,21 +243,25 @@ export async function importRoster(
     scope,
     bodySha256,
     rows: parsed.entries,
-    counts,
   })
+  let stored: RosterImport | undefined
   try {
-    await batchAll(db, statements)
+    stored = ((await batchAll(db, statements)).at(-1) as RosterImport[])[0]
   } catch (error) {
     throw storageUnavailable(error)
   }
-  const stored = await rosterImport(db, importId)
+  if (!stored) throw storageUnavailable(new Error('the import record was not read back'))
+  const { created, updated, reactivated, deactivated } = stored
   return {
     importId,
     mode: input.mode,
     unit: scope,
     rows: parsed.entries.length,
-    ...counts,
-    deactivated: stored?.deactivated ?? 0,
+    created,
+    updated,
+    reactivated,
+    unchanged: parsed.entries.length - created - updated - reactivated,
+    deactivated,
     bodySha256,
   }
 }

@@ -3,7 +3,7 @@
  * the records. An acknowledgement counts for version N when it is of N or of an earlier version
  * that no material change separates from N (see policy.ts).
  */
-import { requireNotice, requireVersion } from '../content/resolve'
+import { requireNotice, requireVersion, type NoticeLookup } from '../content/resolve'
 import type { Database } from '../db/client'
 import {
   outstandingPageStatement,
@@ -14,7 +14,7 @@ import {
 import { linkBatchesFor, type LinkBatch } from '../db/links'
 import { AppError } from '../errors'
 import { isDate } from './links'
-import { baselineVersion } from './policy'
+import { countingRange } from './policy'
 import { isWithin, normaliseUnit } from './roster'
 
 export interface StatusQuery {
@@ -59,8 +59,11 @@ interface Scope {
   unit: string | null
 }
 
-export function resolveScope(q: { notice: string; version: number; unit?: string | null }): Scope {
-  const notice = requireNotice(q.notice)
+export function resolveScope(
+  q: { notice: string; version: number; unit?: string | null },
+  lookup: NoticeLookup = requireNotice,
+): Scope {
+  const notice = lookup(q.notice)
   const version = requireVersion(notice, q.version)
   let unit: string | null = null
   if (q.unit) {
@@ -71,8 +74,7 @@ export function resolveScope(q: { notice: string; version: number; unit?: string
   return {
     noticeId: notice.id,
     version: version.version,
-    from: baselineVersion(notice, version.version),
-    to: version.version,
+    ...countingRange(notice, version.version),
     unit,
   }
 }
@@ -93,8 +95,12 @@ function dueDateFinder(batches: LinkBatch[], override: string | null | undefined
 const ancestors = (unit: string) =>
   unit.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))
 
-export async function versionStatus(db: Database, q: StatusQuery): Promise<VersionStatus> {
-  const scope = resolveScope(q)
+export async function versionStatus(
+  db: Database,
+  q: StatusQuery,
+  lookup: NoticeLookup = requireNotice,
+): Promise<VersionStatus> {
+  const scope = resolveScope(q, lookup)
   const [groups, batches] = await Promise.all([
     unitCountsStatement(db, scope),
     linkBatchesFor(db, scope.noticeId, scope.version),
@@ -163,8 +169,9 @@ export interface OutstandingOfficial {
 export function outstanding(
   db: Database,
   q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
+  lookup: NoticeLookup = requireNotice,
 ): AsyncGenerator<OutstandingOfficial> {
-  const scope = resolveScope(q)
+  const scope = resolveScope(q, lookup)
   checkDue(q.due)
   return outstandingRows(db, scope, q)
 }

@@ -2,12 +2,13 @@
  * An official's form post, checked in the order a person would want to hear about problems, then
  * handed to the write path. Returns the stored record, new or already there.
  */
+import type { NoticeLookup } from '../content/resolve'
 import type { Lang } from '../content/types'
 import type { Database } from '../db/client'
 import { AppError } from '../errors'
 import { base64url, hmac } from './bytes'
 import { openLink, type OpenedLink } from './links'
-import { namesMatch } from './names'
+import { namesMatch, stripInvisible } from './names'
 import { statementFor } from './policy'
 import { recordAcknowledgement, type RecordOutcome } from './record'
 import type { AckSecrets } from './secrets'
@@ -49,9 +50,10 @@ export async function submitAcknowledgement(
     userAgent: string
     ip: string | undefined
     now: Date
+    lookup?: NoticeLookup
   },
 ): Promise<{ opened: OpenedLink } & RecordOutcome> {
-  const opened = await openLink(db, secrets.linkKey, request.token, request.now)
+  const opened = await openLink(db, secrets.linkKey, request.token, request.now, request.lookup)
   if (opened.record) return { opened, record: opened.record, created: false }
   const { form } = request
   if (!(await formTokenMatches(secrets.linkKey, request.token, form.csrf)))
@@ -68,7 +70,9 @@ export async function submitAcknowledgement(
       'wrong_version',
       `The text you acknowledged is not version ${opened.version.version} of this notice. Open the link again to read the current text.`,
     )
-  const typedName = typeof form.name === 'string' ? form.name.trim().slice(0, 200) : ''
+  // Kept as typed, less what cannot be seen: a bidi control would make the receipt misread.
+  const typedName =
+    typeof form.name === 'string' ? stripInvisible(form.name).trim().slice(0, 200) : ''
   const reject = (code: 'statement_missing' | 'name_missing' | 'name_mismatch', message: string) =>
     new SubmissionRejected(code, message, opened, lang, typedName)
   const zh = lang === 'zh'

@@ -4,7 +4,7 @@
  * 4868 does) makes them unforgeable without LINK_SECRET. No database row is needed to check one.
  */
 import { AppError } from '../errors'
-import { base64url, constantTimeEqual, hmac, utf8 } from './bytes'
+import { base64url, constantTimeEqual, fromBase64url, hmac, utf8 } from './bytes'
 
 export interface LinkClaims {
   officialId: number
@@ -20,7 +20,7 @@ const MAC_BYTES = 16
 
 const payloadOf = (c: LinkClaims) => `${c.officialId}.${c.notice}.${c.version}.${c.expiresAt}`
 
-async function mac(key: CryptoKey, purpose: 'link' | 'form', payload: string) {
+async function mac(key: CryptoKey, purpose: 'link' | 'form' | 'audit', payload: string) {
   return (await hmac(key, `redlines/${purpose}/1\n${payload}`)).slice(0, MAC_BYTES)
 }
 
@@ -68,4 +68,26 @@ export async function formToken(key: CryptoKey, token: string): Promise<string> 
 export async function formTokenMatches(key: CryptoKey, token: string, submitted: unknown) {
   if (typeof submitted !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(submitted)) return false
   return constantTimeEqual(utf8(await formToken(key, token)), utf8(submitted))
+}
+
+/**
+ * A cursor the audit hands out: its state as base64url JSON, with a MAC so only cursors this
+ * Worker made resume (a made-up one could start the audit from a state that hides a problem).
+ */
+export async function sealCursor(key: CryptoKey, state: unknown): Promise<string> {
+  const payload = base64url(utf8(JSON.stringify(state)))
+  return `${payload}.${base64url(await mac(key, 'audit', payload))}`
+}
+
+/** The state of a cursor sealCursor made with this key, or undefined. */
+export async function openCursor(key: CryptoKey, cursor: string): Promise<unknown> {
+  const match = /^([A-Za-z0-9_-]{1,16000})\.([A-Za-z0-9_-]{22})$/.exec(cursor)
+  if (!match) return undefined
+  const expected = base64url(await mac(key, 'audit', match[1]!))
+  if (!constantTimeEqual(utf8(expected), utf8(match[2]!))) return undefined
+  try {
+    return JSON.parse(new TextDecoder().decode(fromBase64url(match[1]!))) as unknown
+  } catch {
+    return undefined
+  }
 }

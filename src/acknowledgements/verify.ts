@@ -1,47 +1,37 @@
 /**
- * Tamper evidence for the acknowledgement log.
+ * Tamper evidence for the acknowledgement log: the checks one record and one checkpoint get,
+ * shared by the incremental checkpointer (checkpoints.ts) and the full audit (audit.ts).
  *
  * Each row is sealed when written: record_hash is the RFC 9162 leaf hash of the canonical receipt
- * and signature is Ed25519 over the same bytes. seq (AUTOINCREMENT, kept gapless by the write
- * path) orders the rows as leaves of a Merkle tree, and checkpoints are signed tree heads over
- * the first tree_size leaves. No row refers to another, so concurrent writers never wait on a
- * chain head; checkpoints are computed afterwards, incrementally, from the previous frontier.
- *
- * Verification recomputes every seal, checks that official_id (the one column outside the
- * receipt) still names the receipt's official, walks seq for gaps (and sqlite_sequence for rows
- * removed from the end) and for rows below seq 1, rebuilds the tree and compares it with every
- * stored checkpoint.
+ * and signature is Ed25519 over the same bytes. A type 2 receipt also carries its place in the
+ * log (the highest seq when it was signed, and the newest checkpoint then). seq (AUTOINCREMENT,
+ * kept gapless by the write path) orders the rows as leaves of a Merkle tree, and checkpoints are
+ * signed tree heads over the first tree_size leaves, each (format 2) signing the hash of the one
+ * before it. No row refers to another, so concurrent writers never wait on a chain head;
+ * checkpoints are computed afterwards, each from the previous one's frontier.
  */
+import type { AcknowledgementRow } from '../db/acknowledgements'
+import { checkpointsOfSizes, type Checkpoint } from '../db/checkpoints'
 import type { Database } from '../db/client'
-import {
-  logExtent,
-  recordsOutsideLogStatement,
-  verificationPageStatement,
-  type AcknowledgementRow,
-} from '../db/acknowledgements'
-import {
-  allCheckpoints,
-  latestCheckpoint,
-  saveCheckpoint,
-  type Checkpoint,
-} from '../db/checkpoints'
-import { base64url, fromBase64url, utf8 } from './bytes'
-import { Frontier } from './merkle'
-import { checkSeal, receiptOf } from './receipt'
+import { fromBase64url, utf8 } from './bytes'
+import { checkpointNote, noteHash, type CheckpointHead } from './notes'
+import { receiptOf, RECEIPT_TYPE_V1, sealHash, signatureValid } from './receipt'
 import type { ReceiptKeys } from './secrets'
 
-const PAGE = 500
-const MAX_PROBLEMS = 1000
-
-export type ProblemKind =
-  | 'altered'
-  | 'forged'
-  | 'unknown_key'
-  | 'misattributed'
-  | 'removed'
-  | 'inserted'
-  | 'checkpoint_mismatch'
-  | 'checkpoint_invalid'
+export const PROBLEM_KINDS = [
+  'altered',
+  'forged',
+  'unknown_key',
+  'misattributed',
+  'reordered',
+  'removed',
+  'inserted',
+  'checkpoint_mismatch',
+  'checkpoint_invalid',
+  'checkpoint_chain',
+  'checkpoint_missing',
+] as const
+export type ProblemKind = (typeof PROBLEM_KINDS)[number]
 
 export interface Problem {
   kind: ProblemKind
@@ -53,69 +43,29 @@ export interface Problem {
   message: string
 }
 
-export interface CheckpointHead {
-  treeSize: number
-  rootHash: string
-  createdAt: string
-  keyId: string
-  signature: string
+/** Problems found, listed up to a bound and counted beyond it. */
+export class Findings {
+  static readonly MAX_LISTED = 1000
+  readonly problems: Problem[] = []
+  count = 0
+
+  add(problem: Problem) {
+    this.count++
+    if (this.problems.length < Findings.MAX_LISTED) this.problems.push(problem)
+  }
 }
 
-export interface VerificationReport {
-  ok: boolean
-  checkedAt: string
-  records: number
-  lastSeq: number
-  checkpoints: { stored: number; matched: number; latest: CheckpointHead | null }
-  /** Records after the latest checkpoint: edits to these are caught by their seal alone. */
-  uncheckpointed: number
-  problemCount: number
-  problems: Problem[]
-  /** Set when this run signed a new checkpoint. */
-  newCheckpoint: CheckpointHead | null
-}
-
-/** The bytes a checkpoint signs: a fixed-format note, never parseable as a receipt. */
-export const checkpointNote = (c: Pick<Checkpoint, 'treeSize' | 'rootHash' | 'createdAt'>) =>
-  `redlines-checkpoint/1\n${c.treeSize}\n${c.rootHash}\n${c.createdAt}\n`
-
-const head = (c: Checkpoint): CheckpointHead => ({
-  treeSize: c.treeSize,
-  rootHash: c.rootHash,
-  createdAt: c.createdAt,
-  keyId: c.keyId,
-  signature: c.signature,
-})
-
-async function signCheckpoint(
+/** Whether a checkpoint verifies against the key it names (current or retired). */
+export async function checkpointSignatureValid(
   keys: ReceiptKeys,
-  frontier: Frontier,
-  now: Date,
-): Promise<Checkpoint> {
-  const unsigned = {
-    treeSize: frontier.size,
-    rootHash: await frontier.root(),
-    createdAt: now.toISOString(),
-  }
-  const signature = await crypto.subtle.sign(
-    'Ed25519',
-    keys.privateKey,
-    utf8(checkpointNote(unsigned)),
-  )
-  return {
-    ...unsigned,
-    frontier: JSON.stringify(frontier.hashes()),
-    keyId: keys.keyId,
-    signature: base64url(signature),
-  }
-}
-
-async function checkpointSignatureValid(keys: ReceiptKeys, c: Checkpoint): Promise<boolean> {
-  if (c.keyId !== keys.keyId) return false
+  c: CheckpointHead,
+): Promise<boolean> {
+  const key = keys.verifying.get(c.keyId)
+  if (!key) return false
   try {
     return await crypto.subtle.verify(
       'Ed25519',
-      keys.publicKey,
+      key.publicKey,
       fromBase64url(c.signature),
       utf8(checkpointNote(c)),
     )
@@ -124,190 +74,100 @@ async function checkpointSignatureValid(keys: ReceiptKeys, c: Checkpoint): Promi
   }
 }
 
-interface LogRow {
+/**
+ * A checkpoint's own evidence: its signature, and (format 2) that it signs the note of the
+ * checkpoint before it (`previousNote`: that note's hash, null when there is none before it).
+ */
+export async function checkCheckpoint(
+  keys: ReceiptKeys,
+  c: Checkpoint,
+  previousNote: string | null,
+): Promise<Problem[]> {
+  const problems: Problem[] = []
+  if (!(await checkpointSignatureValid(keys, c)))
+    problems.push({
+      kind: 'checkpoint_invalid',
+      treeSize: c.treeSize,
+      message: keys.verifying.has(c.keyId)
+        ? `the checkpoint over the first ${c.treeSize} records is not signed by the key it names`
+        : `the checkpoint over the first ${c.treeSize} records names a key the Worker does not hold`,
+    })
+  if (c.format !== 1 && c.prevHash !== previousNote)
+    problems.push({
+      kind: 'checkpoint_chain',
+      treeSize: c.treeSize,
+      message: `the checkpoint over the first ${c.treeSize} records does not follow the one stored before it: a checkpoint between them was removed or altered`,
+    })
+  return problems
+}
+
+export interface LogRow {
   row: AcknowledgementRow
   /** External id of the official that official_id points at (null: no such official). */
   rosterExternalId: string | null
 }
 
-async function* logRows(db: Database, afterSeq = 0): AsyncGenerator<LogRow> {
-  for (;;) {
-    const page = await verificationPageStatement(db, { afterSeq, limit: PAGE })
-    yield* page
-    const last = page.at(-1)
-    if (!last || page.length < PAGE) return
-    afterSeq = last.row.seq
-  }
-}
-
-type RowProblem = 'altered' | 'forged' | 'unknown_key' | 'misattributed'
-
 /**
- * A row's seal against the key it names, and whether official_id (the one column outside the
- * receipt) still points at the official the receipt names. The leaf is always recomputed.
+ * The note hashes of the stored checkpoints that a page of type 2 receipts say existed when they
+ * were signed, by tree size.
  */
-async function checkRow(keys: ReceiptKeys, { row, rosterExternalId }: LogRow) {
-  const receipt = receiptOf(row)
-  const { check, leaf } = await checkSeal(keys.publicKey, receipt, row.recordHash, row.signature)
-  const problems: RowProblem[] = []
-  if (row.keyId !== keys.keyId && check !== 'altered') problems.push('unknown_key')
-  else if (check !== 'ok') problems.push(check)
-  if (rosterExternalId !== row.externalId) problems.push('misattributed')
-  return { problems, leaf }
+export async function referencedCheckpoints(
+  db: Database,
+  rows: readonly LogRow[],
+): Promise<Map<number, string>> {
+  const sizes = new Set<number>()
+  for (const { row } of rows) if (row.logCheckpointSize !== null) sizes.add(row.logCheckpointSize)
+  const stored = await checkpointsOfSizes(db, [...sizes])
+  return new Map(
+    await Promise.all(stored.map(async (c) => [c.treeSize, await noteHash(c)] as const)),
+  )
 }
 
-const rowMessages: Record<RowProblem, string> = {
+const rowMessages = {
   altered: 'a field of this record was changed after it was written: its hash no longer matches',
   forged: 'this record was not written by the Worker: its signature does not verify',
   unknown_key: 'this record names a signing key the Worker does not hold',
   misattributed:
     'official_id was changed: this record now counts for another official than the one its receipt names',
-}
+} as const
 
 /**
- * Re-checks the whole log. With `checkpoint`, a clean log longer than the latest checkpoint
- * gets a new signed checkpoint (never over a log with problems).
+ * A row's seal against the key it names, whether official_id (the one column outside the
+ * receipt) still points at the official the receipt names, and, for a type 2 receipt whose hash
+ * holds, its place in the log: above the seq it says the log had reached, and after a checkpoint
+ * that is still stored as it was. The leaf is always recomputed.
  */
-export async function verifyLog(
-  db: Database,
+export async function checkRow(
   keys: ReceiptKeys,
-  options: { now: Date; checkpoint: boolean },
-): Promise<VerificationReport> {
-  const [checkpoints, extent] = await Promise.all([allCheckpoints(db), logExtent(db)])
+  { row, rosterExternalId }: LogRow,
+  referenced: ReadonlyMap<number, string>,
+): Promise<{ problems: Problem[]; leaf: string }> {
+  const receipt = receiptOf(row)
+  const key = keys.verifying.get(row.keyId)
+  const { bytes, leaf, matches } = await sealHash(receipt, row.recordHash)
+  const at = { seq: row.seq, receiptId: row.receiptId }
   const problems: Problem[] = []
-  let problemCount = 0
-  const report = (problem: Problem) => {
-    problemCount++
-    if (problems.length < MAX_PROBLEMS) problems.push(problem)
-  }
-  const pending = [...checkpoints]
-  let matched = 0
-  for (const c of checkpoints)
-    if (!(await checkpointSignatureValid(keys, c)))
-      report({
-        kind: 'checkpoint_invalid',
-        treeSize: c.treeSize,
-        message: `the checkpoint over the first ${c.treeSize} records is not signed by the Worker's key`,
+  if (!matches) problems.push({ kind: 'altered', ...at, message: rowMessages.altered })
+  else if (!key) problems.push({ kind: 'unknown_key', ...at, message: rowMessages.unknown_key })
+  else if (!(await signatureValid(key.publicKey, bytes, row.signature)))
+    problems.push({ kind: 'forged', ...at, message: rowMessages.forged })
+  if (rosterExternalId !== row.externalId)
+    problems.push({ kind: 'misattributed', ...at, message: rowMessages.misattributed })
+  if (matches && receipt.type !== RECEIPT_TYPE_V1) {
+    if (!(row.seq > receipt.log.after))
+      problems.push({
+        kind: 'reordered',
+        ...at,
+        message: `this record was signed when the log already reached record ${receipt.log.after}, yet it sits at ${row.seq}: records were moved`,
       })
-
-  const frontier = new Frontier()
-  const compare = async () => {
-    while (pending[0] && pending[0].treeSize === frontier.size) {
-      const c = pending.shift()!
-      const root = await frontier.root()
-      if (root === c.rootHash && c.frontier === JSON.stringify(frontier.hashes())) matched++
-      else
-        report({
-          kind: 'checkpoint_mismatch',
-          treeSize: c.treeSize,
-          message: `the first ${c.treeSize} records differ from those signed at ${c.createdAt}: a record before it was altered, removed, inserted or moved`,
-        })
-    }
-  }
-  await compare()
-  for (const row of await recordsOutsideLogStatement(db, MAX_PROBLEMS))
-    report({
-      kind: 'inserted',
-      seq: row.seq,
-      receiptId: row.receiptId,
-      message: `record ${row.seq} sits below the start of the log (seq 1): it was inserted directly in the database`,
-    })
-  let expected = 1
-  let lastSeq = 0
-  for await (const logRow of logRows(db)) {
-    const { row } = logRow
-    if (row.seq > expected)
-      report({
-        kind: 'removed',
-        seq: expected,
-        toSeq: row.seq - 1,
-        message: `records ${expected}${row.seq - 1 > expected ? `-${row.seq - 1}` : ''} are missing from the log`,
+    const cited = receipt.log.checkpoint
+    if (cited && referenced.get(cited.treeSize) !== cited.hash)
+      problems.push({
+        kind: 'checkpoint_missing',
+        ...at,
+        treeSize: cited.treeSize,
+        message: `this record was signed after a checkpoint over ${cited.treeSize} records that is no longer stored as it was: that checkpoint was removed, altered or signed again`,
       })
-    expected = row.seq + 1
-    lastSeq = row.seq
-    const { problems: found, leaf } = await checkRow(keys, logRow)
-    for (const problem of found)
-      report({
-        kind: problem,
-        seq: row.seq,
-        receiptId: row.receiptId,
-        message: rowMessages[problem],
-      })
-    await frontier.append(leaf)
-    await compare()
   }
-  if (extent.issued > lastSeq)
-    report({
-      kind: 'removed',
-      seq: lastSeq + 1,
-      toSeq: extent.issued,
-      message: `records ${lastSeq + 1}${extent.issued > lastSeq + 1 ? `-${extent.issued}` : ''} were written and are gone from the end of the log`,
-    })
-  for (const c of pending)
-    report({
-      kind: 'removed',
-      treeSize: c.treeSize,
-      message: `a checkpoint signed at ${c.createdAt} covers ${c.treeSize} records, but the log holds ${frontier.size}`,
-    })
-
-  const latest = checkpoints.at(-1)
-  let newCheckpoint: CheckpointHead | null = null
-  if (options.checkpoint && problemCount === 0 && frontier.size > (latest?.treeSize ?? 0)) {
-    const signed = await signCheckpoint(keys, frontier, options.now)
-    await saveCheckpoint(db, signed)
-    newCheckpoint = head(signed)
-  }
-  return {
-    ok: problemCount === 0,
-    checkedAt: options.now.toISOString(),
-    records: frontier.size,
-    lastSeq,
-    checkpoints: {
-      stored: checkpoints.length,
-      matched,
-      latest: newCheckpoint ?? (latest ? head(latest) : null),
-    },
-    uncheckpointed: frontier.size - (newCheckpoint?.treeSize ?? latest?.treeSize ?? 0),
-    problemCount,
-    problems,
-    newCheckpoint,
-  }
-}
-
-/**
- * The cron's job: seal records written since the latest checkpoint, reading only those. Stops
- * before the first record that fails its check (the full verification then reports it), and
- * signs nothing if the latest checkpoint itself does not hold together.
- */
-export async function checkpointNewRecords(
-  db: Database,
-  keys: ReceiptKeys,
-  options: { now: Date; maxRecords: number },
-): Promise<{ checkpoint: CheckpointHead | null; added: number; stoppedAt?: number }> {
-  const latest = await latestCheckpoint(db)
-  let frontier = new Frontier()
-  if (latest) {
-    frontier = Frontier.restore(latest.treeSize, JSON.parse(latest.frontier) as string[])
-    if (
-      (await frontier.root()) !== latest.rootHash ||
-      !(await checkpointSignatureValid(keys, latest))
-    )
-      return { checkpoint: null, added: 0, stoppedAt: latest.treeSize }
-  }
-  let added = 0
-  let stoppedAt: number | undefined
-  for await (const logRow of logRows(db, frontier.size)) {
-    if (added >= options.maxRecords) break
-    const { problems, leaf } = await checkRow(keys, logRow)
-    if (logRow.row.seq !== frontier.size + 1 || problems.length) {
-      stoppedAt = logRow.row.seq
-      break
-    }
-    await frontier.append(leaf)
-    added++
-  }
-  if (added === 0) return { checkpoint: null, added, stoppedAt }
-  const signed = await signCheckpoint(keys, frontier, options.now)
-  await saveCheckpoint(db, signed)
-  return { checkpoint: head(signed), added, stoppedAt }
+  return { problems, leaf }
 }

@@ -7,6 +7,9 @@ import type { CompiledNotice, CompiledVersion, Lang } from './types'
 const VERSION_NUMBER = /^[1-9][0-9]{0,5}$/
 const RANGE = /^([1-9][0-9]{0,5})\.\.\.([1-9][0-9]{0,5})$/
 
+/** Finds a notice or throws its 404: domain functions take one, so tests can hand in their own. */
+export type NoticeLookup = (id: string) => CompiledNotice
+
 export function requireNotice(id: string): CompiledNotice {
   const notice = findNotice(id)
   if (!notice) throw notFound('notice_not_found', `There is no notice "${id}".`)

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, between, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Database } from './client'
 import { acknowledgements, officials } from './schema'
 import { inUnit, selectList, unitPage } from './units'
@@ -48,16 +48,36 @@ export function acknowledgementStatement(
     .limit(1)
 }
 
-/** What opening a link needs, in one round trip: the official and their record, if any. */
+/** The official's newest record of a version in [from, to]. */
+export function latestAcknowledgementStatement(
+  db: Database,
+  q: { officialId: number; noticeId: string; from: number; to: number },
+) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(
+      and(
+        eq(acknowledgements.officialId, q.officialId),
+        eq(acknowledgements.noticeId, q.noticeId),
+        between(acknowledgements.version, q.from, q.to),
+      ),
+    )
+    .orderBy(desc(acknowledgements.version))
+    .limit(1)
+}
+
+/**
+ * What opening a link needs, in one round trip: the official, and their newest record of a
+ * version in [from, to] (one that counts for the link's version), if any.
+ */
 export async function officialAndRecord(
   db: Database,
-  officialId: number,
-  noticeId: string,
-  version: number,
+  q: { officialId: number; noticeId: string; from: number; to: number },
 ) {
   const [official, record] = await db.batch([
-    db.select().from(officials).where(eq(officials.id, officialId)).limit(1),
-    acknowledgementStatement(db, officialId, noticeId, version),
+    db.select().from(officials).where(eq(officials.id, q.officialId)).limit(1),
+    latestAcknowledgementStatement(db, q),
   ])
   return { official: official[0], record: record[0] }
 }
@@ -81,6 +101,24 @@ export function unitCountsStatement(
     .from(officials)
     .where(and(eq(officials.active, true), inUnit(officials.unit, q.unit)))
     .groupBy(officials.unit)
+}
+
+/** How many active officials (in a unit) have no acknowledgement of a version in [from, to]. */
+export async function countOutstanding(
+  db: Database,
+  q: { noticeId: string; from: number; to: number; unit?: string | null },
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(officials)
+    .where(
+      and(
+        eq(officials.active, true),
+        inUnit(officials.unit, q.unit),
+        sql`NOT ${acknowledgedIn(q.noticeId, q.from, q.to)}`,
+      ),
+    )
+  return row?.n ?? 0
 }
 
 /** Active officials with no acknowledgement of a version in [from, to], in (unit, id) order. */
@@ -159,14 +197,56 @@ export function recordsOutsideLogStatement(db: Database, limit: number) {
 }
 
 /**
- * How long the log is and how long SQLite says it has been: sqlite_sequence keeps the largest
- * seq ever handed out, so rows deleted from the end still leave a trace.
+ * Where the log stands, for the receipt about to be signed: the highest seq so far and the newest
+ * checkpoint. Two primary-key lookups.
  */
-export async function logExtent(db: Database) {
-  const [row] = await db.all<{ count: number; maxSeq: number | null; issued: number | null }>(
-    sql`SELECT (SELECT count(*) FROM acknowledgements) AS count,
-      (SELECT max(seq) FROM acknowledgements) AS maxSeq,
+export async function logHead(db: Database) {
+  const [row] = await db.all<{
+    after: number | null
+    treeSize: number | null
+    rootHash: string
+    createdAt: string
+    format: number
+    prevHash: string | null
+  }>(
+    sql`SELECT (SELECT max(seq) FROM acknowledgements) AS after, c.tree_size AS treeSize,
+      c.root_hash AS rootHash, c.created_at AS createdAt, c.format AS format, c.prev_hash AS prevHash
+      FROM (SELECT 1) LEFT JOIN (SELECT * FROM ack_checkpoints ORDER BY tree_size DESC LIMIT 1) c`,
+  )
+  const { after = null, treeSize = null, ...checkpoint } = row ?? {}
+  return {
+    after: after ?? 0,
+    checkpoint:
+      treeSize === null
+        ? null
+        : ({ treeSize, ...checkpoint } as {
+            treeSize: number
+            rootHash: string
+            createdAt: string
+            format: number
+            prevHash: string | null
+          }),
+  }
+}
+
+/**
+ * Where the log ends and where SQLite says it has reached: sqlite_sequence keeps the largest seq
+ * ever handed out, so rows deleted from the end still leave a trace. Two lookups, no scan.
+ */
+export async function logEnd(db: Database) {
+  const [row] = await db.all<{ maxSeq: number | null; issued: number | null }>(
+    sql`SELECT (SELECT max(seq) FROM acknowledgements) AS maxSeq,
       (SELECT seq FROM sqlite_sequence WHERE name = 'acknowledgements') AS issued`,
   )
-  return { count: row?.count ?? 0, maxSeq: row?.maxSeq ?? 0, issued: row?.issued ?? 0 }
+  return { maxSeq: row?.maxSeq ?? 0, issued: row?.issued ?? 0 }
+}
+
+/** The leaf hashes of the records after `afterSeq`, in log order: what a consistency proof needs. */
+export function leafHashesStatement(db: Database, q: { afterSeq: number; limit: number }) {
+  return db
+    .select({ seq: acknowledgements.seq, recordHash: acknowledgements.recordHash })
+    .from(acknowledgements)
+    .where(gt(acknowledgements.seq, q.afterSeq))
+    .orderBy(asc(acknowledgements.seq))
+    .limit(q.limit)
 }

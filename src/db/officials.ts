@@ -1,34 +1,17 @@
 import { and, eq, ne, sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import type { Database } from './client'
 import { officials, rosterImports } from './schema'
 import { inUnit, selectList, unitPage } from './units'
 
 export type Official = typeof officials.$inferSelect
+export type RosterImport = typeof rosterImports.$inferSelect
 
 /** Rows per statement when the roster goes in as one JSON parameter: ~100 KB of JSON at most. */
 export const ROSTER_CHUNK = 500
 
 export async function findOfficialByExternalId(db: Database, externalId: string) {
   return db.query.officials.findFirst({ where: eq(officials.externalId, externalId) })
-}
-
-/** The current roster rows for these external ids, read in chunks of one JSON parameter each. */
-export async function officialsByExternalId(db: Database, externalIds: readonly string[]) {
-  const found = new Map<string, Pick<Official, 'externalId' | 'name' | 'unit' | 'active'>>()
-  for (let i = 0; i < externalIds.length; i += ROSTER_CHUNK) {
-    const chunk = JSON.stringify(externalIds.slice(i, i + ROSTER_CHUNK))
-    const rows = await db
-      .select({
-        externalId: officials.externalId,
-        name: officials.name,
-        unit: officials.unit,
-        active: officials.active,
-      })
-      .from(officials)
-      .where(sql`${officials.externalId} IN (SELECT value FROM json_each(${chunk}))`)
-    for (const row of rows) found.set(row.externalId, row)
-  }
-  return found
 }
 
 export interface RosterWrite {
@@ -38,20 +21,52 @@ export interface RosterWrite {
   scope: string | null
   bodySha256: string
   rows: readonly { externalId: string; name: string; unit: string }[]
-  counts: { created: number; updated: number; reactivated: number }
 }
 
 /**
- * The statements of one import, for a single db.batch(): every row upserted (JSON chunks keep
- * each statement at 4 bound parameters however large the roster), then in a full import everyone
- * in scope that the file did not list deactivated, then the import's own record, whose
- * `deactivated` count is changes() of the statement just before it.
+ * The statements of one import, for a single db.batch(): the import's own record first, then for
+ * every chunk of rows (one JSON parameter each, so 2 to 4 bound parameters however large the
+ * roster) a count of what the chunk will create, update and reactivate, added to the record,
+ * and the upsert itself; in a full import, everyone in scope the file did not list is
+ * deactivated and changes() of that goes into the record. Last, the record is read back. D1 runs
+ * a batch alone, so each count is of the rows as this import finds them, and concurrent imports
+ * of the same file report, between them, exactly what was written.
  */
 export function rosterImportStatements(db: Database, write: RosterWrite) {
-  const upserts = []
+  const byImport = eq(rosterImports.id, write.importId)
+  const statements: BatchItem<'sqlite'>[] = [
+    db.insert(rosterImports).values({
+      id: write.importId,
+      importedAt: write.now,
+      mode: write.mode,
+      scope: write.scope,
+      bodySha256: write.bodySha256,
+      rows: write.rows.length,
+      created: 0,
+      updated: 0,
+      reactivated: 0,
+      deactivated: 0,
+    }),
+  ]
   for (let i = 0; i < write.rows.length; i += ROSTER_CHUNK) {
     const chunk = JSON.stringify(
       write.rows.slice(i, i + ROSTER_CHUNK).map((r) => [r.externalId, r.name, r.unit]),
+    )
+    // The same conditions the upsert's updatedAt CASE uses: a listed official is created when
+    // absent, reactivated when inactive, updated when active with another name or unit.
+    statements.push(
+      db
+        .update(rosterImports)
+        .set({
+          created: sql`${rosterImports.created} + (SELECT count(*) FROM json_each(${chunk}) v
+          WHERE NOT EXISTS (SELECT 1 FROM ${officials} o WHERE o.external_id = v.value ->> 0))`,
+          reactivated: sql`${rosterImports.reactivated} + (SELECT count(*) FROM json_each(${chunk}) v
+          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE o.active = 0)`,
+          updated: sql`${rosterImports.updated} + (SELECT count(*) FROM json_each(${chunk}) v
+          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE o.active = 1
+            AND (o.name IS NOT v.value ->> 1 OR o.unit IS NOT v.value ->> 2))`,
+        })
+        .where(byImport),
     )
     const from: Record<keyof Official, SQL> = {
       id: sql`NULL`,
@@ -64,7 +79,7 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
       deactivatedAt: sql`NULL`,
       lastImportId: sql`${write.importId}`,
     }
-    upserts.push(
+    statements.push(
       db
         .insert(officials)
         .select(sql`SELECT ${selectList(officials, from)} FROM json_each(${chunk}) WHERE true`)
@@ -84,31 +99,26 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
         }),
     )
   }
-  const deactivate = db
-    .update(officials)
-    .set({ active: false, deactivatedAt: write.now, updatedAt: write.now })
-    .where(
-      and(
-        eq(officials.active, true),
-        inUnit(officials.unit, write.scope),
-        ne(officials.lastImportId, write.importId),
-      ),
+  if (write.mode === 'full')
+    statements.push(
+      db
+        .update(officials)
+        .set({ active: false, deactivatedAt: write.now, updatedAt: write.now })
+        .where(
+          and(
+            eq(officials.active, true),
+            inUnit(officials.unit, write.scope),
+            ne(officials.lastImportId, write.importId),
+          ),
+        ),
+      // changes() here is the row count of the deactivation just before.
+      db
+        .update(rosterImports)
+        .set({ deactivated: sql`changes()` })
+        .where(byImport),
     )
-  const record = db.insert(rosterImports).values({
-    id: write.importId,
-    importedAt: write.now,
-    mode: write.mode,
-    scope: write.scope,
-    bodySha256: write.bodySha256,
-    rows: write.rows.length,
-    ...write.counts,
-    deactivated: write.mode === 'full' ? sql`changes()` : 0,
-  })
-  return write.mode === 'full' ? [...upserts, deactivate, record] : [...upserts, record]
-}
-
-export async function rosterImport(db: Database, id: string) {
-  return db.query.rosterImports.findFirst({ where: eq(rosterImports.id, id) })
+  statements.push(db.select().from(rosterImports).where(byImport))
+  return statements
 }
 
 export async function countActiveOfficials(db: Database, unit?: string | null): Promise<number> {

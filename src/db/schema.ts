@@ -86,7 +86,7 @@ export const linkBatches = sqliteTable(
  * One row per (official, notice, version), append-only. Every column except seq, official_id,
  * record_hash and signature is a field of the signed receipt, so any edit breaks the signature
  * (verification checks official_id against the signed external_id); seq orders the rows as
- * leaves of the Merkle tree that checkpoints sign.
+ * leaves of the Merkle tree that checkpoints sign. Rows of receipt type 1 have no log_* fields.
  */
 export const acknowledgements = sqliteTable(
   'acknowledgements',
@@ -115,6 +115,14 @@ export const acknowledgements = sqliteTable(
     recordHash: text('record_hash').notNull(),
     /** Ed25519 over the canonical receipt, base64url. */
     signature: text('signature').notNull(),
+    /** redlines.acknowledgement/1 (written before log positions) or /2. */
+    receiptType: text('receipt_type').notNull().default('redlines.acknowledgement/1'),
+    /** Type 2: the highest seq in the log when the receipt was signed; the row's seq is above it. */
+    logAfter: integer('log_after'),
+    /** Type 2: the newest checkpoint when the receipt was signed (null: there was none)... */
+    logCheckpointSize: integer('log_checkpoint_size'),
+    /** ...and the SHA-256 (hex) of the note it signed. */
+    logCheckpointHash: text('log_checkpoint_hash'),
   },
   (table) => [
     uniqueIndex('acknowledgements_receipt_id').on(table.receiptId),
@@ -132,7 +140,11 @@ export const acknowledgements = sqliteTable(
   ],
 )
 
-/** Signed tree heads over the acknowledgements, in seq order (RFC 9162 style). */
+/**
+ * Signed tree heads over the acknowledgements, in seq order (RFC 9162 style). Format 2 heads are
+ * chained: each signs the hash of the note its predecessor signed, so removing or altering one
+ * breaks the next.
+ */
 export const ackCheckpoints = sqliteTable('ack_checkpoints', {
   treeSize: integer('tree_size').primaryKey(),
   rootHash: text('root_hash').notNull(),
@@ -141,4 +153,8 @@ export const ackCheckpoints = sqliteTable('ack_checkpoints', {
   createdAt: text('created_at').notNull(),
   keyId: text('key_id').notNull(),
   signature: text('signature').notNull(),
+  /** 1: redlines-checkpoint/1 (unchained); 2: redlines-checkpoint/2. */
+  format: integer('format').notNull().default(1),
+  /** Format 2: SHA-256 (hex) of the previous checkpoint's note; null for the first checkpoint. */
+  prevHash: text('prev_hash'),
 })

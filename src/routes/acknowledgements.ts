@@ -58,7 +58,7 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
 function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
   const signed = signedReceiptOf(
     opened.record!,
-    secrets.receipt.publicJwk,
+    secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
   return render(
@@ -192,7 +192,7 @@ acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
     throw new AppError(404, 'receipt_not_found', 'No acknowledgement has been made with this link.')
   const signed = signedReceiptOf(
     opened.record,
-    secrets.receipt.publicJwk,
+    secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
   personal(c)

@@ -1,12 +1,12 @@
 /**
  * The administrator's API, all behind `Authorization: Bearer <ADMIN_TOKEN>`: roster upload,
- * links, status, outstanding list, records, verification. Lists come as JSON pages or as a CSV
+ * links, status, outstanding list, records; the log's verification is in admin-log.ts. Lists come as JSON pages or as a CSV
  * stream (?format=csv). Documented in /api/openapi.json; handlers parse their own input so a CSV
  * body and a CSV answer can share one route.
  */
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { constantTimeEqual, base64url, fromBase64url, utf8 } from '../acknowledgements/bytes'
+import { base64url, fromBase64url, utf8 } from '../acknowledgements/bytes'
 import {
   csvStream,
   LINK_COLUMNS,
@@ -24,12 +24,12 @@ import { receiptOf } from '../acknowledgements/receipt'
 import { importRoster, ROSTER_MAX_BYTES, ROSTER_MAX_ROWS } from '../acknowledgements/roster'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { outstanding, records, take, versionStatus } from '../acknowledgements/status'
-import { verifyLog } from '../acknowledgements/verify'
-import { allCheckpoints } from '../db/checkpoints'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { AppError, badRequest, errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
+import { adminLogRoutes } from './admin-log'
+import { parse, requireAdmin, security } from './admin-auth'
 
 type Ctx = Context<AppEnv>
 
@@ -40,34 +40,7 @@ adminRoutes.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   scheme: 'bearer',
   description: 'The ADMIN_TOKEN secret',
 })
-const security = [{ adminToken: [] }]
-
-async function sha256(text: string) {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text)))
-}
-
-adminRoutes.use('/api/admin/*', async (c, next) => {
-  const secrets = await ackSecrets(c.env)
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')
-  // Hashing both sides first makes the comparison constant-time whatever the lengths.
-  if (!match || !constantTimeEqual(await sha256(match[1]!), await sha256(secrets.adminToken)))
-    throw new AppError(
-      401,
-      'unauthorized',
-      'This needs the administrator token: send Authorization: Bearer <ADMIN_TOKEN>.',
-      { 'WWW-Authenticate': 'Bearer realm="redlines-admin"' },
-    )
-  c.header('Cache-Control', 'no-store')
-  await next()
-})
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value)
-  if (result.success) return result.data
-  const issue = result.error.issues[0]
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : ''
-  throw badRequest('invalid_request', `${where}${issue?.message ?? 'invalid request'}`)
-}
+adminRoutes.use('/api/admin/*', requireAdmin)
 
 function csvResponse(c: Ctx, filename: string, body: ReadableStream<Uint8Array> | string) {
   return c.body(body as string, 200, {
@@ -202,13 +175,18 @@ const LinkBody = z
       .int()
       .default(30)
       .openapi({ description: `1 to ${MAX_EXPIRY_DAYS}` }),
+    officials: z.enum(['outstanding', 'all']).default('outstanding').openapi({
+      description:
+        'outstanding: only officials who do not yet count as having acknowledged this version (an acknowledgement of a version no material change separates from it counts); all: every active official in scope',
+    }),
   })
   .openapi('LinkRequest')
 
 adminRoutes.openAPIRegistry.registerPath({
   method: 'post',
   path: '/api/admin/links',
-  summary: 'Personal links for a notice version, for every active official or one unit',
+  summary:
+    'Personal links for a notice version, for the officials (of one unit) who have not acknowledged it',
   description:
     'CSV (external_id,name,unit,url) by default; ?format=json for JSON. Each link is signed, bound to one official and this version, and expires.',
   security,
@@ -291,7 +269,7 @@ const StatusSchema = z
     version: z.number().int(),
     counts: z.object({ from: z.number().int(), to: z.number().int() }).openapi({
       description:
-        'Acknowledgements of these versions count: a version that changes no rule materially does not reset anyone',
+        'Acknowledgements of these versions count: a version that changes no rule materially does not reset anyone, and counts for the version before it',
     }),
     unit: z.string().nullable(),
     asOf: z.string(),
@@ -485,93 +463,5 @@ adminRoutes.get('/api/admin/acknowledgements', async (c) => {
   )
 })
 
-// ---- verification -------------------------------------------------------------------------
-
-const Head = z.object({
-  treeSize: z.number().int(),
-  rootHash: z.string(),
-  createdAt: z.string(),
-  keyId: z.string(),
-  signature: z.string(),
-})
-const ReportSchema = z
-  .object({
-    ok: z.boolean(),
-    checkedAt: z.string(),
-    records: z.number().int(),
-    lastSeq: z.number().int(),
-    checkpoints: z.object({
-      stored: z.number().int(),
-      matched: z.number().int(),
-      latest: Head.nullable(),
-    }),
-    uncheckpointed: z.number().int(),
-    problemCount: z.number().int(),
-    problems: z.array(
-      z.object({
-        kind: z.enum([
-          'altered',
-          'forged',
-          'unknown_key',
-          'misattributed',
-          'removed',
-          'inserted',
-          'checkpoint_mismatch',
-          'checkpoint_invalid',
-        ]),
-        seq: z.number().int().optional(),
-        toSeq: z.number().int().optional(),
-        receiptId: z.string().optional(),
-        treeSize: z.number().int().optional(),
-        message: z.string(),
-      }),
-    ),
-    newCheckpoint: Head.nullable(),
-  })
-  .openapi('VerificationReport')
-
-for (const method of ['get', 'post'] as const)
-  adminRoutes.openAPIRegistry.registerPath({
-    method,
-    path: '/api/admin/verify',
-    summary:
-      method === 'get'
-        ? 'Re-check every record against its hash, signature, sequence and the signed checkpoints'
-        : 'The same check, then sign a checkpoint over the log if it is clean',
-    security,
-    responses: {
-      200: {
-        description: 'The report (ok: false lists each problem)',
-        content: { 'application/json': { schema: ReportSchema } },
-      },
-      ...errorResponses(401, 503),
-    },
-  })
-const verify = (checkpoint: boolean) => async (c: Ctx) => {
-  const secrets = await ackSecrets(c.env)
-  const report = await verifyLog(database(c.env.DB), secrets.receipt, {
-    now: new Date(),
-    checkpoint,
-  })
-  return c.json(report, 200)
-}
-adminRoutes.get('/api/admin/verify', verify(false))
-adminRoutes.post('/api/admin/verify', verify(true))
-
-adminRoutes.openAPIRegistry.registerPath({
-  method: 'get',
-  path: '/api/admin/checkpoints',
-  summary: 'Every signed tree head, oldest first (keep copies elsewhere to pin history)',
-  security,
-  responses: {
-    200: {
-      description: 'Tree heads',
-      content: { 'application/json': { schema: z.object({ checkpoints: z.array(Head) }) } },
-    },
-    ...errorResponses(401, 503),
-  },
-})
-adminRoutes.get('/api/admin/checkpoints', async (c) => {
-  const checkpoints = await allCheckpoints(database(c.env.DB))
-  return c.json({ checkpoints: checkpoints.map(({ frontier: _f, ...head }) => head) }, 200)
-})
+// The log: verification, checkpoints and their proofs, behind the same token.
+adminRoutes.route('/', adminLogRoutes)

@@ -17,8 +17,9 @@ const Jwk = z
   })
   .openapi('ReceiptPublicKey')
 
-// Keys change only by redeploying with a new secret; an hour of caching is harmless and cheap.
-const CACHE = 'public, max-age=3600'
+// Keys change by setting a secret (a rotation); five minutes of caching is cheap, and a verifier
+// that has a stale set only lacks the newest key for that long.
+const CACHE = 'public, max-age=300'
 
 export const keyRoutes = newRoutes()
 
@@ -26,11 +27,19 @@ keyRoutes.openapi(
   createRoute({
     method: 'get',
     path: KEYS_PATH,
-    summary: 'The Ed25519 public keys that sign receipts and checkpoints, as a JWK set',
+    summary:
+      'The Ed25519 public keys that sign receipts and checkpoints, as a JWK set: the current key first, then every retired one',
     responses: {
       200: {
         description: 'JWK set',
-        content: { 'application/json': { schema: z.object({ keys: z.array(Jwk) }) } },
+        content: {
+          'application/json': {
+            schema: z.object({
+              keys: z.array(Jwk),
+              current: z.string().openapi({ description: 'kid of the key that signs now' }),
+            }),
+          },
+        },
       },
       ...errorResponses(503),
     },
@@ -39,7 +48,7 @@ keyRoutes.openapi(
     const { receipt } = await ackSecrets(c.env)
     c.header('Cache-Control', CACHE)
     c.header('Access-Control-Allow-Origin', '*')
-    return c.json({ keys: [receipt.publicJwk] }, 200)
+    return c.json({ keys: receipt.published, current: receipt.keyId }, 200)
   },
 )
 
