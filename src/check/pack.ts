@@ -192,7 +192,8 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
   }
   const units = view('labels')
-  let labels: string[] | undefined
+  let starts: Int32Array | undefined
+  const labels: string[] = []
   let messageGroups = 0
   let barrierGroups = 0
   data.groups.forEach((g, i) => {
@@ -226,10 +227,22 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     outs: view('outs'),
     patterns: view('patterns'),
     masks: view('masks'),
-    // Only a hit needs labels, so they become strings on the first one.
+    // Only a hit needs labels: the first one finds where each starts, and each label becomes a
+    // string when it is first shown (a pack has tens of thousands; a message shows a few).
     label(i: number) {
-      labels ??= utf16(units).split('\n')
-      return labels[i] ?? ''
+      let label = labels[i]
+      if (label !== undefined) return label
+      if (!starts) {
+        let n = 1
+        for (let k = 0; k < units.length; k++) if (units[k] === 10) n++
+        starts = new Int32Array(n + 1)
+        for (let k = 0, at = 1; k < units.length; k++) if (units[k] === 10) starts[at++] = k + 1
+        starts[n] = units.length + 1
+      }
+      if (i < 0 || i + 1 >= starts.length) return ''
+      label = utf16(units.subarray(starts[i] as number, (starts[i + 1] as number) - 1))
+      labels[i] = label
+      return label
     },
     notes: data.notes,
   }
