@@ -13,8 +13,26 @@ function testSecrets() {
     ADMIN_TOKEN: random(),
     LINK_SECRET: random(),
     IP_HASH_KEY: random(),
+    SESSION_SECRET: random(),
     RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
     RECEIPT_RETIRED_KEYS: JSON.stringify([retired.export({ format: 'jwk' })]),
+  }
+}
+
+/**
+ * Cloudflare Access as the tests see it: a team domain nobody fetches, because ACCESS_JWKS hands
+ * the Worker the key set directly. The private half reaches only the tests (TEST_ACCESS_KEY),
+ * which sign their own Access JWTs with it.
+ */
+function testAccess() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const kid = randomBytes(8).toString('hex')
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }
+  return {
+    ACCESS_TEAM_DOMAIN: 'redlines-test.cloudflareaccess.com',
+    ACCESS_AUD: randomBytes(32).toString('hex'),
+    ACCESS_JWKS: JSON.stringify({ keys: [publicJwk] }),
+    TEST_ACCESS_KEY: JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256' }),
   }
 }
 
@@ -28,7 +46,7 @@ export default defineConfig(async () => {
         miniflare: {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
           // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
-          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets() },
+          bindings: { TEST_MIGRATIONS: migrations, ...testSecrets(), ...testAccess() },
         },
       }),
     ],

@@ -15,6 +15,7 @@ const secrets: Record<string, () => string> = {
   ADMIN_TOKEN: random,
   LINK_SECRET: random,
   IP_HASH_KEY: random,
+  SESSION_SECRET: random,
   RECEIPT_PRIVATE_KEY: () =>
     JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })),
   // No key has retired yet; npm run rotate-receipt-key adds them here.

@@ -1,9 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
 import { etag } from 'hono/etag'
-import { languageDetector } from 'hono/language'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
-import { sha256Base64 } from './crypto'
+import { edge } from './edge'
 import { AppError, clientRefusal, describeSafely, storageFailure } from './errors'
 import { newRoutes, refuseCrossSiteRequests } from './factory'
 import { langOf, type AppEnv } from './env'
@@ -11,81 +7,82 @@ import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
 import { acknowledgementRoutes } from './routes/acknowledgements'
 import { checkRoutes } from './routes/check'
-import { adminRoutes } from './routes/admin'
+import { adminLinkRoutes } from './routes/admin-links'
+import { adminLogRoutes } from './routes/admin-log'
+import { adminRecordRoutes } from './routes/admin-records'
+import { adminRosterRoutes } from './routes/admin-roster'
+import { adminStatusRoutes } from './routes/admin-status'
 import { keyRoutes } from './routes/keys'
+import { assetRoutes } from './routes/assets'
 import { ruleRoutes } from './routes/rules'
-import { errorPage } from './views/notice'
+import { errorPage, errorTitle } from './views/error'
 import { page } from './views/layout'
-import { css } from './views/style'
+import { adminApiAuth, serverRequestId } from './routes/admin-auth'
+import { adminAuditRoutes } from './routes/admin-audit'
+import { adminTokenRoutes } from './routes/admin-tokens'
+import { consoleAuth } from './routes/console-kit'
+import { consoleAdminRoutes } from './routes/console-admins'
+import { consoleAuditRoutes } from './routes/console-audit'
+import { consoleAuthRoutes } from './routes/console-auth'
+import { consoleHomeRoutes } from './routes/console-home'
+import { consoleTokenRoutes } from './routes/console-tokens'
 
-const isPersonalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
-
-/** Runs a middleware everywhere but the personal link pages (/a/*) and the admin API. */
-function exceptPersonalAndAdmin(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
-  return (c, next) => (isPersonalOrAdmin(c.req.path) ? next() : middleware(c, next))
-}
+const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
+const safe = (method: string) => method === 'GET' || method === 'HEAD'
 
 /** The message check changes nothing: its form refuses only what says it is cross-site. */
 const CHANGES_NOTHING = new Set(['/check', '/api/check', '/api/check/batch'])
 
-let styleHash: Promise<string> | undefined
+const crossSite = refuseCrossSiteRequests()
+const hashBody = etag()
+const isConsole = (path: string) => path === '/admin' || path.startsWith('/admin/')
 
 export function createApp() {
   const app = newRoutes()
 
-  app.use(requestId())
-  app.use(async (c, next) => {
-    styleHash ??= sha256Base64(css)
-    const headers = secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: [`'sha256-${await styleHash}'`],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-      // same-origin: personal link URLs never leak to other sites, yet form posts keep their Origin.
-      referrerPolicy: 'same-origin',
-      xFrameOptions: 'DENY',
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
-    })
-    return headers(c, next)
-  })
-  // First, so that every refusal after it is in the reader's language.
-  app.use(
-    languageDetector({
-      supportedLanguages: ['zh', 'en'],
-      fallbackLanguage: 'zh',
-      order: ['querystring', 'header'],
-      lookupQueryString: 'lang',
-      caches: false,
-    }),
-  )
-  // On by default, for any route added later. Skipped for /a/* (acknowledgement forms check
-  // Origin themselves plus a per-link form token, because some in-app browsers such as WeChat's
-  // post without an Origin header), for /api/admin/* (bearer token: a browser never attaches it
-  // to a cross-site request) and for the message check, which changes no state (its form still
-  // refuses what says it is cross-site, see refuseForeignForms).
-  const crossSite = refuseCrossSiteRequests()
+  // First: the request id, the reader's language (so that every refusal after it is in that
+  // language) and the security headers of every response.
+  app.use(edge)
+  // On by default, for any route added later. Skipped for reads, for /a/* (acknowledgement forms
+  // check Origin themselves plus a per-link form token, because some in-app browsers such as
+  // WeChat's post without an Origin header), for /api/admin/* (bearer token: a browser never
+  // attaches it to a cross-site request) and for the message check, which changes no state (its
+  // form still refuses what says it is cross-site, see refuseForeignForms).
   app.use((c, next) =>
-    isPersonalOrAdmin(c.req.path) || CHANGES_NOTHING.has(c.req.path) ? next() : crossSite(c, next),
+    safe(c.req.method) || personalOrAdmin(c.req.path) || CHANGES_NOTHING.has(c.req.path)
+      ? next()
+      : crossSite(c, next),
   )
-  app.use(async (c, next) => {
-    await next()
-    if (c.req.query('lang') === undefined) c.res.headers.append('Vary', 'Accept-Language')
-  })
   // ETags are for the public, cacheable pages; personal and admin responses are no-store, and
-  // hashing would buffer admin's streamed CSV exports whole.
-  app.use(exceptPersonalAndAdmin(etag()))
+  // hashing would buffer admin's streamed CSV exports whole. Pages whose bytes are fixed by their
+  // content bring their own ETag (see cache.ts), so their bodies are never hashed.
+  app.use((c, next) =>
+    safe(c.req.method) && !personalOrAdmin(c.req.path) && !isConsole(c.req.path)
+      ? hashBody(c, next)
+      : next(),
+  )
+  app.use('/api/admin/*', serverRequestId, adminApiAuth)
+  app.use('/admin', serverRequestId, consoleAuth)
+  app.use('/admin/*', serverRequestId, consoleAuth)
 
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
   app.route('/', checkRoutes)
   app.route('/', acknowledgementRoutes)
-  app.route('/', adminRoutes)
+  app.route('/', adminRosterRoutes)
+  app.route('/', adminLinkRoutes)
+  app.route('/', adminStatusRoutes)
+  app.route('/', adminRecordRoutes)
+  app.route('/', adminLogRoutes)
+  app.route('/', adminTokenRoutes)
+  app.route('/', adminAuditRoutes)
+  app.route('/', consoleAuthRoutes)
+  app.route('/', consoleHomeRoutes)
+  app.route('/', consoleAdminRoutes)
+  app.route('/', consoleTokenRoutes)
+  app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
+  app.route('/', assetRoutes)
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
@@ -116,10 +113,18 @@ export function createApp() {
     return c.html(
       page({
         lang,
-        title: `${shown.status}`,
+        title: errorTitle(lang, shown.status, shown.code),
         description: message,
         path: c.req.path,
-        body: errorPage(shown.status, message, lang),
+        body: errorPage({
+          status: shown.status,
+          code: shown.code,
+          message,
+          lang,
+          path: c.req.path,
+          contact: c.env.ORG_CONTACT,
+          requestId: c.get('requestId'),
+        }),
       }),
       shown.status,
     )

@@ -1,4 +1,13 @@
+import type { Actor } from './admin/actor'
 import type { Lang } from './i18n'
+
+/** A console sign-in: who, how, and the form token every console form must carry. */
+export interface ConsoleSession {
+  actor: Actor
+  via: 'session' | 'access'
+  csrf: string
+  binding: string
+}
 
 /** What every handler can read from the context. */
 export interface AppEnv {
@@ -6,6 +15,10 @@ export interface AppEnv {
   Variables: {
     language: string
     requestId: string
+    /** Set by the admin API's authentication (routes/admin-auth.ts) for /api/admin/*. */
+    actor: Actor
+    /** Set by the console's authentication (routes/console-kit.ts) for /admin/*. */
+    console: ConsoleSession
   }
 }
 

@@ -2,6 +2,30 @@ import type { Lang } from './content/types'
 
 export type { Lang }
 
+/** What a comparison's one-line summary counts: rule numbers by kind of change. */
+export interface CompareCounts {
+  from: number
+  to: number
+  added: number[]
+  material: number[]
+  editorial: number[]
+  removed: number[]
+}
+
+function ruleList(lang: Lang, numbers: number[]): string {
+  return lang === 'zh'
+    ? numbers.map((n) => `第 ${n} 条`).join('、')
+    : `rule${numbers.length === 1 ? '' : 's'} ${joinEnglish(numbers.map(String))}`
+}
+
+const count = (n: number) => `${n} rule${n === 1 ? '' : 's'}`
+
+function joinEnglish(parts: string[]): string {
+  return parts.length < 2
+    ? (parts[0] ?? '')
+    : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+}
+
 const messages = {
   zh: {
     siteName: '红线',
@@ -33,6 +57,37 @@ const messages = {
     backHome: '返回首页',
     json: 'JSON',
     permalink: '本版本永久链接',
+    sha256Address: 'SHA-256 地址',
+    tagCurrent: '现行',
+    tagUpcoming: '即将生效',
+    tagSuperseded: '已被取代',
+    supersededBy: (n: number, date: string) => `本版本已被第 ${n} 版取代，自 ${date} 起不再适用。`,
+    readCurrent: '阅读现行版本',
+    whatChanged: (a: number, b: number) => `第 ${a} 版与第 ${b} 版的区别`,
+    upcoming: (date: string) => `本版本尚未生效，将于 ${date} 起生效。`,
+    currentUntil: (n: number) => `在此之前适用的是第 ${n} 版。`,
+    isCurrent: '这是现行版本。',
+    announce: (n: number, date: string) => `第 ${n} 版将于 ${date} 生效。`,
+    readVersion: (n: number) => `阅读第 ${n} 版`,
+    compareSummary: (s: CompareCounts) => {
+      const parts = [
+        s.added.length ? `新增 ${s.added.length} 条（${ruleList('zh', s.added)}）` : '',
+        s.material.length
+          ? `实质性修改 ${s.material.length} 条（${ruleList('zh', s.material)}）`
+          : '',
+        s.editorial.length
+          ? `文字修改 ${s.editorial.length} 条（${ruleList('zh', s.editorial)}）`
+          : '',
+        s.removed.length ? `删除 ${s.removed.length} 条（${ruleList('zh', s.removed)}）` : '',
+      ].filter(Boolean)
+      return parts.length
+        ? `从第 ${s.from} 版到第 ${s.to} 版：${parts.join('，')}。`
+        : `第 ${s.from} 版与第 ${s.to} 版的条款相同。`
+    },
+    reacknowledge: (older: number, newer: number, needed: boolean) =>
+      needed
+        ? `已确认第 ${older} 版的人需要重新确认第 ${newer} 版。`
+        : `已确认第 ${older} 版的人无需重新确认。`,
   },
   en: {
     siteName: 'Red lines',
@@ -64,6 +119,38 @@ const messages = {
     backHome: 'Back to the start page',
     json: 'JSON',
     permalink: 'Permanent link to this version',
+    sha256Address: 'SHA-256 address',
+    tagCurrent: 'In effect',
+    tagUpcoming: 'Upcoming',
+    tagSuperseded: 'Superseded',
+    supersededBy: (n: number, date: string) =>
+      `This version was replaced by version ${n} and no longer applies from ${date}.`,
+    readCurrent: 'Read the version in effect',
+    whatChanged: (a: number, b: number) => `What changed from version ${a} to ${b}`,
+    upcoming: (date: string) => `This version is not yet in effect; it takes effect on ${date}.`,
+    currentUntil: (n: number) => `Until then, version ${n} applies.`,
+    isCurrent: 'This is the version in effect.',
+    announce: (n: number, date: string) => `Version ${n} takes effect on ${date}.`,
+    readVersion: (n: number) => `Read version ${n}`,
+    compareSummary: (s: CompareCounts) => {
+      const parts = [
+        s.added.length ? `adds ${count(s.added.length)} (${ruleList('en', s.added)})` : '',
+        s.material.length
+          ? `changes ${count(s.material.length)} materially (${ruleList('en', s.material)})`
+          : '',
+        s.editorial.length
+          ? `rewords ${count(s.editorial.length)} (${ruleList('en', s.editorial)})`
+          : '',
+        s.removed.length ? `removes ${count(s.removed.length)} (${ruleList('en', s.removed)})` : '',
+      ].filter(Boolean)
+      return parts.length
+        ? `From version ${s.from} to version ${s.to}: ${joinEnglish(parts)}.`
+        : `Versions ${s.from} and ${s.to} have the same rules.`
+    },
+    reacknowledge: (older: number, newer: number, needed: boolean) =>
+      needed
+        ? `Whoever acknowledged version ${older} must acknowledge version ${newer} again.`
+        : `Whoever acknowledged version ${older} need not acknowledge again.`,
   },
 } as const
 
@@ -73,10 +160,11 @@ const messages = {
  */
 const zhErrors: Record<string, string> = {
   not_found: '此地址没有内容。',
-  notice_not_found: '找不到这份通知。',
+  notice_not_found: '地址中的通知不存在，链接可能不完整。',
   no_current_version: '这份通知还没有生效的版本。',
-  version_not_found: '找不到这个版本。',
-  invalid_version: '版本号的写法不对，应为 1、2、3……',
+  version_not_found: '这份通知没有这个版本：地址中的版本号或 SHA-256 不对应任何已发布的版本。',
+  invalid_version: '地址中的版本写法不对，应为 1、2、3……，或 sha256: 加 64 位摘要。',
+  invalid_sha256: '地址中的 SHA-256 写法不对，应为 sha256: 加 64 位十六进制数字。',
   invalid_range: '版本范围的写法不对，应为 1...2 这样的形式。',
   rule_not_found: '现行通知中没有这一条。',
   invalid_request: '请求的格式不对。',

@@ -12,9 +12,12 @@ export const NoticeParam = z.object({
 })
 
 export const VersionParams = NoticeParam.extend({
-  n: z
-    .string()
-    .openapi({ param: { name: 'n', in: 'path' }, example: '2', description: 'Version number' }),
+  n: z.string().openapi({
+    param: { name: 'n', in: 'path' },
+    example: '2',
+    description:
+      'Version number (2), or sha256: and the full 64-hex SHA-256 of the version (sha256:3947cd43…)',
+  }),
 })
 
 export const RangeParams = NoticeParam.extend({
@@ -50,9 +53,14 @@ export const VersionSummarySchema = z
     effectiveFrom: z.string(),
     current: z.boolean(),
     inEffect: z.boolean(),
+    status: z.enum(['current', 'superseded', 'upcoming']).openapi({
+      description:
+        'current: in effect now; superseded: a newer version is in effect; upcoming: published, in effect from effectiveFrom',
+    }),
     sha256: z.string(),
     summary: z.string(),
     url: z.string(),
+    sha256Url: z.string().openapi({ description: 'The same version, addressed by its SHA-256' }),
   })
   .openapi('VersionSummary')
 
@@ -75,6 +83,7 @@ export const VersionSchema = z
     removedRules: z.array(z.string()),
     rules: z.array(RuleSchema),
     url: z.string(),
+    sha256Url: z.string().openapi({ description: 'The same version, addressed by its SHA-256' }),
   })
   .openapi('Version')
 
@@ -106,6 +115,10 @@ export const ComparisonSchema = z
     added: z.array(z.string()),
     removed: z.array(z.string()),
     changed: z.array(z.object({ id: z.string(), material: z.boolean() })),
+    requiresReacknowledgement: z.boolean().openapi({
+      description:
+        'Whether an acknowledgement of the older version no longer counts for the newer one (a rule was added or changed materially in between)',
+    }),
     rules: z.array(
       z.object({
         id: z.string(),

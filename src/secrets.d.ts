@@ -4,7 +4,7 @@
 // still type-checks. The types match what `wrangler types` would generate from .dev.vars.
 declare namespace Cloudflare {
   interface Env {
-    /** Bearer token for /api/admin/*. */
+    /** The bootstrap owner: bearer token for /api/admin/* and the console's sign-in form. */
     ADMIN_TOKEN: string
     /** HMAC key for personal links and the form token derived from each link. */
     LINK_SECRET: string
@@ -21,5 +21,9 @@ declare namespace Cloudflare {
     CHECKPOINT_RECORDS?: string
     /** Optional setting: checkpoints one cron run signs at most, default 20. */
     CHECKPOINTS_PER_RUN?: string
+    /** HMAC key of console session cookies and console form tokens. */
+    SESSION_SECRET: string
+    /** A JSON key set used instead of fetching Cloudflare Access's certs: tests only. */
+    ACCESS_JWKS?: string
   }
 }

@@ -200,7 +200,7 @@ describe('an official acknowledges', () => {
   it('gets a signed receipt; the same link shows the same receipt again', async () => {
     const response = await acknowledge(links.A001!, '张 三')
     expect(response.status).toBe(303)
-    expect(response.headers.get('Location')).toBe(`${links.A001}?lang=zh`)
+    expect(response.headers.get('Location')).toBe(`${links.A001}?lang=zh#receipt-top`)
     const first = await (await call(`${links.A001}?lang=zh`)).text()
     expect(first).toContain('确认回执')
     expect(first).toContain('张三')

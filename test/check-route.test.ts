@@ -5,6 +5,7 @@ import { checkedNotices, rulePackFor } from '../src/check/packs'
 import { reason } from '../src/check/reason'
 import { currentVersion, findNotice } from '../src/content/catalog'
 import { MAX_CHARS, MAX_HIT_BYTES } from '../src/routes/check'
+import { startOfFreshWindow } from './rate-window'
 
 // Each test uses its own client address, so the rate limiter's count is per test.
 let client = 0
@@ -146,6 +147,7 @@ describe('POST /api/check', () => {
   })
 
   it('limits checks per client, answering 429 with Retry-After and the limit', async () => {
+    await startOfFreshWindow()
     const ip = nextAddress()
     const texts = Array.from({ length: 100 }, () => '你好')
     for (let i = 0; i < 6; i++)
@@ -158,7 +160,7 @@ describe('POST /api/check', () => {
     expect(body.error.message).toContain('600')
     // Another client is not affected.
     expect((await postJson('/api/check', { text: '你好' })).status).toBe(200)
-  })
+  }, 60_000)
 })
 
 describe('POST /api/check/batch', () => {
@@ -185,6 +187,7 @@ describe('POST /api/check/batch', () => {
   })
 
   it('counts every text against the rate limit, not the request', async () => {
+    await startOfFreshWindow()
     const ip = nextAddress()
     const batch = (n: number) =>
       post(
@@ -198,7 +201,7 @@ describe('POST /api/check/batch', () => {
     const refused = await batch(2)
     expect(refused.status).toBe(429)
     expect(((await refused.json()) as any).error.message).toMatch(/2 texts/)
-  })
+  }, 60_000)
 
   it('answers a batch of dense texts with at most 100 hits each, in bounded size', async () => {
     const texts = Array.from({ length: 100 }, () => '贿选'.repeat(5000))
@@ -232,16 +235,42 @@ describe('the /check page', () => {
     expect(body).toMatch(/<textarea[^>]+name="text"/)
   })
 
-  it('highlights each span and links it to its rule', async () => {
+  it('marks and numbers each span in the message, and lists the findings with their rules', async () => {
     const res = await postForm('紅 包收到了，謝謝王總')
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('no-store')
     const body = await res.text()
-    expect(body).toMatch(
-      /<mark class="block"\s*>紅 包<\/mark\s*><a class="tag block" href="\/rules\/red-envelopes\?lang=zh"/,
+    // The message stays whole: only a number after the span, no rule names inside it.
+    const shown = /<div class="checked">([\s\S]*?)<\/div>/.exec(body)![1]!
+    expect(shown).toMatch(
+      /<mark class="block"\s*>紅 包<sup class="n">1<\/sup><\/mark\s*>收到了，謝謝王總/,
     )
-    expect(body).toContain('不得收受电子红包')
+    expect(shown).not.toContain('<a ')
+    const findings = /<ol class="findings">([\s\S]*?)<\/ol>/.exec(body)![1]!
+    expect(findings).toContain('<li id="finding-1" class="finding block">')
+    expect(findings).toMatch(/href="\/rules\/red-envelopes\?lang=zh"\s*>第 4 条 不得收受电子红包</)
     expect(body).not.toMatch(/<script/i)
+  })
+
+  it.each([
+    ['紅 包收到了，謝謝王總', 'block', '请勿发送', '✕'],
+    ['严禁收受红包', 'pass', '未发现问题', '✓'],
+  ])('says %s is %s in words and a sign, not colour alone', async (text, verdict, words, sign) => {
+    const body = await (await postForm(text)).text()
+    expect(body).toMatch(
+      new RegExp(
+        `<div class="verdict ${verdict}" role="status">\\s*<p>\\s*<span class="sign" aria-hidden="true">${sign}</span>\\s*<strong>${words}</strong>`,
+      ),
+    )
+  })
+
+  it('names the version it checked against and links it by its SHA-256', async () => {
+    const body = await (await postForm('紅 包收到了')).text()
+    const current = findNotice('wechat-red-lines')!.versions.at(-1)!
+    expect(body).toContain(
+      `href="/notices/wechat-red-lines/versions/sha256:${current.sha256}?lang=zh"`,
+    )
+    expect(body).toContain(`》第 ${current.version} 版</a`)
   })
 
   it('says a prohibition passes', async () => {
@@ -262,7 +291,7 @@ describe('the /check page', () => {
     const body = await res.text()
     expect(body).toContain('发现 5000 处')
     expect(body).toContain('列出前 100 处')
-    expect(body.match(/<li>/g)).toHaveLength(100)
+    expect(body.match(/<li id="finding-/g)).toHaveLength(100)
   })
 
   it.each([
@@ -331,5 +360,21 @@ describe('OpenAPI', () => {
     expect(Object.keys(spec.paths['/api/check'].post.responses)).toEqual(
       expect.arrayContaining(['200', '400', '413', '429']),
     )
+  })
+})
+
+describe('no check answer is ever stored', () => {
+  it.each([
+    ['an answer', '/api/check', JSON.stringify({ text: '红包' }), {}, 200],
+    ['a batch', '/api/check/batch', JSON.stringify({ texts: ['红包', '好'] }), {}, 200],
+    ['an empty text', '/api/check', JSON.stringify({ text: '' }), {}, 400],
+    ['broken JSON', '/api/check', '{"text":', {}, 400],
+    ['another content type', '/api/check', 'text=x', { 'content-type': 'text/plain' }, 415],
+    ['a text too long', '/api/check', JSON.stringify({ text: '好'.repeat(10_001) }), {}, 413],
+  ])('%s (%s) -> %i, Cache-Control: no-store', async (_, path, body, headers, status) => {
+    const response = await post(path, body, headers)
+    expect(response.status).toBe(status)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'")
   })
 })

@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { rateLimitKey } from '../src/client-address'
+import { startOfFreshWindow } from './rate-window'
 
 describe('the rate-limit key of a client address', () => {
   it.each([
@@ -52,14 +53,16 @@ describe('the check rate limit', () => {
     )
 
   it('counts one IPv6 /64 as one client', async () => {
+    await startOfFreshWindow()
     for (let i = 0; i < 6; i++) expect((await batch(`2001:db8:77:1::${i + 1}`)).status).toBe(200)
     expect((await batch('2001:db8:77:1:abcd::9', 1)).status).toBe(429)
     expect((await batch('2001:db8:77:2::1', 1)).status).toBe(200)
-  })
+  }, 60_000)
 
   it('counts IPv4 addresses one by one', async () => {
+    await startOfFreshWindow()
     for (let i = 0; i < 6; i++) expect((await batch('203.0.113.9')).status).toBe(200)
     expect((await batch('203.0.113.9', 1)).status).toBe(429)
     expect((await batch('203.0.113.10', 1)).status).toBe(200)
-  })
+  }, 60_000)
 })

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[]
+      /** The private RS256 JWK (with kid) whose public half is ACCESS_JWKS: tests sign Access JWTs. */
+      TEST_ACCESS_KEY: string
     }
     // Types `exports.default` from 'cloudflare:workers' as the Worker's own default export.
     interface GlobalProps {

@@ -1,4 +1,4 @@
-import { exports } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { findNotice } from '../src/content/catalog'
 
@@ -99,15 +99,23 @@ describe('pages and their JSON', () => {
 })
 
 describe('page weight', () => {
-  it.each(['zh', 'en'])(
-    'a notice page in %s, HTML with its CSS, fits in one round trip (<= 14 KB gzipped)',
-    async (lang) => {
-      const response = await get(`/notices/wechat-red-lines?lang=${lang}`)
-      const gzipped = response.body!.pipeThrough(new CompressionStream('gzip'))
-      const bytes = (await new Response(gzipped).arrayBuffer()).byteLength
-      expect(bytes).toBeLessThanOrEqual(14 * 1024)
-    },
-  )
+  it.each([
+    ['the start page', '/?lang=zh'],
+    ['a notice page in zh', '/notices/wechat-red-lines?lang=zh'],
+    ['a notice page in en', '/notices/wechat-red-lines?lang=en'],
+    ['a replaced version', '/notices/wechat-red-lines/versions/1?lang=zh'],
+    ['a version by SHA-256', `/notices/wechat-red-lines/versions/sha256:${latest.sha256}?lang=zh`],
+    ['the history', '/notices/wechat-red-lines/versions?lang=zh'],
+    ['a comparison', '/notices/wechat-red-lines/compare/1...2?lang=zh'],
+    ['a rule', '/rules/red-envelopes?lang=zh'],
+    ['the check form', '/check?lang=zh'],
+    ['an error page', '/notices/wechat-red-lines/versions/9?lang=zh'],
+  ])('%s, HTML with its CSS, fits in one round trip (<= 14 KB gzipped)', async (_, path) => {
+    const response = await get(path)
+    const gzipped = response.body!.pipeThrough(new CompressionStream('gzip'))
+    const bytes = (await new Response(gzipped).arrayBuffer()).byteLength
+    expect(bytes).toBeLessThanOrEqual(14 * 1024)
+  })
 })
 
 describe('caching', () => {
@@ -149,25 +157,70 @@ describe('errors', () => {
   })
 
   it.each([
-    ['/notices/nope', 404],
-    ['/notices/wechat-red-lines/versions/x', 400],
-    ['/notices/wechat-red-lines/compare/2-1', 400],
-    ['/rules/nope', 404],
-  ])('%s -> an HTML error page with status %i', async (path, status) => {
+    ['/notices/nope', 404, '找不到这份通知'],
+    ['/notices/wechat-red-lines/versions/x', 400, '版本地址的写法不对'],
+    ['/notices/wechat-red-lines/compare/2-1', 400, '比较地址的写法不对'],
+    ['/rules/nope', 404, '找不到这一条'],
+  ])('%s -> an HTML error page with status %i, titled %s', async (path, status, title) => {
     const response = await get(path)
     expect(response.status).toBe(status)
     expect(response.headers.get('content-type')).toMatch(/^text\/html/)
-    expect(await response.text()).toContain(`<h1>${status}`)
+    const body = await response.text()
+    expect(body).toContain(`<h1>${title}</h1>`)
+    expect(body).toContain(`<title>${title}</title>`)
   })
 })
 
-describe("error pages speak the reader's language", () => {
+/** The page without its folded technical details: what a reader sees first. */
+const mainText = (body: string) =>
+  (/<main>([\s\S]*)<\/main>/.exec(body)?.[1] ?? '').replace(/<details[\s\S]*?<\/details>/g, '')
+
+describe('error pages speak to officials', () => {
   it.each([
-    ['zh', '找不到这份通知。'],
+    ['zh', '地址中的通知不存在，链接可能不完整。'],
     ['en', 'There is no notice "nope".'],
-  ])('%s', async (lang, message) => {
+  ])("%s: what happened, in the reader's language", async (lang, message) => {
     const body = await (await get(`/notices/nope?lang=${lang}`)).text()
     expect(body).toContain(`<p>${message.replace(/"/g, '&quot;')}</p>`)
+  })
+
+  it.each([
+    ['/notices/wechat-red-lines/versions/9', 404, 'version_not_found'],
+    ['/notices/wechat-red-lines/versions/x', 400, 'invalid_version'],
+    ['/notices/wechat-red-lines/versions/sha256:abc', 400, 'invalid_sha256'],
+    ['/notices/nope', 404, 'notice_not_found'],
+    ['/rules/nope', 404, 'rule_not_found'],
+    ['/nothing-here', 404, 'not_found'],
+  ])(
+    '%s (%i %s): no status or code in the main text, what to do, whom to contact',
+    async (path, status, code) => {
+      for (const lang of ['zh', 'en']) {
+        const body = await (await get(`${path}?lang=${lang}`)).text()
+        const main = mainText(body)
+        expect(main).not.toContain(code)
+        expect(main).not.toMatch(new RegExp(`\\b${status}\\b`))
+        expect(main).toContain(lang === 'zh' ? '如有疑问，请联系：' : 'Questions? Contact: ')
+        expect(main).toContain(env.ORG_CONTACT)
+        // The code and status are still there, folded, for whoever the reader asks.
+        expect(body).toMatch(new RegExp(`<details[\\s\\S]*HTTP ${status} · <code>${code}</code>`))
+      }
+    },
+  )
+
+  it.each([
+    '/notices/wechat-red-lines/versions/9',
+    '/notices/wechat-red-lines/versions/sha256:' + '0'.repeat(64),
+    '/notices/wechat-red-lines/compare/1...9',
+  ])('%s links to the version history', async (path) => {
+    const body = mainText(await (await get(`${path}?lang=zh`)).text())
+    expect(body).toContain('href="/notices/wechat-red-lines/versions?lang=zh"')
+    expect(body).toContain('版本历史列出了这份通知的每一版')
+  })
+
+  it('an unknown notice links to the start page, not to a history that does not exist', async () => {
+    const body = mainText(await (await get('/notices/nope/versions/2?lang=en')).text())
+    expect(body).not.toContain('/notices/nope/versions?')
+    expect(body).toContain('href="/?lang=en"')
   })
 })
 

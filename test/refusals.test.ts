@@ -71,7 +71,7 @@ describe('a form body that cannot be read', () => {
         expect(response.status, `${path} ${lang}`).toBe(400)
         expect(response.headers.get('content-type')).toMatch(/^text\/html/)
         const page = await response.text()
-        expect(page).toContain('<title>400')
+        expect(page).toContain('HTTP 400 · <code>')
         expect(page).toMatch(lang === 'zh' ? /表单/ : /form/)
       }
     }
@@ -193,7 +193,7 @@ describe('odd paths', () => {
       const response = await send(path, { method: 'GET' })
       expect(response.status).toBe(404)
       const page = await response.text()
-      expect(page).toContain('<title>404')
+      expect(page).toContain('HTTP 404 · <code>')
       for (const [, href] of page.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^\/(?!\/)/)
     },
   )

@@ -11,6 +11,8 @@ import {
   outstandingPageStatement,
   type AcknowledgementRow,
 } from '../db/acknowledgements'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { batchAll } from '../db/batch'
 import { insertLinkBatchStatement, type LinkBatch } from '../db/links'
 import { activeOfficialsPage, countActiveOfficials, type Official } from '../db/officials'
 import { registerVersionStatement, registeredVersion } from '../db/versions'
@@ -38,6 +40,8 @@ export interface LinkRequest {
   /** Origin the links point at, e.g. https://redlines.example.org */
   baseUrl: string
   now: Date
+  /** Statements written in the same batch as the batch's record (the audit entry). */
+  alongside?: (batch: LinkBatch) => readonly BatchItem<'sqlite'>[]
 }
 
 export interface IssuedLink {
@@ -132,7 +136,7 @@ export async function createLinks(
     createdAt: request.now.toISOString(),
   }
   try {
-    await insertLinkBatchStatement(db, batch).run()
+    await batchAll(db, [insertLinkBatchStatement(db, batch), ...(request.alongside?.(batch) ?? [])])
   } catch (error) {
     throw storageUnavailable(error)
   }
@@ -166,9 +170,10 @@ export async function createLinks(
 }
 
 export function isDate(text: string): boolean {
-  return (
-    /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
-  )
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
+  // Date.parse is NaN for a month 13 or a day 32 (toISOString would throw); a 31 April rolls over.
+  const time = Date.parse(`${text}T00:00:00Z`)
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
 }
 
 export interface OpenedLink {

@@ -1,11 +1,6 @@
 /** Which acknowledgements count for which version, and what an official declares. Pure. */
-import { currentVersion } from '../content/catalog'
+import { changesMaterially, currentVersion } from '../content/catalog'
 import type { CompiledNotice, CompiledVersion, Lang } from '../content/types'
-
-/** A version resets acknowledgements when it adds a rule or changes one materially. */
-export function changesMaterially(version: CompiledVersion): boolean {
-  return Object.values(version.changes).some((c) => c === 'added' || c === 'material')
-}
 
 /**
  * The oldest version whose acknowledgement still counts for `version`: the latest version at or

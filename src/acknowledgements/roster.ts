@@ -6,7 +6,8 @@
 import { sha256Hex } from '../crypto'
 import type { Database } from '../db/client'
 import { batchAll } from '../db/batch'
-import { rosterImportStatements, type RosterImport } from '../db/officials'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { officialsByExternalId, rosterImportStatements, type RosterImport } from '../db/officials'
 import { AppError, type ErrorBody } from '../errors'
 import { CsvSyntaxError, parseCsv } from './csv'
 import { storageUnavailable } from './failures'
@@ -69,6 +70,9 @@ export function isWithin(unit: string, scope: string | null | undefined): boolea
   return !scope || unit === scope || unit.startsWith(`${scope}/`)
 }
 
+/** Problems that are rows outside the import's unit: a scope crossing, answered 403 rather than 422. */
+const outsideScope = new WeakSet<RosterProblem>()
+
 function checkRow(
   line: number,
   raw: { externalId: unknown; name: unknown; unit: unknown },
@@ -91,8 +95,11 @@ function checkRow(
   if (name.length > 100) return bad('name is over 100 characters')
   const unit = normaliseUnit(raw.unit)
   if ('problem' in unit) return bad(unit.problem)
-  if (!isWithin(unit.unit, scope))
-    return bad(`unit "${unit.unit}" is outside this import's unit "${scope}"`)
+  if (!isWithin(unit.unit, scope)) {
+    bad(`unit "${unit.unit}" is outside this import's unit "${scope}"`)
+    outsideScope.add(problems.at(-1)!)
+    return undefined
+  }
   const first = seen.get(externalId)
   if (first !== undefined) return bad(`external id "${externalId}" also appears on line ${first}`)
   seen.set(externalId, line)
@@ -212,6 +219,33 @@ export interface RosterSummary {
   bodySha256: string
 }
 
+/**
+ * An import for a unit changes only that unit's officials: a row that would move someone in from
+ * another unit (an external id on the roster elsewhere) is refused, 403 like any scope crossing.
+ */
+async function refuseOfficialsOutside(db: Database, entries: RosterEntry[], scope: string) {
+  let existing
+  try {
+    existing = await officialsByExternalId(
+      db,
+      entries.map((e) => e.externalId),
+    )
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+  const outside = [...existing.values()].filter((o) => !isWithin(o.unit, scope))
+  if (outside.length === 0) return
+  const shown = outside
+    .slice(0, 10)
+    .map((o) => `${o.externalId} (${o.unit})`)
+    .join(', ')
+  throw new AppError(
+    403,
+    'outside_scope',
+    `${outside.length} ${outside.length === 1 ? 'official' : 'officials'} in this file belong to units outside ${scope}, nothing was imported: ${shown}${outside.length > 10 ? ', …' : ''}.`,
+  )
+}
+
 export async function importRoster(
   db: Database,
   input: {
@@ -220,6 +254,8 @@ export async function importRoster(
     mode: 'merge' | 'full'
     unit: string | null
     now: Date
+    /** Statements for the same batch once the import's record holds its counts (the audit entry). */
+    alongside?: (importId: string) => readonly BatchItem<'sqlite'>[]
   },
 ): Promise<RosterSummary> {
   let scope: string | null = null
@@ -230,9 +266,21 @@ export async function importRoster(
   }
   const parsed =
     input.format === 'csv' ? parseRosterCsv(input.body, scope) : parseRosterJson(input.body, scope)
+  const outside = parsed.problems.filter((p) => outsideScope.has(p))
+  if (outside.length)
+    throw new AppError(
+      403,
+      'outside_scope',
+      `${outside.length} ${outside.length === 1 ? 'line is' : 'lines are'} for units outside ${scope}, nothing was imported: ${outside
+        .slice(0, 20)
+        .map((p) => `line ${p.line}`)
+        .join(', ')}${outside.length > 20 ? ', …' : ''}.`,
+    )
   if (parsed.problems.length) throw new RosterRejected(parsed.problems)
   if (parsed.entries.length === 0)
     throw new RosterRejected([{ line: 1, message: 'the roster has no officials' }])
+
+  if (scope) await refuseOfficialsOutside(db, parsed.entries, scope)
 
   const importId = crypto.randomUUID()
   const bodySha256 = await sha256Hex(input.body)
@@ -243,6 +291,7 @@ export async function importRoster(
     scope,
     bodySha256,
     rows: parsed.entries,
+    alongside: input.alongside?.(importId),
   })
   let stored: RosterImport | undefined
   try {

@@ -13,6 +13,7 @@ import {
 } from '../db/acknowledgements'
 import { linkBatchesFor, type LinkBatch } from '../db/links'
 import { AppError } from '../errors'
+import { storageUnavailable } from './failures'
 import { isDate } from './links'
 import { countingRange } from './policy'
 import { isWithin, normaliseUnit } from './roster'
@@ -197,11 +198,17 @@ async function* outstandingRows(
   }
 }
 
+export interface RecordsQuery {
+  notice?: string
+  version?: number
+  /** Only records signed by officials of this subtree (the unit on the record). */
+  unit?: string | null
+  afterSeq?: number
+  pageSize?: number
+}
+
 /** Records in log order after a seq cursor, optionally of one notice version (checked first). */
-export function records(
-  db: Database,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
-): AsyncGenerator<AcknowledgementRow> {
+export function records(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   if (q.notice !== undefined) {
     const notice = requireNotice(q.notice)
     if (q.version !== undefined) requireVersion(notice, q.version)
@@ -209,16 +216,14 @@ export function records(
   return recordRows(db, q)
 }
 
-async function* recordRows(
-  db: Database,
-  q: { notice?: string; version?: number; afterSeq?: number; pageSize?: number },
-): AsyncGenerator<AcknowledgementRow> {
+async function* recordRows(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   const pageSize = q.pageSize ?? 1000
   let afterSeq = q.afterSeq ?? 0
   for (;;) {
     const page = await recordsPageStatement(db, {
       noticeId: q.notice,
       version: q.version,
+      unit: q.unit,
       afterSeq,
       limit: pageSize,
     })
@@ -238,4 +243,23 @@ export async function take<T>(items: AsyncGenerator<T>, limit: number): Promise<
     if (out.length >= limit) break
   }
   return out
+}
+
+/**
+ * The date by which one official should acknowledge a version, as the status reports count it:
+ * that of the latest batch of links with a due date that reached their unit; null without one.
+ */
+export async function dueDateForOfficial(
+  db: Database,
+  noticeId: string,
+  version: number,
+  unit: string,
+): Promise<string | null> {
+  let batches: LinkBatch[]
+  try {
+    batches = await linkBatchesFor(db, noticeId, version)
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+  return dueDateFinder(batches, null)(unit)
 }

@@ -1,4 +1,5 @@
 import { diffChars, diffWordsWithSpace, type Change } from 'diff'
+import { changesMaterially } from './catalog'
 import type { CompiledVersion, Lang, RuleChange } from './types'
 
 export interface DiffPart {
@@ -28,6 +29,11 @@ export interface VersionComparison {
   added: string[]
   removed: string[]
   changed: { id: string; material: boolean }[]
+  /**
+   * Whether an acknowledgement of the older version no longer counts for the newer one: some
+   * version after it, up to the newer, added a rule or changed one materially.
+   */
+  requiresReacknowledgement: boolean
   rules: RuleComparison[]
 }
 
@@ -96,6 +102,7 @@ export function compareVersions(
     changed: rules
       .filter((r) => r.status === 'changed')
       .map(({ id, material }) => ({ id, material })),
+    requiresReacknowledgement: between.some(changesMaterially),
     rules,
   }
 }

@@ -1,22 +1,31 @@
 /** The JSON form of compiled content, shared by the API and anything that embeds a version. */
-import { currentVersion, ruleHistory } from './catalog'
+import { ruleHistory, versionStatus } from './catalog'
 import type { CompiledNotice, CompiledRule, CompiledVersion, Lang } from './types'
-
-const today = () => new Date().toISOString().slice(0, 10)
 
 export const versionUrl = (v: Pick<CompiledVersion, 'notice' | 'version'>) =>
   `/api/notices/${v.notice}/versions/${v.version}`
 
-export function presentVersionSummary(notice: CompiledNotice, v: CompiledVersion, lang: Lang) {
+export const versionSha256Url = (v: Pick<CompiledVersion, 'notice' | 'sha256'>) =>
+  `/api/notices/${v.notice}/versions/sha256:${v.sha256}`
+
+export function presentVersionSummary(
+  notice: CompiledNotice,
+  v: CompiledVersion,
+  lang: Lang,
+  now = new Date(),
+) {
+  const status = versionStatus(notice, v, now).kind
   return {
     notice: v.notice,
     version: v.version,
     effectiveFrom: v.effectiveFrom,
-    current: currentVersion(notice) === v,
-    inEffect: v.effectiveFrom <= today(),
+    current: status === 'current',
+    inEffect: status !== 'upcoming',
+    status,
     sha256: v.sha256,
     summary: v.summary[lang],
     url: versionUrl(v),
+    sha256Url: versionSha256Url(v),
   }
 }
 
@@ -35,6 +44,7 @@ export function presentVersion(v: CompiledVersion, lang: Lang) {
     sha256: v.sha256,
     summary: v.summary[lang],
     url: versionUrl(v),
+    sha256Url: versionSha256Url(v),
     title: language.title,
     lang,
     textSha256: language.textSha256,

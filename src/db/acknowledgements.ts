@@ -155,7 +155,7 @@ export function outstandingPageStatement(
 /** Records in log order after `afterSeq`, optionally of one notice version. */
 export function recordsPageStatement(
   db: Database,
-  q: { noticeId?: string; version?: number; afterSeq: number; limit: number },
+  q: { noticeId?: string; version?: number; unit?: string | null; afterSeq: number; limit: number },
 ) {
   return db
     .select()
@@ -164,6 +164,7 @@ export function recordsPageStatement(
       and(
         q.noticeId !== undefined ? eq(acknowledgements.noticeId, q.noticeId) : undefined,
         q.version !== undefined ? eq(acknowledgements.version, q.version) : undefined,
+        q.unit ? inUnit(acknowledgements.unit, q.unit) : undefined,
         gt(acknowledgements.seq, q.afterSeq),
       ),
     )

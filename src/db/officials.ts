@@ -14,6 +14,20 @@ export async function findOfficialByExternalId(db: Database, externalId: string)
   return db.query.officials.findFirst({ where: eq(officials.externalId, externalId) })
 }
 
+/** The unit each of these external ids is in now (those on the roster), one JSON parameter per chunk. */
+export async function officialsByExternalId(db: Database, externalIds: readonly string[]) {
+  const found = new Map<string, Pick<Official, 'externalId' | 'unit'>>()
+  for (let i = 0; i < externalIds.length; i += ROSTER_CHUNK) {
+    const chunk = JSON.stringify(externalIds.slice(i, i + ROSTER_CHUNK))
+    const rows = await db
+      .select({ externalId: officials.externalId, unit: officials.unit })
+      .from(officials)
+      .where(sql`${officials.externalId} IN (SELECT value FROM json_each(${chunk}))`)
+    for (const row of rows) found.set(row.externalId, row)
+  }
+  return found
+}
+
 export interface RosterWrite {
   importId: string
   now: string
@@ -21,6 +35,8 @@ export interface RosterWrite {
   scope: string | null
   bodySha256: string
   rows: readonly { externalId: string; name: string; unit: string }[]
+  /** Written in the same batch, after the import's counts are final (the audit entry). */
+  alongside?: readonly BatchItem<'sqlite'>[]
 }
 
 /**
@@ -117,7 +133,7 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
         .set({ deactivated: sql`changes()` })
         .where(byImport),
     )
-  statements.push(db.select().from(rosterImports).where(byImport))
+  statements.push(...(write.alongside ?? []), db.select().from(rosterImports).where(byImport))
   return statements
 }
 

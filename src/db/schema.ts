@@ -158,3 +158,97 @@ export const ackCheckpoints = sqliteTable('ack_checkpoints', {
   /** Format 2: SHA-256 (hex) of the previous checkpoint's note; null for the first checkpoint. */
   prevHash: text('prev_hash'),
 })
+
+/**
+ * People who run the console. An owner manages everything, other admins included; a unit admin
+ * sees and changes only the subtree of `unit`. Emails are stored lower-case: Cloudflare Access
+ * hands them over verified, and they are compared as written there.
+ */
+export const admins = sqliteTable(
+  'admins',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['owner', 'unit_admin'] }).notNull(),
+    /** The unit subtree a unit admin covers; null for owners (the whole roster). */
+    unit: text('unit'),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (table) => [uniqueIndex('admins_email').on(table.email)],
+)
+
+/**
+ * Credentials for automation. Only the SHA-256 of a token is kept; the token itself is shown once.
+ * `kind` says what a token is for, so later kinds (message-check keys for integrators, with their
+ * own `rate_limit`) share this table without a migration; the admin API accepts only 'admin'.
+ */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull().default('admin'),
+    label: text('label').notNull(),
+    /** The unit subtree the token covers; null means the whole roster. */
+    unit: text('unit'),
+    access: text('access', { enum: ['read', 'write'] }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** Requests per minute, for kinds that are rate limited; null means the kind's default. */
+    rateLimit: integer('rate_limit'),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    expiresAt: text('expires_at'),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (table) => [
+    uniqueIndex('api_tokens_token_hash').on(table.tokenHash),
+    index('api_tokens_kind_unit').on(table.kind, table.unit),
+  ],
+)
+
+/**
+ * Console sign-ins made with ADMIN_TOKEN on the sign-in form. The cookie carries a random id and
+ * its HMAC; only the id's SHA-256 is stored, and signing out deletes the row, so a copied cookie
+ * stops working at once. `credential` ties the session to the ADMIN_TOKEN it was opened with.
+ */
+export const adminSessions = sqliteTable(
+  'admin_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    credential: text('credential').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (table) => [index('admin_sessions_expires_at').on(table.expiresAt)],
+)
+
+/**
+ * Every change an admin or a token made: who, what, in which unit, how many, when, and the
+ * request id that the response and the logs carry. Append-only; id order is time order.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    requestId: text('request_id').notNull(),
+    /** owner_token (ADMIN_TOKEN), admin (a person in admins or the owner list), api_token, system. */
+    actorKind: text('actor_kind').notNull(),
+    /** The email, the token id or "ADMIN_TOKEN". */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    /** The unit subtree the change applied to; null for the whole roster or nothing unit-bound. */
+    unit: text('unit'),
+    /** What was changed: an import id, a batch id, a token id, an email. */
+    target: text('target'),
+    /** JSON object of counts, e.g. {"created":3,"updated":1}. */
+    counts: text('counts'),
+  },
+  (table) => [
+    index('audit_log_action').on(table.action),
+    index('audit_log_actor').on(table.actor),
+    index('audit_log_unit').on(table.unit),
+  ],
+)

@@ -4,6 +4,7 @@ import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
 import { ackSecrets, type AckSecrets } from '../acknowledgements/secrets'
+import { dueDateForOfficial } from '../acknowledgements/status'
 import { submitAcknowledgement, SubmissionRejected } from '../acknowledgements/submission'
 import { formToken } from '../acknowledgements/tokens'
 import { database } from '../db/client'
@@ -11,6 +12,7 @@ import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
 import { limitBody, newRoutes, readForm } from '../factory'
 import type { Lang } from '../i18n'
+import { timeZoneOf } from '../time'
 import {
   acknowledgementForm,
   formTitle,
@@ -49,7 +51,14 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
       c,
       lang,
       problemTitle(lang),
-      linkProblemPage(error.status, error.code, error.message, lang),
+      linkProblemPage({
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        lang,
+        contact: c.env.ORG_CONTACT,
+        requestId: c.get('requestId'),
+      }),
       error.status,
     )
   throw error
@@ -70,6 +79,7 @@ function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink
       version: opened.version,
       lang,
       downloadPath: `${linkPath(opened.token)}/receipt.json`,
+      timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
     }),
   )
 }
@@ -81,6 +91,12 @@ async function formPage(
   opened: OpenedLink,
   rejected?: SubmissionRejected,
 ) {
+  const dueDate = await dueDateForOfficial(
+    database(c.env.DB),
+    opened.notice.id,
+    opened.version.version,
+    opened.official.unit,
+  )
   return render(
     c,
     lang,
@@ -93,6 +109,8 @@ async function formPage(
       csrf: await formToken(secrets.linkKey, opened.token),
       statement: statementFor(opened.version, lang),
       current: !supersededBy(opened.notice, opened.version, new Date()),
+      dueDate,
+      contact: c.env.ORG_CONTACT,
       error: rejected?.message,
       typedName: rejected?.typedName,
       statementTicked: rejected !== undefined && rejected.code !== 'statement_missing',
@@ -162,7 +180,8 @@ acknowledgementRoutes.post(
       })
       personal(c)
       c.header('X-Receipt-Id', result.record.receiptId)
-      return c.redirect(withLang(linkPath(token), lang), 303)
+      // To the receipt's top: without a fragment of its own, the redirect would keep the form's.
+      return c.redirect(`${withLang(linkPath(token), lang)}#receipt-top`, 303)
     } catch (error) {
       if (error instanceof SubmissionRejected)
         return formPage(c, error.lang, secrets, error.opened, error)

@@ -1,7 +1,8 @@
 /**
  * The acknowledgement log, for administrators and for whoever keeps a copy of its checkpoints:
  * the full audit in bounded chunks, the incremental checkpoint, the signed checkpoints and the
- * consistency proofs between them. Mounted by admin.ts, behind its bearer-token check.
+ * consistency proofs between them. They cover every unit's records, so they are for admins and
+ * tokens of the whole roster; signing a checkpoint is a change, and audited.
  */
 import { z } from '@hono/zod-openapi'
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLog } from '../acknowledgements/audit'
@@ -13,7 +14,9 @@ import { checkpointsAbove } from '../db/checkpoints'
 import { database } from '../db/client'
 import { errorResponses } from '../errors'
 import { newRoutes } from '../factory'
-import { parse, security } from './admin-auth'
+import { audit } from '../admin/audit'
+import { requireWholeLog } from '../admin/rollout'
+import { actorOf, auditByOf, parse, security } from './admin-auth'
 
 export const adminLogRoutes = newRoutes()
 
@@ -102,10 +105,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
       description: 'One chunk (ok: false lists its problems)',
       content: { 'application/json': { schema: AuditSchema } },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.get('/api/admin/verify', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(AuditQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
   const report = await auditLog(database(c.env.DB), secrets.receipt, secrets.linkKey, {
@@ -151,16 +155,22 @@ adminLogRoutes.openAPIRegistry.registerPath({
       description: 'What was checked and signed',
       content: { 'application/json': { schema: CheckpointRunSchema } },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.post('/api/admin/verify', async (c) => {
+  const by = auditByOf(c)
+  requireWholeLog(by.actor, 'write')
   const query = parse(CheckpointQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const run = await extendLog(database(c.env.DB), secrets.receipt, {
-    now: new Date(),
-    maxRecords: query.limit,
-  })
+  const db = database(c.env.DB)
+  const run = await extendLog(db, secrets.receipt, { now: by.now, maxRecords: query.limit })
+  // Signed and stored by extendLog itself; the entry records that it was, and by whom.
+  if (run.newCheckpoint)
+    await audit(db, by, 'verify.checkpoint', {
+      target: String(run.newCheckpoint.treeSize),
+      counts: { added: run.added, records: run.records, problems: run.problemCount },
+    })
   return c.json(run, 200)
 })
 
@@ -191,10 +201,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 503),
+    ...errorResponses(400, 401, 403, 503),
   },
 })
 adminLogRoutes.get('/api/admin/checkpoints', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(CheckpointsQuery, c.req.query())
   const page = await checkpointsAbove(database(c.env.DB), {
     above: query.after,
@@ -235,10 +246,11 @@ adminLogRoutes.openAPIRegistry.registerPath({
         },
       },
     },
-    ...errorResponses(400, 401, 404, 409, 422, 503),
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
   },
 })
 adminLogRoutes.get('/api/admin/checkpoints/consistency', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
   const query = parse(ConsistencyQuery, c.req.query())
   return c.json(await consistencyBetween(database(c.env.DB), query.from, query.to), 200)
 })

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
+import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage, MAX_HITS } from '../check/engine'
 import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
 import { rateLimitKey } from '../client-address'
@@ -155,8 +156,12 @@ function resolvePack(target: { notice?: string; version?: number; check?: number
  */
 async function charge(c: Context<AppEnv>, n: number, what: string): Promise<void> {
   const key = rateLimitKey(c.req.header('cf-connecting-ip'))
-  const calls = Array.from({ length: n }, () => c.env.CHECK_RATE_LIMITER.limit({ key }))
-  const outcomes = await Promise.all(calls)
+  const limiter = c.env.CHECK_RATE_LIMITER
+  // One call, the common case, without an array and Promise.all around it.
+  const outcomes =
+    n === 1
+      ? [await limiter.limit({ key })]
+      : await Promise.all(Array.from({ length: n }, () => limiter.limit({ key })))
   if (outcomes.every((o) => o.success)) return
   throw new AppError(
     429,
@@ -172,16 +177,13 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
 }
 
-const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next()
-  c.header('Cache-Control', 'no-store')
-}
+// Answers are made with it (errors get it from the error handler), never stored by anyone.
+const NO_STORE = { 'Cache-Control': 'no-store' }
 
 checkRoutes.use(
   '/api/check',
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: one text of up to ${MAX_CHARS} characters.`),
-  noStore,
 )
 checkRoutes.use(
   '/api/check/batch',
@@ -190,7 +192,6 @@ checkRoutes.use(
     MAX_BATCH_BODY,
     `The request is too large: up to ${MAX_BATCH} texts of up to ${MAX_CHARS} characters each.`,
   ),
-  noStore,
 )
 
 checkRoutes.openapi(
@@ -232,7 +233,7 @@ checkRoutes.openapi(
     const body = c.req.valid('json')
     const text = requireText(body.text)
     const { pack, notice, check } = resolvePack(body)
-    return c.json({ ...checkMessage(pack, text, langOf(c)), notice, check }, 200)
+    return wholeJson({ ...checkMessage(pack, text, langOf(c)), notice, check }, NO_STORE)
   },
 )
 
@@ -290,25 +291,28 @@ checkRoutes.openapi(
         `This batch of ${body.texts.length} texts needs ${body.texts.length} checks, more than this address has left this minute.`,
       )
     const lang = langOf(c)
-    return c.json(
+    return wholeJson(
       { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice, check },
-      200,
+      NO_STORE,
     )
   },
 )
 
 checkRoutes.get('/check', (c) => {
   const lang = langOf(c)
-  c.header('Cache-Control', 'public, max-age=300')
-  return c.html(
-    page({
-      lang,
-      title: checkTitle(lang),
-      description: checkTitle(lang),
-      path: '/check',
-      body: checkPage(lang, MAX_CHARS),
-    }),
-  )
+  return fixedHtml(c, {
+    key: `check-${lang}`,
+    policy: SHORT,
+    render: () =>
+      page({
+        lang,
+        title: checkTitle(lang),
+        description: checkTitle(lang),
+        path: '/check',
+        origin: originOf(c.req.url),
+        body: checkPage(lang, MAX_CHARS),
+      }),
+  })
 })
 
 checkRoutes.post(
@@ -334,7 +338,14 @@ checkRoutes.post(
         description: checkTitle(lang),
         path: '/check',
         private: true,
-        body: checkResultPage(lang, MAX_CHARS, text, result, pack, notice.sha256, check.sha256),
+        body: checkResultPage(
+          lang,
+          MAX_CHARS,
+          text,
+          result,
+          requireVersion(requireNotice(notice.id), notice.version),
+          check,
+        ),
       }),
     )
   },

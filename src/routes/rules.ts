@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
-import { cacheFor, SHORT } from '../cache'
+import { fixedHtml, fixedJson, originOf, SHORT } from '../cache'
 import { findCurrentRule, ruleHistory } from '../content/catalog'
 import { presentRuleDetail } from '../content/present'
 import type { Lang } from '../content/types'
@@ -18,19 +18,23 @@ function requireRule(ruleId: string, lang: Lang) {
 
 export const ruleRoutes = newRoutes()
 
+// Fixed by the rule's current version: the key moves when a newer version takes effect.
 ruleRoutes.get('/rules/:ruleId', (c) => {
   const lang = langOf(c)
   const { notice, version, rule } = requireRule(c.req.param('ruleId'), lang)
-  cacheFor(c, SHORT)
-  return c.html(
-    page({
-      lang,
-      title: `${rule.number}. ${rule.title}`,
-      description: rule.text.slice(0, 120),
-      path: c.req.path,
-      body: rulePage(notice, version, rule, ruleHistory(notice, rule.id), lang),
-    }),
-  )
+  return fixedHtml(c, {
+    key: `rule-${rule.id}-${version.sha256.slice(0, 16)}-${lang}`,
+    policy: SHORT,
+    render: () =>
+      page({
+        lang,
+        title: `${rule.number}. ${rule.title}`,
+        description: rule.text.slice(0, 120),
+        path: c.req.path,
+        origin: originOf(c.req.url),
+        body: rulePage(notice, version, rule, ruleHistory(notice, rule.id), lang),
+      }),
+  })
 })
 ruleRoutes.openapi(
   createRoute({
@@ -49,7 +53,10 @@ ruleRoutes.openapi(
   (c) => {
     const lang = langOf(c)
     const { notice, version, rule } = requireRule(c.req.valid('param').ruleId, lang)
-    cacheFor(c, SHORT)
-    return c.json(presentRuleDetail(notice, version, rule, lang), 200)
+    return fixedJson(c, {
+      key: `rule-json-${rule.id}-${version.sha256.slice(0, 16)}-${lang}`,
+      policy: SHORT,
+      render: () => presentRuleDetail(notice, version, rule, lang),
+    })
   },
 )

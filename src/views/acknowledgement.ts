@@ -2,37 +2,50 @@ import { html } from 'hono/html'
 import type { CompiledVersion } from '../content/types'
 import type { Lang } from '../i18n'
 import type { SignedReceipt } from '../acknowledgements/receipt'
+import { localDate, localTime } from '../time'
 import { withLang, type Html } from './layout'
-import { versionText } from './notice'
+import { technicalDetails } from './error'
+import { digestPath, versionText } from './notice'
 
 const messages = {
   zh: {
     formTitle: (title: string) => `确认阅读：${title}`,
     personal: '本人确认链接',
-    issuedTo: (unit: string) => `本链接仅发给 ${unit} 的一位干部本人，请勿转发。`,
+    issuedTo: (unit: string) => `本链接仅发给${unit}的一位干部本人，请勿转发。`,
     readFirst: '请阅读以下全文，然后在页面底部确认。',
+    dueBy: (date: string) => `请于${date}前完成确认。`,
     textHash: (lang: string) => `所阅文本（${lang === 'zh' ? '中文' : '英文'}）SHA-256`,
     versionHash: '本版本 SHA-256',
+    hashes: '核验信息（SHA-256）',
     confirm: '确认',
     statementLabel: '确认声明',
     nameLabel: '请输入您的姓名（与名册一致）',
     submit: '确认并提交',
     fixThis: '请更正：',
     receiptTitle: '确认回执',
-    done: '您已确认阅读本通知，并承诺遵守。请保存本回执。',
+    done: '已确认',
+    doneDetail: (time: string, title: string, version: number) =>
+      `您已于${time}确认阅读《${title}》第 ${version} 版全文，并承诺遵守。`,
     who: '确认人',
+    whoIs: (name: string, id: string) => `${name}（${id}）`,
     externalId: '编号',
     unit: '单位',
     typedName: '本人输入的姓名',
     notice: '通知',
-    version: '版本',
+    noticeVersion: (title: string, version: number) => `《${title}》第 ${version} 版`,
     statement: '确认声明',
-    time: '确认时间（服务器，UTC）',
+    time: '确认时间',
+    timeUtc: '确认时间（UTC，签名所用）',
     receiptId: '回执编号',
     requestId: '请求编号',
     keyId: '签名密钥',
     signature: '签名（Ed25519）',
-    download: '下载回执（JSON）',
+    proof: '核验信息（SHA-256、签名）',
+    keepTitle: '如何保存本回执',
+    keepReopen: '随时重新打开本链接，都会看到这张回执。',
+    keepWeChat: '在微信中：点右上角“…”，选择“收藏”，或“在浏览器中打开”后保存页面。',
+    keepPrint: '在浏览器中选择“打印”，可打印或存为 PDF（一页）。',
+    download: '下载回执（JSON，供核验）',
     publicKey: '公钥（用于离线核验）',
     reread: '再次阅读本版本',
     problemTitle: '无法使用此链接',
@@ -43,29 +56,41 @@ const messages = {
     issuedTo: (unit: string) =>
       `This link was issued to one official of ${unit}, personally. Do not forward it.`,
     readFirst: 'Read the whole text below, then confirm at the end of the page.',
+    dueBy: (date: string) => `Please acknowledge by ${date}.`,
     textHash: (lang: string) =>
       `SHA-256 of the text you read (${lang === 'zh' ? 'Chinese' : 'English'})`,
     versionHash: 'SHA-256 of this version',
+    hashes: 'Verification details (SHA-256)',
     confirm: 'Confirm',
     statementLabel: 'Statement',
     nameLabel: 'Type your full name (as on the roster)',
     submit: 'Acknowledge',
     fixThis: 'Please correct this:',
     receiptTitle: 'Acknowledgement receipt',
-    done: 'You have acknowledged this notice and undertaken to abide by it. Keep this receipt.',
+    done: 'Acknowledged',
+    doneDetail: (time: string, title: string, version: number) =>
+      `On ${time} you acknowledged having read “${title}”, version ${version}, in full, and undertook to abide by it.`,
     who: 'Official',
+    whoIs: (name: string, id: string) => `${name} (${id})`,
     externalId: 'Number',
     unit: 'Unit',
     typedName: 'Name as typed',
     notice: 'Notice',
-    version: 'Version',
+    noticeVersion: (title: string, version: number) => `“${title}”, version ${version}`,
     statement: 'Statement',
-    time: 'Time (server, UTC)',
+    time: 'Time',
+    timeUtc: 'Time (UTC, as signed)',
     receiptId: 'Receipt id',
     requestId: 'Request id',
     keyId: 'Signing key',
     signature: 'Signature (Ed25519)',
-    download: 'Download the receipt (JSON)',
+    proof: 'Verification details (SHA-256, signature)',
+    keepTitle: 'How to keep this receipt',
+    keepReopen: 'Open this link again at any time: it shows this receipt.',
+    keepWeChat:
+      'In WeChat: tap “…” at the top right and choose “Favorite”, or open it in the browser and save the page.',
+    keepPrint: 'In a browser, choose Print to print it or save it as a one-page PDF.',
+    download: 'Download the receipt (JSON, to verify)',
     publicKey: 'Public key (to verify offline)',
     reread: 'Read this version again',
     problemTitle: 'This link cannot be used',
@@ -100,11 +125,40 @@ const problems: Record<string, Record<Lang, string>> = {
   },
 }
 
-export function linkProblemPage(status: number, code: string, message: string, lang: Lang): Html {
+const contactLine = {
+  zh: (who: string) => `如有疑问，请联系：${who}`,
+  en: (who: string) => `Questions? Contact: ${who}`,
+}
+const details = {
+  zh: '技术信息（联系他人时可提供）',
+  en: 'Technical details (to give whoever you contact)',
+}
+
+/** 401 and 403 on a personal link: what happened and what to do, whom to ask; codes folded away. */
+export function linkProblemPage(options: {
+  status: number
+  code: string
+  message: string
+  lang: Lang
+  contact?: string
+  requestId?: string
+}): Html {
+  const { status, code, lang } = options
   const m = messages[lang]
-  return html`<h1>${status} · ${m.problemTitle}</h1>
-    <p>${problems[code]?.[lang] ?? message}</p>
-    <p class="meta">${code}</p>`
+  const contact = options.contact?.trim()
+  return html`<div class="status-box error" role="alert">
+      <h1>${m.problemTitle}</h1>
+      <p>${problems[code]?.[lang] ?? options.message}</p>
+    </div>
+    ${contact ? html`<p class="contact">${contactLine[lang](contact)}</p>` : ''}
+    ${technicalDetails(status, code, options.requestId, lang)}`
+}
+
+/** Hashes as label / value pairs, one above the other, so a phone never squeezes either. */
+function proofList(rows: [label: string, value: string][]): Html {
+  return html`<dl class="proof">
+    ${rows.map(([label, value]) => html`<dt>${label}</dt><dd class="hash">${value}</dd>`)}
+  </dl>`
 }
 
 export function acknowledgementForm(options: {
@@ -115,7 +169,9 @@ export function acknowledgementForm(options: {
   csrf: string
   statement: string
   current: boolean
+  dueDate: string | null
   error?: string
+  contact?: string
   typedName?: string
   /** Re-showing the form after a mistake elsewhere keeps the tick. */
   statementTicked?: boolean
@@ -123,28 +179,34 @@ export function acknowledgementForm(options: {
   const { version, lang } = options
   const m = messages[lang]
   const text = version.languages[lang]
+  const contact = options.contact?.trim()
   return html`<div class="notice-box">
       <p><strong>${m.personal}</strong></p>
-      <p>${m.issuedTo(options.unit)} ${m.readFirst}</p>
+      <p>${m.issuedTo(options.unit)}${lang === 'zh' ? '' : ' '}${m.readFirst}</p>
+      ${options.dueDate ? html`<p><strong>${m.dueBy(localDate(options.dueDate, lang))}</strong></p>` : ''}
     </div>
-    ${versionText(version, lang, { current: options.current })}
-    <div class="notice-box meta">
-      <p>${m.versionHash}: <span class="hash">${version.sha256}</span></p>
-      <p>${m.textHash(lang)}: <span class="hash">${text.textSha256}</span></p>
-    </div>
+    ${versionText(version, lang, { current: options.current, ruleLinks: false })}
+    <details class="meta">
+      <summary>${m.hashes}</summary>
+      ${proofList([
+        [m.versionHash, version.sha256],
+        [m.textHash(lang), text.textSha256],
+      ])}
+    </details>
     <h2 id="confirm">${m.confirm}</h2>
     ${
       options.error
-        ? html`<div class="notice-box" role="alert" id="form-error">
-          <p><strong>${m.fixThis}</strong> ${options.error}</p>
-        </div>`
+        ? html`<div class="status-box error" role="alert" id="form-error">
+            <p><strong>${m.fixThis}</strong> ${options.error}</p>
+            ${contact ? html`<p>${contactLine[lang](contact)}</p>` : ''}
+          </div>`
         : ''
     }
-    <form method="post" action="${options.action}" accept-charset="utf-8">
+    <form method="post" action="${options.action}#form-error" accept-charset="utf-8">
       <input type="hidden" name="csrf" value="${options.csrf}" />
       <input type="hidden" name="lang" value="${lang}" />
       <input type="hidden" name="text" value="${text.textSha256}" />
-      <label
+      <label class="statement"
         ><input
           type="checkbox"
           name="statement"
@@ -162,6 +224,7 @@ export function acknowledgementForm(options: {
         required
         maxlength="100"
         autocomplete="name"
+        ${options.error ? html`aria-invalid="true" aria-describedby="form-error"` : ''}
         value="${options.typedName ?? ''}"
       />
       <p><button type="submit">${m.submit}</button></p>
@@ -173,36 +236,69 @@ export function receiptView(options: {
   version: CompiledVersion
   lang: Lang
   downloadPath: string
+  /** The organisation's time zone, for the times people read. */
+  timeZone: string
 }): Html {
   const { signed, version, lang } = options
   const { receipt } = signed
   const m = messages[lang]
-  const row = (label: string, value: unknown, hash = false) =>
+  const title = version.languages[lang].title
+  const when = localTime(receipt.acknowledgedAt, options.timeZone, lang)
+  const row = (label: string, value: unknown) =>
     html`<tr>
       <th scope="row">${label}</th>
-      <td>${hash ? html`<span class="hash">${value}</span>` : value}</td>
+      <td>${value}</td>
     </tr>`
-  return html`<h1>${m.receiptTitle}</h1>
-    <p>${m.done}</p>
-    <table id="receipt">
+  const proof = proofList([
+    [m.versionHash, receipt.notice.sha256],
+    [m.textHash(receipt.notice.lang), receipt.notice.textSha256],
+    [m.timeUtc, receipt.acknowledgedAt],
+    [m.requestId, receipt.requestId],
+    [m.keyId, receipt.keyId],
+    [m.signature, signed.signature.value],
+  ])
+  return html`<h1 id="receipt-top">${m.receiptTitle}</h1>
+    <div class="verdict pass" role="status">
+      <p>
+        <span class="sign" aria-hidden="true">✓</span>
+        <strong>${m.done}</strong>
+      </p>
+      <p>${m.doneDetail(when, title, receipt.notice.version)}</p>
+    </div>
+    <table id="receipt" class="receipt">
       <tbody>
-        ${row(m.who, receipt.official.name)} ${row(m.externalId, receipt.official.externalId)}
-        ${row(m.unit, receipt.official.unit)} ${row(m.typedName, receipt.official.typedName)}
-        ${row(m.notice, version.languages[lang].title)} ${row(m.version, receipt.notice.version)}
-        ${row(m.versionHash, receipt.notice.sha256, true)}
-        ${row(m.textHash(receipt.notice.lang), receipt.notice.textSha256, true)}
-        ${row(m.statement, receipt.statement)} ${row(m.time, receipt.acknowledgedAt)}
-        ${row(m.receiptId, receipt.receiptId, true)} ${row(m.requestId, receipt.requestId, true)}
-        ${row(m.keyId, receipt.keyId, true)} ${row(m.signature, signed.signature.value, true)}
+        ${row(m.who, m.whoIs(receipt.official.name, receipt.official.externalId))}
+        ${row(m.unit, receipt.official.unit)}
+        ${row(
+          m.notice,
+          html`<a href="${withLang(digestPath({ notice: version.notice, sha256: receipt.notice.sha256 }), lang)}"
+            >${m.noticeVersion(title, receipt.notice.version)}</a
+          >`,
+        )}
+        ${row(m.statement, receipt.statement)} ${row(m.typedName, receipt.official.typedName)}
+        ${row(m.time, when)} ${row(m.receiptId, html`<span class="hash">${receipt.receiptId}</span>`)}
       </tbody>
     </table>
-    <p><a href="${options.downloadPath}" download>${m.download}</a></p>
-    <p class="meta">
-      <a href="${signed.publicKeyUrl}">${m.publicKey}</a> ·
-      <a href="${withLang(`/notices/${version.notice}/versions/${version.version}`, lang)}"
-        >${m.reread}</a
-      >
-    </p>`
+    <details class="meta noprint">
+      <summary>${m.proof}</summary>
+      ${proof}
+    </details>
+    <div class="print-only">${proof}</div>
+    <section class="noprint">
+      <h2>${m.keepTitle}</h2>
+      <ul>
+        <li>${m.keepReopen}</li>
+        <li>${m.keepWeChat}</li>
+        <li>${m.keepPrint}</li>
+      </ul>
+      <p class="links">
+        <a href="${options.downloadPath}" download>${m.download}</a>
+        <a href="${signed.publicKeyUrl}">${m.publicKey}</a>
+        <a href="${withLang(`/notices/${version.notice}/versions/${version.version}`, lang)}"
+          >${m.reread}</a
+        >
+      </p>
+    </section>`
 }
 
 export function formTitle(version: CompiledVersion, lang: Lang): string {

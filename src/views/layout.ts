@@ -14,6 +14,13 @@ export interface PageOptions {
   path: string
   /** Set on pages that must never be indexed or cached by shared caches (personal links). */
   private?: boolean
+  /**
+   * Scheme and host of the request, for absolute og:url and og:image on public pages (a chat app
+   * shows them under a pasted link). Personal pages leave it out.
+   */
+  origin?: string
+  /** The page's one address when it has several (a version by number rather than by SHA-256). */
+  canonicalPath?: string
   body: Html
 }
 
@@ -30,6 +37,19 @@ export function withLang(path: string, lang: Lang): string {
 // One constant, so no formatter can put whitespace inside the hashed <style> text.
 const styleTag = raw(`<style>${css}</style>`)
 
+export const SHARE_IMAGE_PATH = '/share.png'
+
+function shareTags(options: PageOptions): Html | string {
+  if (!options.origin || options.private) return ''
+  const url = `${options.origin}${withLang(options.canonicalPath ?? options.path, options.lang)}`
+  return html`<link rel="canonical" href="${url}">
+<meta property="og:url" content="${url}">
+<meta property="og:image" content="${options.origin}${SHARE_IMAGE_PATH}">
+<meta property="og:image:width" content="300">
+<meta property="og:image:height" content="300">
+`
+}
+
 export function page(options: PageOptions): Html {
   const { lang, title, description, path } = options
   const m = t(lang)
@@ -45,7 +65,7 @@ export function page(options: PageOptions): Html {
 <meta property="og:title" content="${title}">
 <meta property="og:description" content="${description}">
 <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}">
-${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
+${shareTags(options)}${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
 <meta name="referrer" content="same-origin">
 <link rel="alternate" hreflang="${other === 'zh' ? 'zh-CN' : 'en'}" href="${withLang(path, other)}">
 ${styleTag}

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { checkReceiptFile } from '../../src/acknowledgements/offline'
+import { localTime } from '../../src/time'
+import { overflow, smallTapTargets } from './pages'
 import type { ScenarioContext } from './run'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -66,6 +68,8 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
   const link = csv[1]!.split(',')[3]!
   const linkPath = new URL(link).pathname
 
+  // The phone of the issue: 360 x 740, as an official inside WeChat.
+  await page.setViewportSize({ width: 360, height: 740 })
   await page.goto(`${baseUrl}${linkPath}`)
   const layout = await page.evaluate(() => ({
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -75,7 +79,21 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
   }))
   check('the link opens the full text of version 2', layout.rules === 8, String(layout.rules))
   check('the page has no script', layout.scripts === 0)
-  check('the form fits a 390 px screen', layout.overflow <= 0, `${layout.overflow}px`)
+  check('the form fits a 360 px screen', layout.overflow <= 0, `${layout.overflow}px`)
+  const formTargets = await smallTapTargets(page)
+  check(
+    'the form’s tap targets are at least 44 px high',
+    formTargets.length === 0,
+    formTargets.join('; '),
+  )
+  check(
+    'the page keeps the reader: no link between the text and the form',
+    (await page.locator('main a').count()) === 0,
+  )
+  check(
+    'the due date is shown',
+    ((await page.textContent('.notice-box')) ?? '').includes('请于2099年12月31日前完成确认'),
+  )
   check(
     'the statement names the notice and version',
     /本人已阅读《.+》第 2 版全文，承诺遵守。/.test(layout.statement),
@@ -97,7 +115,31 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
     mismatch.status() === 422 && error.includes('不一致'),
     error.trim(),
   )
-  await page.locator('#form-error').scrollIntoViewIfNeeded()
+  // Nothing scrolls it there but the page itself: the answer opens at #form-error.
+  const where = await page.evaluate(() => {
+    const box = document.querySelector('#form-error')!.getBoundingClientRect()
+    const style = getComputedStyle(document.querySelector('#form-error')!)
+    return {
+      top: Math.round(box.top),
+      bottom: Math.round(box.bottom),
+      height: window.innerHeight,
+      background: (style.backgroundColor.match(/\d+/g) ?? []).map(Number),
+      url: location.hash,
+    }
+  })
+  check(
+    'after submitting, the wrong-name error is in the viewport',
+    where.url === '#form-error' && where.top >= 0 && where.bottom <= where.height,
+    JSON.stringify(where),
+  )
+  const [r, g, b] = where.background as [number, number, number]
+  check(
+    'the error is styled as an error (red)',
+    r > g + 15 && r > b + 15,
+    JSON.stringify(where.background),
+  )
+  check('the 422 page fits a 360 px screen', (await overflow(page)) <= 0)
+  await screenshot('name-mismatch-viewport', { fullPage: false })
   await screenshot('name-mismatch')
 
   await page.check('input[name="statement"]')
@@ -112,11 +154,30 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   }))
   check('acknowledging shows the receipt', receipt.h1.includes('确认回执'), receipt.h1)
-  check('the receipt names the official', receipt.cells.includes(officialName))
-  check('the receipt fits the screen', receipt.overflow <= 0, `${receipt.overflow}px`)
+  check(
+    'the receipt names the official',
+    receipt.cells.some((c) => c.startsWith(officialName)),
+  )
+  check('the receipt fits a 360 px screen', receipt.overflow <= 0, `${receipt.overflow}px`)
   const receiptId = receipt.cells.find((c) => /^[0-9a-f-]{36}$/.test(c)) ?? ''
   check('the receipt has an id', receiptId !== '')
+  const mark = (await page.locator('.verdict.pass .sign').textContent()) ?? ''
+  check('the receipt opens with a clear success mark', mark === '✓', mark)
+  const receiptTargets = await smallTapTargets(page)
+  check(
+    'the receipt’s tap targets are at least 44 px high',
+    receiptTargets.length === 0,
+    receiptTargets.join('; '),
+  )
   await screenshot('receipt')
+
+  // A tidy one-page record when printed (or saved as PDF from the browser).
+  await page.emulateMedia({ media: 'print' })
+  await screenshot('receipt-print')
+  const pdf = await page.pdf({ format: 'A4' })
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+  check('the receipt prints on one page', pages === 1, `${pages} pages`)
+  await page.emulateMedia({ media: 'screen' })
 
   await page.goto(`${baseUrl}${linkPath}`)
   const again = await page.evaluate(() =>
@@ -126,7 +187,17 @@ export async function acknowledgeScenario(ctx: ScenarioContext) {
 
   const download = await fetch(`${baseUrl}${linkPath}/receipt.json`)
   const keys = await (await fetch(`${baseUrl}/.well-known/redlines-receipt-keys.json`)).json()
-  const signed = (await download.json()) as { receipt: { official: { name: string } } }
+  const signed = (await download.json()) as {
+    receipt: { official: { name: string }; acknowledgedAt: string }
+  }
+  const beijing = localTime(signed.receipt.acknowledgedAt, 'Asia/Shanghai', 'zh')
+  check(
+    'the receipt shows the time in Beijing time; the JSON keeps UTC',
+    again.includes(beijing) &&
+      /（北京时间）$/.test(beijing) &&
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(signed.receipt.acknowledgedAt),
+    `${beijing} / ${signed.receipt.acknowledgedAt}`,
+  )
   const result = await checkReceiptFile(signed, keys)
   check(
     'the receipt JSON verifies against the published key',

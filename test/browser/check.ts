@@ -1,3 +1,4 @@
+import { overflow, smallTapTargets } from './pages'
 import type { ScenarioContext } from './run'
 
 /** An official pastes a draft on a phone, with no JavaScript, and sees what it may cross. */
@@ -7,6 +8,19 @@ export async function checkScenario({ page, baseUrl, screenshot, check }: Scenar
     await page.fill('textarea[name="text"]', text)
     await Promise.all([page.waitForNavigation(), page.click('form button[type="submit"]')])
   }
+  /** The verdict box: its words, its sign, and its colours as [r, g, b] of background and border. */
+  const verdict = () =>
+    page.evaluate(() => {
+      // No helper functions in here: the page runs this text as it is.
+      const box = document.querySelector('.verdict') as HTMLElement
+      const style = getComputedStyle(box)
+      return {
+        words: box.querySelector('strong')?.textContent ?? '',
+        sign: box.querySelector('.sign')?.textContent ?? '',
+        background: (style.backgroundColor.match(/\d+/g) ?? []).slice(0, 3).map(Number),
+        border: (style.borderLeftColor.match(/\d+/g) ?? []).slice(0, 3).map(Number),
+      }
+    })
 
   const dodge = '紅 包收到了，謝謝王總'
   await submit(dodge)
@@ -15,36 +29,74 @@ export async function checkScenario({ page, baseUrl, screenshot, check }: Scenar
     (await page.title()).length > 0 && !/^4|^5/.test(await page.title()),
     await page.title(),
   )
-  const marks = await page.locator('.checked mark').allTextContents()
+  const marks = await page
+    .locator('.checked mark')
+    .evaluateAll((nodes) => nodes.map((n) => n.firstChild?.textContent ?? ''))
   check(
     'the dodged term is highlighted exactly as typed',
     marks.includes('紅 包'),
     JSON.stringify(marks),
   )
-  const ruleLinks = await page.locator('.checked a[href^="/rules/red-envelopes"]').count()
-  check('the highlight links to the red-envelopes rule', ruleLinks > 0, String(ruleLinks))
+  const number = await page.locator('.checked mark sup.n').first().textContent()
+  check(
+    'the highlight is numbered, and the number leads the first finding',
+    number === '1' && (await page.locator('#finding-1').count()) === 1,
+  )
   const shown = await page.locator('.checked').textContent()
   check(
-    'the message is shown whole around the highlight',
-    (shown ?? '').includes('收到了，謝謝王總'),
+    'the message is shown whole around the highlight, with no rule names inside it',
+    (shown ?? '').includes('收到了，謝謝王總') && (await page.locator('.checked a').count()) === 0,
   )
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  let seen = await verdict()
+  const [r, g, b] = seen.background as [number, number, number]
+  const [br, bg] = seen.border as [number, number, number]
+  check(
+    'block is red, in words and a sign as well',
+    seen.words === '请勿发送' && seen.sign === '✕' && r > g && r > b && br > bg * 2,
+    JSON.stringify(seen),
   )
-  check('the result fits a phone screen', overflow <= 0, `${overflow}px`)
+  const basis = await page.locator('main p.meta a[href*="/versions/sha256:"]').textContent()
+  check(
+    'the basis is named as the version, and linked',
+    /》第 2 版$/.test((basis ?? '').trim()),
+    basis ?? '',
+  )
+  const sideways = await overflow(page)
+  check('the result fits a phone screen', sideways <= 0, `${sideways}px`)
+  const small = await smallTapTargets(page)
+  check('the result’s tap targets are at least 44 px high', small.length === 0, small.join('; '))
   await screenshot('red-envelope')
 
-  await page.click('.checked a[href^="/rules/red-envelopes"]')
+  await page.click('.findings a[href^="/rules/red-envelopes"]')
   await page.waitForLoadState()
-  check('the rule link opens the rule text', /\/rules\/red-envelopes/.test(page.url()), page.url())
+  check('the finding links to the rule text', /\/rules\/red-envelopes/.test(page.url()), page.url())
+
+  await submit('这个红包是谁的')
+  seen = await verdict()
+  {
+    const [r, g, b] = seen.background as [number, number, number]
+    check(
+      'review is amber, in words and a sign as well',
+      seen.words === '有内容需要人工判断' &&
+        seen.sign === '!' &&
+        r > b + 40 &&
+        g > b + 20 &&
+        r >= g,
+      JSON.stringify(seen),
+    )
+  }
+  await screenshot('review')
 
   await submit('严禁收受红包')
   const prohibited = await page.locator('.checked mark').count()
-  const verdict = (await page.locator('.notice-box strong').first().textContent()) ?? ''
-  check(
-    'a prohibition passes with nothing highlighted',
-    prohibited === 0 && /未发现/.test(verdict),
-    verdict,
-  )
+  seen = await verdict()
+  {
+    const [r, g, b] = seen.background as [number, number, number]
+    check(
+      'a prohibition passes: green, nothing highlighted',
+      prohibited === 0 && seen.words === '未发现问题' && seen.sign === '✓' && g > r && g > b,
+      JSON.stringify(seen),
+    )
+  }
   await screenshot('prohibition')
 }

@@ -75,6 +75,36 @@ export async function noticeScenario({ page, baseUrl, screenshot, check }: Scena
   check('the comparison fits the screen', (await layout()).overflow <= 0)
   await screenshot('compare')
 
+  // v1 by its SHA-256, as a receipt or a check answer cites it, from the history's digest link.
+  await page.goto(`${baseUrl}/notices/wechat-red-lines/versions?lang=zh`)
+  const v1Digest = page.locator('table a.hash').last()
+  const digest = ((await v1Digest.textContent()) ?? '').trim()
+  await v1Digest.click()
+  await page.waitForLoadState()
+  check(
+    'a version opens by its SHA-256 from the history',
+    /^[0-9a-f]{64}$/.test(digest) &&
+      page.url().includes(`/versions/sha256:${digest}`) &&
+      /第 1 版/.test((await page.textContent('main p.meta')) ?? ''),
+    page.url(),
+  )
+  const superseded = page.locator('.status-box.superseded')
+  const box = await superseded.boundingBox()
+  const said = (await superseded.textContent()) ?? ''
+  check(
+    'v1 says at the top of the screen that version 2 replaced it',
+    box !== null && box.y + box.height <= 844 && said.includes('本版本已被第 2 版取代'),
+    said.trim().split('\n')[0],
+  )
+  await screenshot('v1-by-sha256')
+  await page.click('.status-box.superseded a[href^="/notices/wechat-red-lines?"]')
+  await page.waitForLoadState()
+  check(
+    "v1's notice leads to the version in effect",
+    /第 2 版/.test((await page.textContent('main p.meta')) ?? ''),
+    page.url(),
+  )
+
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.goto(`${baseUrl}/notices/wechat-red-lines`)
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)

@@ -12,7 +12,8 @@ export interface ScenarioContext {
   page: Page
   baseUrl: string
   adminToken: string
-  screenshot: (name: string) => Promise<void>
+  /** Saves a screenshot of `page` (full page unless told), or of another page (e.g. a desktop-sized one). */
+  screenshot: (name: string, options?: { fullPage?: boolean; of?: Page }) => Promise<void>
   check: (name: string, ok: boolean, detail?: string) => void
 }
 
@@ -63,6 +64,8 @@ async function loadScenarios(): Promise<[string, Scenario][]> {
   for (const [name, file, exported] of [
     ['acknowledge', './acknowledge.ts', 'acknowledgeScenario'],
     ['check', './check.ts', 'checkScenario'],
+    ['pages', './pages.ts', 'pagesScenario'],
+    ['console', './console.ts', 'consoleScenario'],
   ] as const) {
     if (existsSync(path.join(import.meta.dirname, file)))
       scenarios.push([name, (await import(file))[exported] as Scenario])
@@ -114,8 +117,11 @@ async function main(): Promise<number> {
         page,
         baseUrl,
         adminToken: readDevVar('ADMIN_TOKEN'),
-        screenshot: async (shot) => {
-          await page.screenshot({ path: path.join(shotDir, `${name}-${shot}.png`), fullPage: true })
+        screenshot: async (shot, options) => {
+          await (options?.of ?? page).screenshot({
+            path: path.join(shotDir, `${name}-${shot}.png`),
+            fullPage: options?.fullPage ?? true,
+          })
         },
         check: (what, ok, detail) => {
           if (ok) passed++
@@ -126,7 +132,9 @@ async function main(): Promise<number> {
       try {
         await scenario(ctx)
       } catch (error) {
-        ctx.check('scenario ran to the end', false, (error as Error).message.split('\n')[0])
+        const { message, cause } = error as Error
+        const why = cause instanceof Error ? `: ${cause.message}` : ''
+        ctx.check('scenario ran to the end', false, `${message.split('\n')[0]}${why}`)
       }
       await context.close()
     }

@@ -1,0 +1,220 @@
+/** /admin/tokens: API tokens in the reader's subtree; create one (shown once), revoke one. */
+import { html } from 'hono/html'
+import { z } from '@hono/zod-openapi'
+import { createToken, listTokens, revokeToken, type TokenView } from '../admin/api-tokens'
+import { newRoutes } from '../factory'
+import type { Lang } from '../i18n'
+import { withLang } from '../views/layout'
+import { emptyForm, field, form, postButton, type FormState } from '../views/console/forms'
+import { scopeLabel } from '../views/console/layout'
+import { addConsoleErrors, consoleText } from '../views/console/messages'
+import { table, time } from '../views/console/parts'
+import {
+  consoleAction,
+  consolePage,
+  doneFlash,
+  validateForm,
+  redirectDone,
+  refusalOnForm,
+  type ConsoleCtx,
+} from './console-kit'
+
+const PATH = '/admin/tokens'
+
+const words = {
+  zh: {
+    title: 'API 令牌',
+    intro:
+      '供脚本和其他系统调用 /api/admin/* 使用。每个令牌只能访问一个单位及其下级单位，只读或读写。',
+    create: '新建令牌',
+    label: '用途说明',
+    labelHint: '例如：人事系统每晚同步名册',
+    unit: '单位',
+    unitHint: (scope: string) => `留空表示${scope}。层级之间用“/”分隔。`,
+    access: '权限',
+    submit: '创建令牌',
+    pickAccess: '请选择只读或读写。',
+    created: '令牌已创建',
+    once: '这是唯一一次显示此令牌。请立即复制并妥善保存；之后只能看到它的编号。',
+    copy: '复制',
+    copied: '已复制',
+    use: '使用方法：',
+    backToList: '返回令牌列表',
+    list: '现有令牌',
+    id: '编号',
+    createdAt: '创建',
+    lastUsed: '最近使用',
+    status: '状态',
+    revoke: '吊销',
+    revokeConfirm: '吊销后此令牌立即失效，确定吗？',
+    revoked: '已吊销',
+    active: '有效',
+    done: { revoked: '令牌已吊销。' } as Record<string, string>,
+  },
+  en: {
+    title: 'API tokens',
+    intro:
+      'For scripts and other systems calling /api/admin/*. Each token reaches one unit and the units below it, read-only or read and write.',
+    create: 'New token',
+    label: 'What it is for',
+    labelHint: 'e.g. nightly roster sync from the HR system',
+    unit: 'Unit',
+    unitHint: (scope: string) => `Empty means ${scope}. Levels are separated by "/".`,
+    access: 'Access',
+    submit: 'Create the token',
+    pickAccess: 'Choose read or write.',
+    created: 'Token created',
+    once: 'This is the only time this token is shown. Copy it now and keep it safe; afterwards only its id is visible.',
+    copy: 'Copy',
+    copied: 'Copied',
+    use: 'Use it like this:',
+    backToList: 'Back to the tokens',
+    list: 'Tokens',
+    id: 'Id',
+    createdAt: 'Created',
+    lastUsed: 'Last used',
+    status: 'Status',
+    revoke: 'Revoke',
+    revokeConfirm: 'The token stops working at once. Revoke it?',
+    revoked: 'revoked',
+    active: 'active',
+    done: { revoked: 'The token was revoked.' } as Record<string, string>,
+  },
+} as const
+
+addConsoleErrors({
+  label_required: '请说明令牌的用途。',
+  label_too_long: '用途说明最多 100 个字符。',
+  invalid_access: '请选择只读或读写。',
+  token_not_found: '没有这个令牌。',
+})
+
+const schema = (lang: Lang) => {
+  const m = consoleText(lang)
+  return z.object({
+    label: z.string().trim().min(1, m.required).max(100, m.tooLong(100)),
+    access: z.enum(['read', 'write'], { error: words[lang].pickAccess }),
+    unit: z.string().trim().max(1100, m.tooLong(1100)),
+  })
+}
+
+function row(ctx: ConsoleCtx, t: TokenView) {
+  const w = words[ctx.lang]
+  const m = consoleText(ctx.lang)
+  return html`<tr${t.revokedAt ? html` class="revoked"` : ''}>
+    <td>${t.label}</td>
+    <td><code>${t.id}</code></td>
+    <td>${scopeLabel(ctx.lang, t.unit)}</td>
+    <td><span class="tag ${t.access}">${m.access[t.access]}</span></td>
+    <td>${time(t.createdAt)}<br><span class="muted">${t.createdBy}</span></td>
+    <td>${time(t.lastUsedAt)}</td>
+    <td class="keep">${
+      t.revokedAt
+        ? html`${w.revoked} ${time(t.revokedAt)}`
+        : postButton({
+            action: withLang(`${PATH}/${t.id}/revoke`, ctx.lang),
+            csrf: ctx.csrf,
+            label: w.revoke,
+            confirm: w.revokeConfirm,
+          })
+    }</td>
+  </tr>`
+}
+
+async function tokensPage(ctx: ConsoleCtx, state: FormState, status: 200 | 403 | 409 | 422 = 200) {
+  const w = words[ctx.lang]
+  const m = consoleText(ctx.lang)
+  const tokens = await listTokens(ctx.db, ctx.actor)
+  const canCreate = ctx.actor.kind !== 'api_token' && ctx.actor.access === 'write'
+  return {
+    title: w.title,
+    nav: 'tokens',
+    status,
+    flash: doneFlash(ctx, w.done),
+    body: html`<p>${w.intro}</p>
+      ${
+        canCreate
+          ? html`<div class="card"><h2>${w.create}</h2>${form(
+              {
+                action: withLang(PATH, ctx.lang),
+                csrf: ctx.csrf,
+                submit: w.submit,
+                lang: ctx.lang,
+                state,
+              },
+              html`${field({ name: 'label', label: w.label, hint: w.labelHint, state, required: true, maxlength: 100 })}
+                ${field({ name: 'unit', label: w.unit, hint: w.unitHint(scopeLabel(ctx.lang, ctx.actor.unit)), state })}
+                ${field({
+                  name: 'access',
+                  label: w.access,
+                  type: 'select',
+                  state,
+                  options: [
+                    ['read', m.access.read!],
+                    ['write', m.access.write!],
+                  ],
+                })}`,
+            )}</div>`
+          : ''
+      }
+      <h2>${w.list}</h2>
+      ${table(
+        [w.label, w.id, w.unit, w.access, w.createdAt, w.lastUsed, w.status],
+        tokens.map((t) => row(ctx, t)),
+        ctx.lang,
+      )}`,
+  }
+}
+
+export const consoleTokenRoutes = newRoutes()
+
+consoleTokenRoutes.get(
+  PATH,
+  consolePage((ctx) => tokensPage(ctx, emptyForm({ access: 'read', unit: ctx.actor.unit ?? '' }))),
+)
+
+consoleTokenRoutes.post(
+  PATH,
+  ...consoleAction(async (ctx, body) => {
+    const w = words[ctx.lang]
+    const read = validateForm(schema(ctx.lang), body)
+    if (!read.ok) return tokensPage(ctx, read.state, 422)
+    let created
+    try {
+      created = await createToken(ctx.db, ctx.by, {
+        label: read.data.label,
+        access: read.data.access,
+        unit: read.data.unit || ctx.actor.unit,
+      })
+    } catch (error) {
+      const status = refusalOnForm(error, ctx.lang, read.state, {
+        invalid_unit: 'unit',
+        outside_scope: 'unit',
+        read_only: 'access',
+        label_required: 'label',
+        label_too_long: 'label',
+        invalid_access: 'access',
+      })
+      return tokensPage(ctx, read.state, status as 403)
+    }
+    const origin = new URL(ctx.c.req.url).origin
+    return {
+      title: w.created,
+      nav: 'tokens',
+      body: html`<p>${w.once}</p>
+        <p class="secret" id="new-token" data-copy data-copy-label="${w.copy}" data-copied-label="${w.copied}">${created.token}</p>
+        <p>${created.record.label} · <code>${created.record.id}</code> · ${scopeLabel(ctx.lang, created.record.unit)} · ${consoleText(ctx.lang).access[created.record.access]}</p>
+        <p>${w.use}</p>
+        <p><code>curl -H "Authorization: Bearer ${created.token}" ${origin}/api/admin/tokens</code></p>
+        <p><a href="${withLang(PATH, ctx.lang)}">${w.backToList}</a></p>`,
+    }
+  }),
+)
+
+consoleTokenRoutes.post(
+  `${PATH}/:id/revoke`,
+  ...consoleAction(async (ctx) => {
+    await revokeToken(ctx.db, ctx.by, ctx.c.req.param('id') ?? '')
+    return redirectDone(ctx, PATH, 'revoked')
+  }),
+)

@@ -1,0 +1,47 @@
+/**
+ * The console's menu, in three sections. A page appears by adding one entry to its section:
+ * rollout pages (units, officials, roster, links, records, verification) and reminder pages
+ * (reminders, channels, deliveries) join here as they are built.
+ */
+import { isOwner, type Actor } from '../../admin/actor'
+import type { Localized } from '../../content/types'
+
+export type NavSection = 'rollout' | 'reminders' | 'access'
+
+export interface NavItem {
+  /** What a page passes as `nav` to mark itself current. */
+  id: string
+  href: string
+  label: Localized
+  section: NavSection
+  /** Hidden from actors who could not use the page (the page still checks for itself). */
+  visible?: (actor: Actor) => boolean
+}
+
+export const NAV_SECTIONS: readonly NavSection[] = ['rollout', 'reminders', 'access']
+
+export const consoleNav: NavItem[] = [
+  // rollout
+  { id: 'dashboard', href: '/admin', label: { zh: '概览', en: 'Dashboard' }, section: 'rollout' },
+  // reminders
+  // access
+  {
+    id: 'admins',
+    href: '/admin/admins',
+    label: { zh: '管理员', en: 'Admins' },
+    section: 'access',
+    visible: isOwner,
+  },
+  {
+    id: 'tokens',
+    href: '/admin/tokens',
+    label: { zh: 'API 令牌', en: 'API tokens' },
+    section: 'access',
+  },
+  {
+    id: 'audit',
+    href: '/admin/audit',
+    label: { zh: '操作日志', en: 'Audit log' },
+    section: 'access',
+  },
+]
