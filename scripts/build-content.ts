@@ -19,11 +19,7 @@ async function readContentFiles(): Promise<ContentFiles> {
   for (const entry of entries) {
     if (!entry.isFile()) continue
     const full = path.join(entry.parentPath, entry.name)
-    const relative = path.relative(root, full).split(path.sep).join('/')
-    // Check versions (content/notices/<id>/checks/c<n>/, e.g. a committed check model) are built by
-    // npm run build:rulepack, not compiled as notice text.
-    if (/^content\/notices\/[^/]+\/checks\//.test(relative)) continue
-    files[relative] = await readFile(full, 'utf8')
+    files[path.relative(root, full).split(path.sep).join('/')] = await readFile(full, 'utf8')
   }
   return files
 }

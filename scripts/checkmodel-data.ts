@@ -123,7 +123,11 @@ export async function loadData(devsetDir: string, corporaDir: string): Promise<L
         throw new Error(`${file}:${i + 1}: not JSON`)
       }
     })
-    files.push({ file: path.basename(file), sha256: sha256(raw), lines: rows.length })
+    files.push({
+      file: path.relative(devsetDir, file).split(path.sep).join('/'),
+      sha256: sha256(raw),
+      lines: rows.length,
+    })
     for (const row of rows) {
       let labels = 0
       for (const rule of row.rules) {

@@ -14,6 +14,7 @@ import {
   FOLD_LETTER,
   FOLD_SENTENCE,
   FOLD_SEPARATOR,
+  FOLD_SURROGATE,
   FOLD_SYMBOL,
   FOLD_TOKEN,
 } from '../src/check/model'
@@ -62,7 +63,7 @@ export function foldValue(cp: number): number {
 export function foldTables(): { fold: Uint16Array; styled: Uint8Array } {
   const fold = new Uint16Array(0x10000)
   for (let cp = 0; cp < 0x10000; cp++)
-    fold[cp] = cp >= 0xd800 && cp <= 0xdfff ? FOLD_SEPARATOR : foldValue(cp)
+    fold[cp] = cp >= 0xd800 && cp <= 0xdfff ? FOLD_SURROGATE : foldValue(cp)
   const styled = new Uint8Array(0x400)
   for (let i = 0; i < 0x400; i++) {
     const folded = String.fromCodePoint(0x1d400 + i)

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { MODEL_TABLES, type CheckModelData, type ModelTableName } from '../src/check/model'
-import { dataModuleBytes, RulePackError } from './rulepack'
+import { RulePackError } from './rulepack'
 
 /** model.json as committed: the model's data, with the tables' places inside model.bin. */
 export interface ModelManifest extends Omit<CheckModelData, 'sha256'> {
@@ -50,7 +50,7 @@ export const modelSha256 = (json: Buffer, bin: Buffer) =>
 
 export async function buildCheckModels(
   root: string,
-): Promise<{ models: Record<string, CheckModelData>; wasm: Uint8Array }> {
+): Promise<{ models: Record<string, CheckModelData>; bytes: Buffer }> {
   const models: Record<string, CheckModelData> = {}
   const parts: Buffer[] = []
   let at = 0
@@ -84,7 +84,6 @@ export async function buildCheckModels(
       threshold: rest.threshold,
       normFloor: rest.normFloor,
       slotBits: rest.slotBits,
-      stride: rest.stride,
       sha256: modelSha256(json, bin),
       tables,
     }
@@ -92,32 +91,31 @@ export async function buildCheckModels(
     parts.push(bin, Buffer.alloc(pad))
     at += bin.length + pad
   }
-  return { models, wasm: dataModuleBytes(Buffer.concat(parts)) }
+  return { models, bytes: Buffer.concat(parts) }
 }
 
-/** Writes src/generated/checkmodels.{json,wasm}; returns a line for the build's log. */
+/** Writes src/generated/checkmodels.{json,bin}; returns a line for the build's log. */
 export async function writeCheckModels(root: string, outDir: string): Promise<string> {
-  const { models, wasm } = await buildCheckModels(root)
+  const { models, bytes } = await buildCheckModels(root)
   const json = JSON.stringify(models)
   await writeFile(path.join(outDir, 'checkmodels.json'), json)
-  await writeFile(path.join(outDir, 'checkmodels.wasm'), wasm)
+  await writeFile(path.join(outDir, 'checkmodels.bin'), bytes)
   return (
     `check models: ${Object.keys(models).join(', ') || '(none)'} -> src/generated/checkmodels.json ` +
-    `(${(json.length / 1024).toFixed(1)} KiB) + checkmodels.wasm (${(wasm.length / 1024).toFixed(0)} KiB)`
+    `(${(json.length / 1024).toFixed(1)} KiB) + checkmodels.bin (${(bytes.length / 1024).toFixed(0)} KiB)`
   )
 }
 
 /** The built models, loaded as the Worker loads them, for Node scripts. */
 export async function readBuiltModels(root: string) {
   const { loadCheckModel } = await import('../src/check/model')
-  const { dataModuleBuffer } = await import('../src/check/pack')
   const generated = path.join(root, 'src/generated')
   const data = JSON.parse(
     await readFile(path.join(generated, 'checkmodels.json'), 'utf8'),
   ) as Record<string, CheckModelData>
-  const buffer = dataModuleBuffer(
-    new WebAssembly.Module(await readFile(path.join(generated, 'checkmodels.wasm'))),
-  )
+  const bytes = await readFile(path.join(generated, 'checkmodels.bin'))
+  // A copy, as the Worker gets it: an ArrayBuffer of its own, 4-byte aligned.
+  const buffer = new Uint8Array(bytes).buffer
   return Object.fromEntries(
     Object.entries(data).map(([key, d]) => [key, loadCheckModel(d, buffer)]),
   )

@@ -1,8 +1,8 @@
 /**
- * Per-rule thresholds for the check model, chosen on out-of-fold scores of the training data:
- * greedily lower the threshold of the rule that gains the most violations per false flag, while
- * every negative corpus and the authored near misses stay within their false-flag budgets
- * (counted over all rules: a line flagged by two rules is one false flag).
+ * Per-rule thresholds for the check model: greedily lower the threshold of the rule that gains
+ * the most violations per false flag, while every negative corpus and the authored near misses
+ * stay within their false-flag budgets (counted over all rules: a line flagged by two rules is
+ * one false flag), and no threshold goes below a floor.
  */
 
 export interface ThresholdInput {
@@ -16,11 +16,13 @@ export interface ThresholdInput {
   budget: number[]
   /** Per example and rule: what flagging a positive is worth (0: not a positive). */
   gain: Float64Array
+  /** No threshold goes below this logit. */
+  floor: number
 }
 
 /** Logit thresholds per rule (Infinity: the rule never flags). */
 export function chooseThresholds(input: ThresholdInput): number[] {
-  const { logits, rules: R, labels, group, budget, gain } = input
+  const { logits, rules: R, labels, group, budget, gain, floor } = input
   const E = labels.length
   const thresholds = new Array<number>(R).fill(Infinity)
   const flagged = new Uint8Array(E) // negatives flagged by some rule
@@ -43,34 +45,33 @@ export function chooseThresholds(input: ThresholdInput): number[] {
   }
   const nextPos = new Array<number>(R).fill(0)
   const nextNeg = new Array<number>(R).fill(0)
-  const done = new Array<boolean>(R).fill(false)
   for (;;) {
+    // Each rule's best move: lowering its threshold to any positive further down, judged by the
+    // violations it gains per false flag it adds (looking past a costly step to the run of
+    // violations behind it), within every budget.
     let best = -1
     let bestRatio = 0
     let bestT = 0
     for (let r = 0; r < R; r++) {
-      if (done[r] || nextPos[r]! >= positives[r]!.length) continue
-      // Lower to the next positive (and every positive tied with it).
       const pos = positives[r]!
-      const t = logits[pos[nextPos[r]!]! * R + r] as number
-      let g = 0
-      for (let k = nextPos[r]!; k < pos.length && (logits[pos[k]! * R + r] as number) >= t; k++)
-        g += gain[pos[k]! * R + r] as number
-      const cost = budget.map(() => 0)
       const neg = negatives[r]!
-      for (let k = nextNeg[r]!; k < neg.length && (logits[neg[k]! * R + r] as number) >= t; k++) {
-        const e = neg[k]!
-        if (!flagged[e]) cost[group[e]!]!++
-      }
-      if (cost.some((c, i) => used[i]! + c > budget[i]!)) {
-        done[r] = true
-        continue
-      }
-      const ratio = g / (1 + cost.reduce((a, b) => a + b, 0))
-      if (ratio > bestRatio) {
-        bestRatio = ratio
-        best = r
-        bestT = t
+      const cost = budget.map(() => 0)
+      let g = 0
+      let k = nextNeg[r]!
+      for (let p = nextPos[r]!; p < pos.length;) {
+        const t = logits[pos[p]! * R + r] as number
+        if (t < floor) break
+        for (; p < pos.length && (logits[pos[p]! * R + r] as number) >= t; p++)
+          g += gain[pos[p]! * R + r] as number
+        for (; k < neg.length && (logits[neg[k]! * R + r] as number) >= t; k++)
+          if (!flagged[neg[k]!]) cost[group[neg[k]!]!]!++
+        if (cost.some((c, i) => used[i]! + c > budget[i]!)) break
+        const ratio = g / (1 + cost.reduce((a, b) => a + b, 0))
+        if (ratio > bestRatio) {
+          bestRatio = ratio
+          best = r
+          bestT = t
+        }
       }
     }
     if (best < 0) break

@@ -7,11 +7,12 @@
  */
 import {
   bestLogit,
-  features,
   fromTables,
+  MAX_RULES,
+  SLOT_WORDS,
   scanFeatures,
+  scanned,
   scoreInto,
-  sentences,
   type CheckModel,
 } from '../src/check/model'
 import type { Example } from './checkmodel-data'
@@ -31,6 +32,8 @@ export interface TrainConfig {
   weightCorpusPositive: number
   /** Sentences of multi-sentence negatives are also negatives (the Worker scores each one). */
   sentenceNegatives: boolean
+  /** Features whose weights all stay below this (in logits) are left out of the second round. */
+  minWeight: number
   /** See CheckModelData.normFloor. */
   normFloor: number
   /** log2 of the slot table's size. */
@@ -39,7 +42,7 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
-  minCount: 1,
+  minCount: 2,
   epochs: 20,
   alpha: 0.5,
   beta: 1,
@@ -50,8 +53,9 @@ export const DEFAULT_CONFIG: TrainConfig = {
   weightCorpus: 2,
   weightCorpusPositive: 0.05,
   sentenceNegatives: true,
+  minWeight: 0.3,
   normFloor: 32,
-  slotBits: 16,
+  slotBits: 14,
   seed: 20170418,
 }
 
@@ -64,6 +68,7 @@ export interface Featurised {
 
 export function featurise(fold: Uint16Array, styled: Uint8Array, text: string): Featurised {
   const count = scanFeatures(fold, styled, text)
+  const { features, sentences } = scanned()
   const total = count > 0 ? (sentences[4 * count - 3] as number) : 0
   const bounds = new Int32Array(2 * count)
   for (let s = 0; s < count; s++) {
@@ -124,11 +129,15 @@ export function train(
   const vocab = Int32Array.from([...df].filter(([, n]) => n >= config.minCount).map(([h]) => h))
   vocab.sort()
   const first = fit(examples, featurised, ruleCount, config, vocab)
-  return fit(examples, featurised, ruleCount, config, fitSlots(first, config.slotBits))
+  return fit(examples, featurised, ruleCount, config, fitSlots(first, config))
 }
 
-/** Per slot, the feature with the largest weights (summed over rules); ascending hashes. */
-function fitSlots(model: FloatModel, slotBits: number): Int32Array {
+/**
+ * The features the second round trains: those with a weight of at least config.minWeight for some
+ * rule, and of those the one with the largest weights (summed over rules) in each slot; ascending.
+ */
+function fitSlots(model: FloatModel, config: TrainConfig): Int32Array {
+  const { slotBits, minWeight } = config
   const R = model.rules
   const owner = new Int32Array(2 ** slotBits).fill(-1)
   const weight = (i: number) => {
@@ -136,8 +145,13 @@ function fitSlots(model: FloatModel, slotBits: number): Int32Array {
     for (let r = 0; r < R; r++) sum += Math.abs(model.weights[i * R + r] as number)
     return sum
   }
+  const strongest = (i: number) => {
+    let max = 0
+    for (let r = 0; r < R; r++) max = Math.max(max, Math.abs(model.weights[i * R + r] as number))
+    return max
+  }
   for (let i = 0; i < model.hashes.length; i++) {
-    if (weight(i) === 0) continue
+    if (weight(i) === 0 || strongest(i) < minWeight) continue
     const slot = (model.hashes[i] as number) >>> (32 - slotBits)
     const other = owner[slot] as number
     if (other < 0 || weight(i) > weight(other)) owner[slot] = i
@@ -276,23 +290,20 @@ function instances(
 }
 
 export interface Quantised {
-  slots: Uint32Array
-  rows: Int8Array
+  slots: Int32Array
   scale: Float64Array
   bias: Float64Array
-  stride: number
-  /** Features kept, and those lost to a slot another feature owns. */
+  /** Features kept (each owns a slot). */
   kept: number
-  lost: number
 }
 
 /**
- * int8 weights with a scale per rule, placed in 2^slotBits slots (slot = top bits of the hash,
- * owner = its low 16 bits; where two kept features want one slot the weightier one keeps it).
+ * int8 weights with a scale per rule, placed in 2^slotBits slots (slot = top bits of the hash);
+ * where two features want one slot the weightier keeps it (fitSlots already chose one per slot).
  */
 export function quantise(model: FloatModel, slotBits: number): Quantised {
   const R = model.rules
-  const stride = R <= 4 ? 4 : 8
+  if (R > MAX_RULES) throw new Error(`at most ${MAX_RULES} rules`)
   const scale = new Float64Array(R)
   for (let r = 0; r < R; r++) {
     let max = 0
@@ -300,64 +311,38 @@ export function quantise(model: FloatModel, slotBits: number): Quantised {
       max = Math.max(max, Math.abs(model.weights[i * R + r] as number))
     scale[r] = max > 0 ? max / 127 : 1
   }
+  const q = (i: number, r: number) =>
+    r < R
+      ? Math.max(
+          -127,
+          Math.min(127, Math.round((model.weights[i * R + r] as number) / (scale[r] as number))),
+        )
+      : 0
   const owner = new Int32Array(2 ** slotBits).fill(-1)
   const importance = new Float64Array(model.hashes.length)
-  let kept = 0
-  let lost = 0
   for (let i = 0; i < model.hashes.length; i++) {
-    let sum = 0
-    let any = false
-    for (let r = 0; r < R; r++) {
-      const q = Math.round((model.weights[i * R + r] as number) / (scale[r] as number))
-      if (q !== 0) any = true
-      sum += Math.abs(q)
-    }
-    if (!any) continue
-    importance[i] = sum
-    kept++
+    for (let r = 0; r < R; r++) importance[i] = (importance[i] as number) + Math.abs(q(i, r))
+    if (importance[i] === 0) continue
     const slot = (model.hashes[i] as number) >>> (32 - slotBits)
     const other = owner[slot] as number
-    if (other < 0) owner[slot] = i
-    else {
-      lost++
-      // The weightier feature keeps the slot; equal ones: the lower hash (a stable order).
-      if (sum > (importance[other] as number)) owner[slot] = i
-    }
+    if (other < 0 || (importance[i] as number) > (importance[other] as number)) owner[slot] = i
   }
-  const rowIndex = new Map<string, number>()
-  const rowList: number[] = new Array<number>(stride).fill(0) // row 0: zeros
-  rowIndex.set(rowList.join(','), 0)
-  const slots = new Uint32Array(2 ** slotBits)
-  for (let slot = 0; slot < owner.length; slot++) {
-    const i = owner[slot] as number
-    if (i < 0) continue
-    const row = Array.from({ length: stride }, (_, r) =>
-      r < R
-        ? Math.max(
-            -127,
-            Math.min(127, Math.round((model.weights[i * R + r] as number) / (scale[r] as number))),
-          )
-        : 0,
-    )
-    const key = row.join(',')
-    let at = rowIndex.get(key)
-    if (at === undefined) {
-      at = rowList.length / stride
-      rowIndex.set(key, at)
-      rowList.push(...row)
-    }
-    if (at > 0xffff) throw new Error('more than 65,535 distinct weight rows')
-    slots[slot] = ((at << 16) | ((model.hashes[i] as number) & 0xffff)) >>> 0
-  }
-  return {
-    slots,
-    rows: Int8Array.from(rowList),
-    scale,
-    bias: Float64Array.from(model.bias),
-    stride,
-    kept: kept - lost,
-    lost,
-  }
+  const slots = new Int32Array(SLOT_WORDS * 2 ** slotBits)
+  let kept = 0
+  // Biased by 128 (see MODEL_TABLES.slots); a rule past the last adds 128 - 128 = 0.
+  const pack = (i: number, from: number) =>
+    (q(i, from) + 128) |
+    ((q(i, from + 1) + 128) << 8) |
+    ((q(i, from + 2) + 128) << 16) |
+    ((q(i, from + 3) + 128) << 24)
+  owner.forEach((i, slot) => {
+    if (i < 0) return
+    kept++
+    slots[slot * SLOT_WORDS] = model.hashes[i] as number
+    slots[slot * SLOT_WORDS + 1] = pack(i, 0)
+    slots[slot * SLOT_WORDS + 2] = pack(i, 4)
+  })
+  return { slots, scale, bias: Float64Array.from(model.bias), kept }
 }
 
 /** A scoring model over quantised tables, with the given thresholds. */
@@ -379,13 +364,11 @@ export function toCheckModel(
       threshold,
       normFloor,
       slotBits,
-      stride: q.stride,
       sha256: '',
     },
     fold,
     styled,
     q.slots,
-    q.rows,
   )
 }
 

@@ -34,6 +34,7 @@ export class ContentError extends Error {
 
 const markdown = new Marked({ gfm: true, async: false })
 const RULE_HEADING = /^(.*?)\s*\{#([a-z0-9]+(?:-[a-z0-9]+)*)\}\s*$/
+const CHECKS_DIR = /^content\/notices\/[a-z0-9]+(?:-[a-z0-9]+)*\/checks\//
 const VERSION_DIR = /^content\/notices\/([a-z0-9]+(?:-[a-z0-9]+)*)\/v([1-9][0-9]*)\/([^/]+)$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
 
@@ -101,6 +102,9 @@ export async function compileContent(
 function groupVersions(files: ContentFiles, problems: string[]): Map<string, VersionSource[]> {
   const byNotice = new Map<string, VersionSource[]>()
   for (const [path, text] of Object.entries(files)) {
+    // Check versions (content/notices/<id>/checks/c<n>/, e.g. a committed check model) are built
+    // by npm run build:rulepack, not compiled as notice text.
+    if (CHECKS_DIR.test(path)) continue
     const match = VERSION_DIR.exec(path)
     if (!match) {
       problems.push(`${path}: not where content belongs (content/notices/<notice-id>/v<n>/<file>)`)

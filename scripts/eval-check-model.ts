@@ -104,7 +104,11 @@ table(rows)
 
 // Near misses flagged, by category.
 const categories = [
-  ...new Set(where((e) => e.authored && e.labels === 0).map((i) => examples[i]!.kind)),
+  ...new Set(
+    where(
+      (e) => e.authored && e.labels === 0 && (halves as readonly string[]).includes(e.half),
+    ).map((i) => examples[i]!.kind),
+  ),
 ].sort()
 const nm = [['near misses', ...halves.map((h) => `${h} flagged`)]]
 for (const category of [...categories, 'all']) {

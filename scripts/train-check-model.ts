@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { MODEL_TABLES, type ModelTableName } from '../src/check/model'
+import { MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
 import {
   CORPUS_LICENCES,
   defaultDevsetDir,
@@ -76,6 +76,9 @@ const outDir = path.resolve(values.out)
 const FOLDS = 7
 const CORPUS_BUDGET = 0.0015 // per negative corpus: half of the 0.3% the whole check may use
 const NEAR_MISS_BUDGET = 0.02
+// Never flag what the model itself scores as more likely innocent: everyday chat ("材料已收到，
+// 谢谢") is rare in the corpora, so a budget alone can let a threshold sink that low.
+const MIN_THRESHOLD = 0.5
 const CORPUS_POSITIVE_GAIN = 0.02 // a cold-offensive line, against 1 for an authored violation
 const CONFIG: TrainConfig = { ...DEFAULT_CONFIG }
 
@@ -88,9 +91,10 @@ const data = await loadData(devsetDir, values.corpora)
 const examples = data.examples.filter(isTraining)
 const calibration = data.examples.filter(isCalibration)
 const R = RULES.length
-const authors = [...new Set(examples.filter((e) => e.authored).map((e) => e.source))].sort((a, b) =>
-  a.localeCompare(b, 'en', { numeric: true }),
-)
+const EVERYDAY = 'ordinary'
+const authors = [
+  ...new Set(examples.filter((e) => e.authored && e.kind !== EVERYDAY).map((e) => e.source)),
+].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
 log(
   `${examples.length} lines to fit (authors ${authors.join(' ')}; half of each corpus's train half), ` +
     `${calibration.length} to calibrate, from ${path.relative(root, devsetDir) || devsetDir}`,
@@ -119,12 +123,15 @@ const fit = (keep: (e: Example) => boolean) => {
   return { q, model }
 }
 
-// Out-of-fold scores of the authored lines.
-const authored = examples.filter((e) => e.authored)
+// Out-of-fold scores of the authored lines. Everyday talk (test/fixtures/check/model/, lines
+// written to teach the model what ordinary work chat looks like) is fitted on by every fold,
+// like the corpora, and never counted as a near miss.
+const isEveryday = (e: Example) => e.kind === EVERYDAY
+const authored = examples.filter((e) => e.authored && !isEveryday(e))
 const foldOf = (e: Example) => authors.indexOf(e.source) % FOLDS
 const outOfFold = new Float64Array(authored.length * R)
 for (let k = 0; k < FOLDS; k++) {
-  const { model } = fit((e) => !e.authored || foldOf(e) !== k)
+  const { model } = fit((e) => !e.authored || isEveryday(e) || foldOf(e) !== k)
   const ids = authored.flatMap((e, i) => (foldOf(e) === k ? [i] : []))
   const l = logits(
     model,
@@ -137,9 +144,7 @@ for (let k = 0; k < FOLDS; k++) {
 }
 
 const { q, model } = fit(() => true)
-log(
-  `fitted: ${q.kept} features in ${2 ** CONFIG.slotBits} slots, ${q.rows.length / q.stride} distinct weight rows`,
-)
+log(`fitted: ${q.kept} features in ${2 ** CONFIG.slotBits} slots`)
 const scored = [...calibration, ...authored]
 const scores = new Float64Array(scored.length * R)
 scores.set(
@@ -151,6 +156,7 @@ scores.set(
 scores.set(outOfFold, calibration.length * R)
 
 const GROUPS = [...NEGATIVE_CORPORA, 'near misses'] as const
+const BUDGETS = [...NEGATIVE_CORPORA.map(() => CORPUS_BUDGET), NEAR_MISS_BUDGET]
 const group = Int32Array.from(scored, (e) =>
   e.labels !== 0
     ? -1
@@ -159,16 +165,22 @@ const group = Int32Array.from(scored, (e) =>
       : NEGATIVE_CORPORA.indexOf(e.source as never),
 )
 const groupSize = GROUPS.map((_, g) => group.filter((x) => x === g).length)
-const budget = groupSize.map((n, g) =>
-  Math.floor(n * (g < NEGATIVE_CORPORA.length ? CORPUS_BUDGET : NEAR_MISS_BUDGET)),
-)
+const budget = groupSize.map((n, g) => Math.floor(n * (BUDGETS[g] as number)))
 const gain = new Float64Array(scored.length * R)
 scored.forEach((e, i) => {
   for (let r = 0; r < R; r++)
     if ((e.labels >> r) & 1) gain[i * R + r] = e.authored ? 1 : CORPUS_POSITIVE_GAIN
 })
 const labels = Int32Array.from(scored, (e) => e.labels)
-const thresholdLogits = chooseThresholds({ logits: scores, rules: R, labels, group, budget, gain })
+const thresholdLogits = chooseThresholds({
+  logits: scores,
+  rules: R,
+  labels,
+  group,
+  budget,
+  gain,
+  floor: Math.log(MIN_THRESHOLD / (1 - MIN_THRESHOLD)),
+})
 // Stored as probabilities, rounded so the manifest reads well; 1 means the rule never flags.
 const threshold = thresholdLogits.map((t) =>
   t === Infinity ? 1 : Number((1 / (1 + Math.exp(-t))).toPrecision(6)),
@@ -220,6 +232,31 @@ const calibrated = {
     ]),
   ),
 }
+// Lines written for this script (in no data set) and what the shipped model makes of them:
+// test/check-model.test.ts checks the Worker gets exactly these numbers from the built tables.
+const REFERENCE_LINES = [
+  '这个政策就是拍脑袋定的，纯属瞎折腾，上面根本不管下面死活',
+  '群里发个小视频给大家解解闷，全是露点的，懂的都懂',
+  '内部消息，下周全市封城，赶紧去超市囤货，转发给亲戚朋友',
+  '王局，这是一点心意，红包请收下，项目的事多费心',
+  '明天选举投老张一票，投了的每人发两百块，名单我记着',
+  '这是还没公布的干部任免名单，内部文件拍照发你，别外传',
+  '本人代购正品面膜，一盒98包邮，需要的私聊下单',
+  '这帮刁民就是欠收拾，老子一个电话就能让他们闭嘴',
+  '明天上午九点在三楼会议室开会，请各位准时参加。',
+  '纪委提醒：严禁收受红包礼金，发现一起查处一起。',
+  'Vote for Li tomorrow and there is 200 yuan in it for you.',
+]
+const shipped = toCheckModel(q, RULES, fold, styled, CONFIG.slotBits, CONFIG.normFloor, threshold)
+const reference = REFERENCE_LINES.map((text) => {
+  const scores = scoreMessage(shipped, text)
+  return {
+    text,
+    scores: scores.map((s) => s.score),
+    flagged: scores.filter((s) => s.flagged).map((s) => s.rule),
+  }
+})
+
 log(`thresholds ${threshold.join(' ')}`)
 log(`false flags ${JSON.stringify(calibrated.falseFlags)}`)
 log(`out-of-fold recall (all rules) ${JSON.stringify(calibrated.recall['all rules'])}`)
@@ -229,7 +266,6 @@ const parts: Record<ModelTableName, ArrayBufferView> = {
   fold,
   styled,
   slots: q.slots,
-  rows: q.rows,
 }
 const tables = {} as ModelManifest['tables']
 const chunks: Buffer[] = []
@@ -260,8 +296,8 @@ const manifest: ModelManifest = {
   threshold,
   normFloor: CONFIG.normFloor,
   slotBits: CONFIG.slotBits,
-  stride: q.stride,
   tables,
+  reference,
   bin: {
     file: 'model.bin',
     bytes: bin.length,
@@ -272,11 +308,12 @@ const manifest: ModelManifest = {
   training: {
     method: 'one-vs-rest logistic regression, FTRL-proximal; int8 weights with a scale per rule',
     config: CONFIG,
-    weights: { kept: q.kept, rows: q.rows.length / q.stride },
+    features: q.kept,
     thresholds: {
       method:
         "per rule, lowered greedily (most violations gained per false flag) while false flags stay within budget: on each negative corpus's calibration slice (not fitted on) and on the authored near misses (fitted on)",
       budgets: { corpus: CORPUS_BUDGET, nearMisses: NEAR_MISS_BUDGET },
+      minimum: MIN_THRESHOLD,
       corpusPositiveGain: CORPUS_POSITIVE_GAIN,
       calibrated,
     },
