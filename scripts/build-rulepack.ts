@@ -3,9 +3,12 @@
  *   src/generated/rulepacks.json  what each pack is and where its tables are
  *   src/generated/rulepacks.bin   the tables, raw: a Data module, so the Worker gets them as an
  *                                 ArrayBuffer, with nothing to parse, decode or compile at start-up
+ * and the committed check models beside them (src/generated/checkmodels.{json,bin}; see
+ * scripts/checkmodel-pack.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { writeCheckModels } from './checkmodel-pack'
 import { compileRulePacks, layoutPacks, readRulePackInputs, RulePackError } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -23,6 +26,8 @@ try {
       `(${(json.length / 1024).toFixed(0)} KiB) + rulepacks.bin (${(bytes.length / 1024).toFixed(0)} KiB), ` +
       `${(performance.now() - started).toFixed(0)} ms`,
   )
+  // The learned channel: committed check models, in a data module of their own.
+  console.log(await writeCheckModels(root, outDir))
 } catch (error) {
   if (!(error instanceof RulePackError)) throw error
   console.error(error.message)

@@ -105,7 +105,7 @@ function simplify(ch: string): string {
 
 const foldCache = new Map<string, string>()
 /** Compatibility forms, accents, look-alikes, case and traditional characters, folded away. */
-function foldChar(ch: string): string {
+export function foldChar(ch: string): string {
   let folded = foldCache.get(ch)
   if (folded !== undefined) return folded
   const plain = ch.normalize('NFKC').normalize('NFD').replace(/\p{M}/gu, '')
