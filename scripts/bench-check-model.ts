@@ -39,9 +39,12 @@ const ROUNDS = Number(values.rounds)
 const model = (await readBuiltModels(root))[values.model]
 if (!model) throw new Error(`no built model ${values.model}: run npm run build`)
 const inputs = await readRulePackInputs(root)
-const current = inputs.reduce((a, b) => (b.version > a.version ? b : a))
-const packKey = `${current.notice}@${current.version}`
-const pack = (await readBuiltPacks(root))[packKey]
+const current = inputs.reduce((a, b) =>
+  b.version > a.version || (b.version === a.version && b.checkVersion > a.checkVersion) ? b : a,
+)
+const packKey = `${current.notice}@${current.version}/c${current.checkVersion}`
+// The rules alone: this benchmark times the model beside them.
+const pack = (await readBuiltPacks(root, { models: false }))[packKey]
 if (!pack) throw new Error(`no rule pack ${packKey}: run npm run build`)
 const terms = plainTerms(current.check)
 

@@ -22,6 +22,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { checkMessage, type CheckOptions, type CheckResult } from '../src/check/engine'
+import { corpusHalf } from './checkmodel-data'
 import { readBuiltPacks } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -278,6 +279,15 @@ if (existsSync(shared)) {
       `${name}: ${lines.length} lines, flagged ${flagged} (${pct(flagged, lines.length, 2)}), block ${blocked} (${pct(blocked, lines.length, 2)})` +
         `  target <= ${TARGETS.corpus * 100}%: ${mark(flagged <= TARGETS.corpus * lines.length)}${rules ? `  [${rules}]` : ''}`,
     )
+    if (pack.model) {
+      // The model was fitted on each corpus's train half: its held half is the honest figure.
+      const held = lines.filter((l) => corpusHalf(l.text) === 'held')
+      const k = corpusFigures(held, {}).flagged
+      console.log(
+        `  ${name} held half (never trained on): ${held.length} lines, flagged ${k} (${pct(k, held.length, 2)})` +
+          `  target <= ${TARGETS.corpus * 100}%: ${mark(k <= TARGETS.corpus * held.length)}`,
+      )
+    }
     for (const line of flaggedLines) console.log(`  ${name}: ${line}`)
   }
   const offensiveFile = path.join(shared, 'corpora/cold-offensive.jsonl')
@@ -289,6 +299,15 @@ if (existsSync(shared)) {
     console.log(
       `cold-offensive (positives for inappropriate-statements): recall ${ratio(hit, offensive.length)} (${hit}/${offensive.length})`,
     )
+    if (pack.model) {
+      const held = offensive.filter((l) => corpusHalf(l.text) === 'held')
+      const k = held.filter((l) =>
+        caught({ rules: ['inappropriate-statements'] }, checkMessage(pack, l.text, 'zh')),
+      ).length
+      console.log(
+        `  cold-offensive held half: recall ${ratio(k, held.length)} (${k}/${held.length})`,
+      )
+    }
   }
 } else console.log('\n(../shared is not there: no cases or corpora)')
 
@@ -296,21 +315,26 @@ if (existsSync(shared)) {
 // Ablation: which channel finds what
 
 if (modes.length > 1) {
-  console.log('\n## ablation')
+  // The model is fitted on the tune half and on each corpus's train half: the test half and the
+  // corpora's held halves are what it never saw.
+  console.log('\n## ablation (corpora: held halves; the model was trained on the tune half)')
+  const heldOf = (lines: { text: string }[]) => lines.filter((l) => corpusHalf(l.text) === 'held')
+  const heldOffensive = heldOf(offensive)
   const rows = [
     [
       'channels',
       ...halves.flatMap((h) => [`${h} p+e`, `${h} subtle`, `${h} hard neg`]),
-      ...[...corpora.keys()],
-      'cold-offensive',
+      ...[...corpora.keys()].map((name) => `${name} held`),
+      'cold-offensive held',
     ],
   ]
   for (const { name, options } of modes) {
     const figures = halves.map((h) => evaluateHalf(h, options, false))
-    const corpusCells = [...corpora.values()].map((lines) =>
-      pct(corpusFigures(lines, options).flagged, lines.length, 2),
-    )
-    const offensiveHit = offensive.filter((l) =>
+    const corpusCells = [...corpora.values()].map((lines) => {
+      const held = heldOf(lines)
+      return pct(corpusFigures(held, options).flagged, held.length, 2)
+    })
+    const offensiveHit = heldOffensive.filter((l) =>
       caught({ rules: ['inappropriate-statements'] }, checkMessage(pack, l.text, 'zh', options)),
     ).length
     rows.push([
@@ -321,7 +345,7 @@ if (modes.length > 1) {
         pct(f.hardNegatives, 1),
       ]),
       ...corpusCells,
-      ratio(offensiveHit, offensive.length),
+      ratio(offensiveHit, heldOffensive.length),
     ])
   }
   table(rows)

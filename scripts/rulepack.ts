@@ -40,6 +40,7 @@ import {
   VERDICT_REVIEW,
   TABLES,
   loadRulePack,
+  withModel,
   packKey,
   type Bilingual,
   type RulePack,
@@ -670,7 +671,10 @@ export function layoutPacks(packs: CompiledPack[]): {
 }
 
 /** The packs as the build wrote them (src/generated/rulepacks.json + .bin), for Node scripts. */
-export async function readBuiltPacks(root: string): Promise<Record<string, RulePack>> {
+export async function readBuiltPacks(
+  root: string,
+  { models = true } = {},
+): Promise<Record<string, RulePack>> {
   const { readFile } = await import('node:fs/promises')
   const path = await import('node:path')
   const generated = path.join(root, 'src/generated')
@@ -679,8 +683,13 @@ export async function readBuiltPacks(root: string): Promise<Record<string, RuleP
   ) as Record<string, RulePackData>
   const bytes = await readFile(path.join(generated, 'rulepacks.bin'))
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
+  // Each pack with its check version's model, as src/check/packs.ts gives them to the Worker.
+  const built = models ? await (await import('./checkmodel-pack')).readBuiltModels(root) : {}
   return Object.fromEntries(
-    Object.entries(packs).map(([key, data]) => [key, loadRulePack(data, buffer)]),
+    Object.entries(packs).map(([key, data]) => [
+      key,
+      withModel(loadRulePack(data, buffer), built[`${data.notice}@c${data.check}`]),
+    ]),
   )
 }
 

@@ -8,8 +8,10 @@ import { rulePackFor } from '../src/check/packs'
 const v1 = rulePackFor('wechat-red-lines', 1, 2)!
 const v2 = rulePackFor('wechat-red-lines', 2, 2)!
 
+// The rule language's constructs, so the rules channel alone (test/check-integration.test.ts
+// holds the rules and the model together).
 function check(text: string, pack = v2, lang: Lang = /\p{Script=Han}/u.test(text) ? 'zh' : 'en') {
-  const result = checkMessage(pack, text, lang)
+  const result = checkMessage(pack, text, lang, { channels: 'rules' })
   for (const hit of result.hits) expect(text.slice(hit.start, hit.end)).toBe(hit.match)
   return result
 }
@@ -210,13 +212,12 @@ describe('versions under c2', () => {
 
 describe('scores', () => {
   it('every rule gets one, from 0 to 1', () => {
-    const result = checkMessage(v2, '红包收到了，你那个事放心', 'zh', { scores: true })
+    const rules = { scores: true, channels: 'rules' } as const
+    const result = checkMessage(v2, '红包收到了，你那个事放心', 'zh', rules)
     expect(Object.keys(result.scores ?? {})).toEqual(v2.rules.map((r) => r.id))
     expect(result.scores?.['red-envelopes']).toBe(1)
     expect(result.scores?.rumours).toBe(0)
-    expect(checkMessage(v2, '红包收到了', 'zh', { scores: true }).scores?.['red-envelopes']).toBe(
-      0.6,
-    )
+    expect(checkMessage(v2, '红包收到了', 'zh', rules).scores?.['red-envelopes']).toBe(0.6)
   })
 
   it('none unless asked', () => {

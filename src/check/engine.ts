@@ -37,10 +37,11 @@ import {
   classAt,
   type RulePack,
 } from './pack'
-import { reason, type Channel, type Lang } from './reason'
+import { bestLogit, bestSpan, scoreInto } from './model'
+import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
-export { loadRulePack, type RulePack, type RulePackData } from './pack'
+export { loadRulePack, withModel, type RulePack, type RulePackData } from './pack'
 
 export type Verdict = 'pass' | 'review' | 'block'
 
@@ -55,6 +56,8 @@ export interface Hit {
   channel: Channel
   verdict: 'review' | 'block'
   reason: string
+  /** Channel model only: the model's score (0-1) for the rule; the span is its best sentence. */
+  score?: number
 }
 
 export interface CheckResult {
@@ -65,8 +68,9 @@ export interface CheckResult {
   truncated?: true
   totalHits?: number
   /**
-   * With options.scores: per rule id, how strongly the message crosses it, 0-1 (1 for a block hit,
-   * 0.6 for a review hit from the rules, a model's probability where it scores higher).
+   * Per rule id (every rule of the pack), how strongly the message crosses it, 0-1: 1 for a block
+   * hit; for a review hit from the rules 0.6, raised toward 1 by the model's score (0.6 + 0.4 p);
+   * with no hit from the rules, the model's score p (0 without a model). Only with options.scores.
    */
   scores?: Record<string, number>
 }
@@ -74,7 +78,7 @@ export interface CheckResult {
 export interface CheckOptions {
   /** Which channels decide: the rules, the learned model (when the pack has one), or both. */
   channels?: 'rules' | 'model' | 'both'
-  /** Also score every rule from 0 to 1 (CheckResult.scores). */
+  /** Also score every rule from 0 to 1 (CheckResult.scores); the API's answers always do. */
   scores?: boolean
 }
 
@@ -143,25 +147,102 @@ function run(
   options: CheckOptions,
   byDefinition: boolean,
 ): CheckResult {
-  scores = options.scores ? new Float64Array(pack.rules.length) : undefined
+  const ruleCount = pack.rules.length
+  if (ruleScores.length < ruleCount) ruleScores = new Float64Array(ruleCount)
+  ruleScores.fill(0, 0, ruleCount)
   let result: CheckResult = { verdict: 'pass', hits: [] }
   if (options.channels !== 'model') {
     const count = scan(pack, text)
     if (termsFound > 0) result = decide(pack, text, lang, count, byDefinition)
   }
-  if (scores) {
+  if (options.channels !== 'rules' && pack.model)
+    result = withModelHits(pack, text, lang, result, options.channels === 'model')
+  if (options.scores) {
     const byRule: Record<string, number> = {}
-    pack.rules.forEach((rule, i) => (byRule[rule.id] = scores?.[i] as number))
+    for (let i = 0; i < ruleCount; i++)
+      byRule[(pack.rules[i] as RulePack['rules'][number]).id] = rounded(ruleScores[i] as number)
     result.scores = byRule
   }
   return result
 }
 
-/** The score a rule gets from the rules' own hits (the model, when there is one, scores 0-1). */
+/** The score a rule gets from the rules' own hits (see CheckResult.scores). */
 const SCORE_BLOCK = 1
 const SCORE_REVIEW = 0.6
-/** Per rule index, while options.scores asks: the best score so far. */
-let scores: Float64Array | undefined
+/** Per rule index: the best score of the last message so far. */
+let ruleScores = new Float64Array(16)
+const rounded = (score: number) => Math.round(score * 1000) / 1000
+
+/**
+ * The learned channel: scores the message for every rule the model knows, folds its score into
+ * the rule's, and lists a review hit (span: the sentence that scored highest) for a rule the model
+ * flags and the rules found nothing of. It never blocks, and a rule's own hit keeps its verdict.
+ * Its hits are at most one per rule and together quote at most the text's length (the rules' hits
+ * have a budget of their own), within MAX_HITS in all.
+ */
+function withModelHits(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  result: CheckResult,
+  modelOnly: boolean,
+): CheckResult {
+  const model = pack.model as NonNullable<RulePack['model']>
+  const map = pack.modelRules as Int32Array
+  const flagged = scoreInto(model, text)
+  // Flagged rules the rules found nothing of, strongest first: they share one quote budget.
+  let flags: number[] | undefined
+  for (let r = 0; r < map.length; r++) {
+    const i = map[r] as number
+    if (i < 0) continue
+    const p = 1 / (1 + Math.exp(-(bestLogit[r] as number)))
+    const ruled = ruleScores[i] as number
+    ruleScores[i] = ruled >= SCORE_BLOCK ? SCORE_BLOCK : ruled > 0 ? SCORE_REVIEW + 0.4 * p : p
+    if ((flagged & (1 << r)) !== 0 && ruled === 0) (flags ??= []).push(r)
+  }
+  if (!flags) return modelOnly ? { verdict: 'pass', hits: [] } : result
+  flags.sort((a, b) => (bestLogit[b] as number) - (bestLogit[a] as number))
+  const added: Hit[] = []
+  let quoted = 0
+  for (const r of flags) {
+    let start = bestSpan[2 * r] as number
+    let end = bestSpan[2 * r + 1] as number
+    if (end <= start) [start, end] = [0, text.length]
+    quoted += end - start
+    if (quoted > text.length) break
+    const rule = pack.rules[map[r] as number] as RulePack['rules'][number]
+    const match = text.slice(start, end)
+    const score = rounded(1 / (1 + Math.exp(-(bestLogit[r] as number))))
+    added.push({
+      rule: rule.id,
+      start,
+      end,
+      match,
+      term: match,
+      channel: 'model',
+      verdict: 'review',
+      reason: modelReason(lang, rule.name, score),
+      score,
+    })
+  }
+  const base = modelOnly ? [] : result.hits
+  const total = (modelOnly ? 0 : (result.totalHits ?? result.hits.length)) + flags.length
+  const hits = [...base, ...added].sort((a, b) => a.start - b.start || b.end - a.end)
+  if (hits.length > MAX_HITS) {
+    // Keep the model's hits (at most one per rule) and the first of the rules' hits.
+    const keep = new Set([...added, ...base.slice(0, MAX_HITS - added.length)])
+    hits.splice(0, hits.length, ...hits.filter((h) => keep.has(h)))
+  }
+  const out: CheckResult = {
+    verdict: !modelOnly && result.verdict === 'block' ? 'block' : 'review',
+    hits,
+  }
+  if (hits.length < total) {
+    out.truncated = true
+    out.totalHits = total
+  }
+  return out
+}
 
 /** Term matches in the last scan: with none, nothing can be a hit. */
 let termsFound = 0
@@ -941,12 +1022,11 @@ function decide(
     if (better > 0) kept[at as number] = h
   }
   const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
-  if (scores)
-    for (const h of kept) {
-      const rule = ruleOf(pack, h)
-      const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
-      if (score > (scores[rule] as number)) scores[rule] = score
-    }
+  for (const h of kept) {
+    const rule = ruleOf(pack, h)
+    const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
+    if (score > (ruleScores[rule] as number)) ruleScores[rule] = score
+  }
 
   // Only the hits listed become objects: the first MAX_HITS in text order, and no more than
   // quote the text's own length in all (hits of different rules may share a long span).

@@ -4,6 +4,7 @@
  * Everything the hot loop touches is a typed-array view into one buffer built at compile time, so
  * loading a pack decodes nothing and the engine never allocates per character.
  */
+import type { CheckModel } from './model'
 
 /** Character classes. Classes below DIGIT never reach the automaton. */
 export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
@@ -171,8 +172,17 @@ export interface RulePack {
   /** Label i: a term or cue word as reasons and hits show it. */
   label(i: number): string
   readonly notes: readonly Bilingual[]
-  /** The learned channel of the check version, when it has one. */
-  readonly model?: unknown
+  /** The learned channel of the check version, when it has one (see withModel). */
+  readonly model?: CheckModel
+  /** Per rule of the model, the index of the same rule in rules (-1: the pack has no such rule). */
+  readonly modelRules?: Int32Array
+}
+
+/** The pack with its check version's model as the learned channel (checkMessage runs both). */
+export function withModel(pack: RulePack, model: CheckModel | undefined): RulePack {
+  if (!model) return pack
+  const ids = pack.rules.map((r) => r.id)
+  return { ...pack, model, modelRules: Int32Array.from(model.rules, (id) => ids.indexOf(id)) }
 }
 
 /** UTF-16 units -> string, in chunks small enough to pass as arguments. */

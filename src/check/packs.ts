@@ -1,11 +1,13 @@
 /**
  * The compiled rule packs of the Worker, one per (notice version, check version): their tables are
  * one Data module (src/generated/rulepacks.bin), an ArrayBuffer the runtime hands over with the
- * script, viewed in place; each pack is prepared on first use and kept for the isolate's life.
+ * script, viewed in place; each pack is prepared on first use (with its check version's model,
+ * src/check/models.ts) and kept for the isolate's life.
  */
 import packs from '../generated/rulepacks.json'
 import tables from '../generated/rulepacks.bin'
-import { loadRulePack, packKey, type RulePack, type RulePackData } from './pack'
+import { checkModelFor } from './models'
+import { loadRulePack, packKey, withModel, type RulePack, type RulePackData } from './pack'
 
 const data = packs as unknown as Record<string, RulePackData>
 const loaded = new Map<string, RulePack>()
@@ -37,7 +39,8 @@ export function rulePackFor(notice: string, version: number, check?: number): Ru
   if (!pack) {
     const entry = data[key]
     if (!entry) return undefined
-    pack = loadRulePack(entry, tables)
+    // The check version's model, when it has one, is the pack's learned channel.
+    pack = withModel(loadRulePack(entry, tables), checkModelFor(notice, n))
     loaded.set(key, pack)
   }
   return pack

@@ -38,11 +38,16 @@ const HitSchema = z
     end: z.number().int().openapi({ description: 'text.slice(start, end) === match', example: 3 }),
     match: z.string().openapi({ example: '紅 包' }),
     term: z.string().openapi({ description: 'The term as the rule lists it', example: '红包' }),
-    channel: z
-      .enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji'])
-      .openapi({ description: 'How the term was found' }),
+    channel: z.enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji', 'model']).openapi({
+      description:
+        'How the term was found; model: the learned channel read the sentence (match and term) as crossing the rule (always review)',
+    }),
     verdict: z.enum(['review', 'block']),
     reason: z.string().openapi({ description: 'Cites the rule, in the request language' }),
+    score: z
+      .number()
+      .optional()
+      .openapi({ description: "Channel model only: the model's score for the rule, 0-1" }),
   })
   .openapi('CheckHit')
 const VerdictSchema = z.enum(['pass', 'review', 'block']).openapi({
@@ -96,11 +101,15 @@ const Listing = {
     .int()
     .optional()
     .openapi({ description: 'With truncated: how many hits there are in all' }),
+  scores: z.record(z.string(), z.number()).optional().openapi({
+    description:
+      "Every rule's score, 0-1, rules and model combined: 1 for a block hit, 0.6 + 0.4 × the model's score for a review hit from the rules, else the model's score",
+  }),
 }
 const BOUND =
   `Each result lists at most ${MAX_HITS} hits, in text order (then truncated: true and totalHits), ` +
-  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match, and their matches together quote at most the text's length: ` +
-  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS) / 1000)} kB`
+  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match; the rules' matches together quote at most the text's length, and the model's (one per rule at most) as much again: ` +
+  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 12 * MAX_CHARS) / 1000)} kB`
 
 const RATE =
   `Rate limit: ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
@@ -179,6 +188,8 @@ const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 // Answers are made with it (errors get it from the error handler), never stored by anyone.
 const NO_STORE = { 'Cache-Control': 'no-store' }
+/** Answers score every rule (rules and model combined). */
+const SCORED = { scores: true }
 
 checkRoutes.use(
   '/api/check',
@@ -233,7 +244,7 @@ checkRoutes.openapi(
     const body = c.req.valid('json')
     const text = requireText(body.text)
     const { pack, notice, check } = resolvePack(body)
-    return wholeJson({ ...checkMessage(pack, text, langOf(c)), notice, check }, NO_STORE)
+    return wholeJson({ ...checkMessage(pack, text, langOf(c), SCORED), notice, check }, NO_STORE)
   },
 )
 
@@ -292,7 +303,7 @@ checkRoutes.openapi(
       )
     const lang = langOf(c)
     return wholeJson(
-      { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice, check },
+      { results: body.texts.map((t) => checkMessage(pack, t, lang, SCORED)), notice, check },
       NO_STORE,
     )
   },
