@@ -61,6 +61,7 @@ describe('model hits: channel model, review only, span = the highest-scoring sen
     expect(hit).toMatchObject({
       channel: 'model',
       verdict: 'review',
+      term: '',
       start: expected.start,
       end: expected.end,
     })

@@ -51,7 +51,10 @@ export interface Hit {
   start: number
   end: number
   match: string
-  /** The term as the rule lists it (simplified characters, the word a pinyin or emoji stands for). */
+  /**
+   * The term as the rule lists it (simplified characters, the word a pinyin or emoji stands for);
+   * empty for channel model, which reads the sentence, not a term.
+   */
   term: string
   channel: Channel
   verdict: 'review' | 'block'
@@ -218,7 +221,7 @@ function withModelHits(
       start,
       end,
       match,
-      term: match,
+      term: '',
       channel: 'model',
       verdict: 'review',
       reason: modelReason(lang, rule.name, score),

@@ -37,10 +37,15 @@ const HitSchema = z
       .openapi({ description: 'UTF-16 offset of the match in text', example: 0 }),
     end: z.number().int().openapi({ description: 'text.slice(start, end) === match', example: 3 }),
     match: z.string().openapi({ example: '紅 包' }),
-    term: z.string().openapi({ description: 'The term as the rule lists it', example: '红包' }),
+    term: z
+      .string()
+      .openapi({
+        description: 'The term as the rule lists it (empty for channel model)',
+        example: '红包',
+      }),
     channel: z.enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji', 'model']).openapi({
       description:
-        'How the term was found; model: the learned channel read the sentence (match and term) as crossing the rule (always review)',
+        'How the term was found; model: the learned channel read the sentence (match) as crossing the rule (always review)',
     }),
     verdict: z.enum(['review', 'block']),
     reason: z.string().openapi({ description: 'Cites the rule, in the request language' }),
