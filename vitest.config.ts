@@ -62,11 +62,14 @@ export default defineConfig(async () => {
         miniflare: {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
           // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
+          // Two sites may call the check API from a browser (one written with a trailing slash);
+          // the tests of other settings hand the app an env of their own.
           bindings: {
             TEST_MIGRATIONS: migrations,
             TEST_CONTENT_BINARIES: await contentBinaries(),
             ...testSecrets(),
             ...testAccess(),
+            CHECK_CORS_ORIGINS: 'https://chat.example.org, https://app.example.org/',
           },
         },
       }),
