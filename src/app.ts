@@ -26,6 +26,7 @@ import { consoleAuditRoutes } from './routes/console-audit'
 import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
+import { consoleRosterRoutes } from './routes/console-roster'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -80,6 +81,7 @@ export function createApp() {
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
+  app.route('/', consoleRosterRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

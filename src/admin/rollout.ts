@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import { createLinks, type LinkRequest } from '../acknowledgements/links'
 import { importRoster } from '../acknowledgements/roster'
+import { planChanged, previewRoster } from '../acknowledgements/roster-preview'
 import {
   outstanding,
   records,
@@ -25,10 +26,22 @@ export interface RosterUpload {
   mode: 'merge' | 'full'
   /** The import's unit; absent: the actor's whole subtree. */
   unit?: string | null
+  /** The plan a dry run showed: the import is refused (409) unless it would still do exactly that. */
+  plan?: string
 }
 
-export function importRosterAs(db: Database, by: AuditBy, upload: RosterUpload) {
+/** What importRosterAs would do with this upload, writing nothing. */
+export function previewRosterAs(db: Database, actor: Actor, upload: RosterUpload) {
+  const unit = scopedUnit(actor, upload.unit, 'write')
+  return previewRoster(db, { ...upload, unit })
+}
+
+export async function importRosterAs(db: Database, by: AuditBy, upload: RosterUpload) {
   const unit = scopedUnit(by.actor, upload.unit, 'write')
+  if (upload.plan !== undefined) {
+    const now = await previewRoster(db, { ...upload, unit })
+    if (now.plan !== upload.plan) throw planChanged()
+  }
   return importRoster(db, {
     ...upload,
     unit,

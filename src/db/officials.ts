@@ -28,6 +28,25 @@ export async function officialsByExternalId(db: Database, externalIds: readonly 
   return found
 }
 
+/** Name, unit and whether active, for each of these external ids on the roster (a roster dry run). */
+export async function officialsByExternalIdFull(db: Database, externalIds: readonly string[]) {
+  const found = new Map<string, Pick<Official, 'externalId' | 'name' | 'unit' | 'active'>>()
+  for (let i = 0; i < externalIds.length; i += ROSTER_CHUNK) {
+    const chunk = JSON.stringify(externalIds.slice(i, i + ROSTER_CHUNK))
+    const rows = await db
+      .select({
+        externalId: officials.externalId,
+        name: officials.name,
+        unit: officials.unit,
+        active: officials.active,
+      })
+      .from(officials)
+      .where(sql`${officials.externalId} IN (SELECT value FROM json_each(${chunk}))`)
+    for (const row of rows) found.set(row.externalId, row)
+  }
+  return found
+}
+
 export interface RosterWrite {
   importId: string
   now: string
