@@ -27,6 +27,7 @@ import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
 import { consoleRosterRoutes } from './routes/console-roster'
+import { consoleOfficialRoutes } from './routes/console-officials'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -82,6 +83,7 @@ export function createApp() {
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
   app.route('/', consoleRosterRoutes)
+  app.route('/', consoleOfficialRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

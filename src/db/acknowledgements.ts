@@ -251,3 +251,19 @@ export function leafHashesStatement(db: Database, q: { afterSeq: number; limit: 
     .orderBy(asc(acknowledgements.seq))
     .limit(q.limit)
 }
+
+/** One official's newest records (on acknowledgements_official_version), for their console page. */
+export function officialRecordsStatement(db: Database, officialId: number, limit: number) {
+  return db
+    .select({
+      noticeId: acknowledgements.noticeId,
+      version: acknowledgements.version,
+      acknowledgedAt: acknowledgements.acknowledgedAt,
+      typedName: acknowledgements.typedName,
+      receiptId: acknowledgements.receiptId,
+    })
+    .from(acknowledgements)
+    .where(eq(acknowledgements.officialId, officialId))
+    .orderBy(desc(acknowledgements.version))
+    .limit(limit)
+}
