@@ -28,6 +28,7 @@ import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
 import { consoleRosterRoutes } from './routes/console-roster'
 import { consoleOfficialRoutes } from './routes/console-officials'
+import { consoleLinkRoutes } from './routes/console-links'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -84,6 +85,7 @@ export function createApp() {
   app.route('/', consoleTokenRoutes)
   app.route('/', consoleRosterRoutes)
   app.route('/', consoleOfficialRoutes)
+  app.route('/', consoleLinkRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

@@ -15,3 +15,7 @@ export async function linkBatchesFor(db: Database, noticeId: string, version: nu
     .where(and(eq(linkBatches.noticeId, noticeId), eq(linkBatches.version, version)))
     .orderBy(asc(linkBatches.createdAt))
 }
+
+export async function linkBatchById(db: Database, id: string) {
+  return db.query.linkBatches.findFirst({ where: eq(linkBatches.id, id) })
+}
