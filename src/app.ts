@@ -29,6 +29,7 @@ import { consoleTokenRoutes } from './routes/console-tokens'
 import { consoleRosterRoutes } from './routes/console-roster'
 import { consoleOfficialRoutes } from './routes/console-officials'
 import { consoleLinkRoutes } from './routes/console-links'
+import { consoleUnitRoutes } from './routes/console-units'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -86,6 +87,7 @@ export function createApp() {
   app.route('/', consoleRosterRoutes)
   app.route('/', consoleOfficialRoutes)
   app.route('/', consoleLinkRoutes)
+  app.route('/', consoleUnitRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

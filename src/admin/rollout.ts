@@ -17,6 +17,7 @@ import { countingRange, supersededBy } from '../acknowledgements/policy'
 import { isWithin } from '../acknowledgements/roster'
 import { requireNotice, requireVersion } from '../content/resolve'
 import { linkBatchById, linkBatchesFor } from '../db/links'
+import { recordsPerDayStatement } from '../db/acknowledgements'
 import { AppError } from '../errors'
 import { officialFor } from './officials'
 import { importRoster } from '../acknowledgements/roster'
@@ -218,5 +219,42 @@ export async function oneLinkAs(
     version: version.version,
     expiresAt: new Date(expiresAt * 1000).toISOString(),
     url,
+  }
+}
+
+/** Minutes east of UTC of a time zone at a moment (Asia/Shanghai: 480). */
+export function zoneOffsetMinutes(zone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at)
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'))
+  return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000)
+}
+
+/** Acknowledgements per local day of a version (and those it counts), inside the actor's subtree. */
+export async function recordsPerDayAs(
+  db: Database,
+  actor: Actor,
+  q: { notice: string; version: number; unit?: string | null; zone: string; now: Date },
+) {
+  const unit = scopedUnit(actor, q.unit, 'read')
+  const notice = requireNotice(q.notice)
+  requireVersion(notice, q.version)
+  try {
+    return await recordsPerDayStatement(db, {
+      noticeId: notice.id,
+      ...countingRange(notice, q.version),
+      unit,
+      offsetMinutes: zoneOffsetMinutes(q.zone, q.now),
+    })
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
   }
 }
