@@ -30,6 +30,8 @@ import { consoleRosterRoutes } from './routes/console-roster'
 import { consoleOfficialRoutes } from './routes/console-officials'
 import { consoleLinkRoutes } from './routes/console-links'
 import { consoleUnitRoutes } from './routes/console-units'
+import { consoleRecordRoutes } from './routes/console-records'
+import { consoleVerificationRoutes } from './routes/console-verification'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -88,6 +90,8 @@ export function createApp() {
   app.route('/', consoleOfficialRoutes)
   app.route('/', consoleLinkRoutes)
   app.route('/', consoleUnitRoutes)
+  app.route('/', consoleRecordRoutes)
+  app.route('/', consoleVerificationRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

@@ -13,11 +13,14 @@ import {
   type LinkRequest,
 } from '../acknowledgements/links'
 import { storageUnavailable } from '../acknowledgements/failures'
+import { extendLog } from '../acknowledgements/checkpoints'
+import type { ReceiptKeys } from '../acknowledgements/secrets'
 import { countingRange, supersededBy } from '../acknowledgements/policy'
 import { isWithin } from '../acknowledgements/roster'
 import { requireNotice, requireVersion } from '../content/resolve'
 import { linkBatchById, linkBatchesFor } from '../db/links'
 import { recordsPerDayStatement } from '../db/acknowledgements'
+import { latestCheckpoints } from '../db/checkpoints'
 import { AppError } from '../errors'
 import { officialFor } from './officials'
 import { importRoster } from '../acknowledgements/roster'
@@ -254,6 +257,36 @@ export async function recordsPerDayAs(
       unit,
       offsetMinutes: zoneOffsetMinutes(q.zone, q.now),
     })
+  } catch (error) {
+    throw storageUnavailable(error, 'read')
+  }
+}
+
+/**
+ * Checks the records since the newest checkpoint and signs one over them (whole-log writers
+ * only). extendLog stores it itself; the audit entry records that it was, and by whom.
+ */
+export async function signCheckpointAs(
+  db: Database,
+  keys: ReceiptKeys,
+  by: AuditBy,
+  maxRecords: number,
+) {
+  requireWholeLog(by.actor, 'write')
+  const run = await extendLog(db, keys, { now: by.now, maxRecords })
+  if (run.newCheckpoint)
+    await audit(db, by, 'verify.checkpoint', {
+      target: String(run.newCheckpoint.treeSize),
+      counts: { added: run.added, records: run.records, problems: run.problemCount },
+    })
+  return run
+}
+
+/** The newest signed checkpoints, newest first (readers of the whole log). */
+export async function newestCheckpointsAs(db: Database, actor: Actor, count: number) {
+  requireWholeLog(actor, 'read')
+  try {
+    return await latestCheckpoints(db, count)
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
