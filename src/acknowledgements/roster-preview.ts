@@ -4,12 +4,9 @@
  * nowhere. `plan` is a hash of exactly those changes: a commit that carries it is refused when the
  * same upload would now do anything else (the file was edited, or the roster moved meanwhile).
  */
-import { and, eq } from 'drizzle-orm'
 import { sha256Hex } from '../crypto'
 import type { Database } from '../db/client'
-import { officialsByExternalIdFull } from '../db/officials'
-import { officials } from '../db/schema'
-import { inUnit } from '../db/units'
+import { activeInUnitStatement, officialsByExternalIdFull } from '../db/officials'
 import { AppError } from '../errors'
 import { storageUnavailable } from './failures'
 import {
@@ -81,12 +78,7 @@ export async function previewRoster(
       db,
       parsed.entries.map((e) => e.externalId),
     )
-    if (input.mode === 'full')
-      inScope = await db
-        .select({ externalId: officials.externalId, name: officials.name, unit: officials.unit })
-        .from(officials)
-        .where(and(eq(officials.active, true), inUnit(officials.unit, scope)))
-        .orderBy(officials.unit, officials.id)
+    if (input.mode === 'full') inScope = await activeInUnitStatement(db, scope)
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }

@@ -4,15 +4,19 @@
  * deactivate and reactivate. Every change is scoped (the official's unit, and for a move the new
  * one too) and lands in one batch with its audit entry.
  */
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { storageUnavailable } from '../acknowledgements/failures'
 import { cleanText } from '../acknowledgements/names'
 import { normaliseUnit } from '../acknowledgements/roster'
 import type { Database } from '../db/client'
 import { officialRecordsStatement } from '../db/acknowledgements'
-import type { Official } from '../db/officials'
+import {
+  officialByExternalIdStatement,
+  officialsByNameStatement,
+  officialsByUnitStatement,
+  type Official,
+} from '../db/officials'
 import { officials } from '../db/schema'
-import { inUnit, unitPage } from '../db/units'
 import { AppError } from '../errors'
 import { requireAdmin, scopedUnit, type Actor } from './actor'
 import { auditStatement, type AuditBy } from './audit'
@@ -34,16 +38,6 @@ export type OfficialView = Pick<
   'id' | 'externalId' | 'name' | 'unit' | 'active' | 'updatedAt' | 'deactivatedAt'
 >
 
-const columns = {
-  id: officials.id,
-  externalId: officials.externalId,
-  name: officials.name,
-  unit: officials.unit,
-  active: officials.active,
-  updatedAt: officials.updatedAt,
-  deactivatedAt: officials.deactivatedAt,
-}
-
 /** Cursors: "u:<id>:<unit>" in (unit, id) order, "n:<id>:<name>" in (name, id) order. */
 function readCursor(text: string | undefined, kind: 'u' | 'n') {
   if (!text) return undefined
@@ -56,7 +50,7 @@ function readCursor(text: string | undefined, kind: 'u' | 'n') {
 /**
  * A page of officials inside the actor's subtree. Without `q`: by unit on (active, unit); with
  * `q`: the official with that external id (unique index) and those whose name starts with it
- * (officials_name), in name order.
+ * (officials_name), in name order; U+10FFFF sorts after any character a name goes on with.
  */
 export async function searchOfficials(db: Database, actor: Actor, s: OfficialSearch) {
   const unit = scopedUnit(actor, s.unit, 'read')
@@ -66,22 +60,12 @@ export async function searchOfficials(db: Database, actor: Actor, s: OfficialSea
   try {
     if (!q) {
       const cursor = readCursor(s.after, 'u')
-      const page = await db
-        .select(columns)
-        .from(officials)
-        .where(
-          and(
-            eq(officials.active, active),
-            unitPage(
-              officials.unit,
-              officials.id,
-              unit,
-              cursor && { unit: cursor.key, id: cursor.id },
-            ),
-          ),
-        )
-        .orderBy(asc(officials.unit), asc(officials.id))
-        .limit(limit + 1)
+      const page = await officialsByUnitStatement(db, {
+        active,
+        unit,
+        after: cursor && { unit: cursor.key, id: cursor.id },
+        limit: limit + 1,
+      })
       const more = page.length > limit
       const shown = page.slice(0, limit)
       const last = shown.at(-1)
@@ -89,35 +73,14 @@ export async function searchOfficials(db: Database, actor: Actor, s: OfficialSea
     }
     const cursor = readCursor(s.after, 'n')
     const [byId, byName] = await db.batch([
-      db
-        .select(columns)
-        .from(officials)
-        .where(
-          and(
-            eq(officials.externalId, q),
-            eq(officials.active, active),
-            inUnit(officials.unit, unit),
-          ),
-        )
-        .limit(cursor ? 0 : 1),
-      db
-        .select(columns)
-        .from(officials)
-        .where(
-          and(
-            sql`${officials.name} >= ${q} AND ${officials.name} < ${`${q}\uffff`}`,
-            cursor
-              ? or(
-                  gt(officials.name, cursor.key),
-                  and(eq(officials.name, cursor.key), gt(officials.id, cursor.id)),
-                )
-              : undefined,
-            eq(officials.active, active),
-            inUnit(officials.unit, unit),
-          ),
-        )
-        .orderBy(asc(officials.name), asc(officials.id))
-        .limit(limit + 1),
+      officialByExternalIdStatement(db, { externalId: q, active, unit, limit: cursor ? 0 : 1 }),
+      officialsByNameStatement(db, {
+        prefix: q,
+        active,
+        unit,
+        after: cursor && { name: cursor.key, id: cursor.id },
+        limit: limit + 1,
+      }),
     ])
     const more = byName.length > limit
     const named = byName.slice(0, limit)

@@ -9,6 +9,11 @@ export function insertLinkBatchStatement(db: Database, batch: LinkBatch) {
 }
 
 export async function linkBatchesFor(db: Database, noticeId: string, version: number) {
+  return linkBatchesStatement(db, noticeId, version)
+}
+
+/** On link_batches_version: (notice_id, version, created_at). */
+export function linkBatchesStatement(db: Database, noticeId: string, version: number) {
   return db
     .select()
     .from(linkBatches)
