@@ -22,6 +22,7 @@ import {
 } from '../src/db/officials'
 import { sql } from 'drizzle-orm'
 import { officials } from '../src/db/schema'
+import { rosterImportStatements } from '../src/db/officials'
 
 const db = database(env.DB)
 const unit = '广东省/广州市'
@@ -132,5 +133,22 @@ describe('query plans', () => {
       steps.join('\n'),
     ).toBe(true)
     expect(steps.join('\n')).toContain(index)
+  })
+})
+
+describe('a roster import', () => {
+  it('drives every count from the chunk of rows, looking each official up by external id', async () => {
+    const statements = rosterImportStatements(db, {
+      importId: 'x',
+      now: '2026-01-01T00:00:00.000Z',
+      mode: 'merge',
+      scope: null,
+      bodySha256: 'x',
+      rows: [{ externalId: 'a', name: 'b', unit: 'c' }],
+    })
+    const counting = statements[1] as unknown as { toSQL(): { sql: string; params: unknown[] } }
+    const steps = await plan(counting.toSQL())
+    expect(steps.join('\n')).not.toMatch(/officials_active_unit/)
+    expect(steps.filter((d) => /officials_external_id/.test(d))).toHaveLength(3)
   })
 })

@@ -95,10 +95,12 @@ export function rosterImportStatements(db: Database, write: RosterWrite) {
         .set({
           created: sql`${rosterImports.created} + (SELECT count(*) FROM json_each(${chunk}) v
           WHERE NOT EXISTS (SELECT 1 FROM ${officials} o WHERE o.external_id = v.value ->> 0))`,
+          // +o.active: without it SQLite walks officials_active_unit and re-reads the chunk's
+          // JSON for every active official (minutes for 10,000); the chunk must drive the join.
           reactivated: sql`${rosterImports.reactivated} + (SELECT count(*) FROM json_each(${chunk}) v
-          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE o.active = 0)`,
+          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE +o.active = 0)`,
           updated: sql`${rosterImports.updated} + (SELECT count(*) FROM json_each(${chunk}) v
-          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE o.active = 1
+          JOIN ${officials} o ON o.external_id = v.value ->> 0 WHERE +o.active = 1
             AND (o.name IS NOT v.value ->> 1 OR o.unit IS NOT v.value ->> 2))`,
         })
         .where(byImport),
