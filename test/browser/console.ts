@@ -65,7 +65,7 @@ export async function consoleScenario({
     // The sample roster: a dry run first, which writes nothing, then the import if it has work.
     await p.goto(`${baseUrl}/admin/roster`)
     await p.setInputFiles('#f-file', sampleRoster)
-    await Promise.all([p.waitForNavigation(), p.click('form button[type="submit"]')])
+    await Promise.all([p.waitForNavigation(), p.click('.card form button[type="submit"]')])
     const dry = (await p.locator('#preview-summary').textContent()) ?? ''
     check('the sample roster gets a dry run first', /共 12 行有效/.test(dry), dry)
     await shot(p, 'roster-dry-run')
@@ -87,7 +87,7 @@ export async function consoleScenario({
       '#f-text',
       ['external_id,name,unit', ...ids.map((id, i) => `${id},${names[i]},${run}`)].join('\n'),
     )
-    await Promise.all([p.waitForNavigation(), p.click('form button[type="submit"]')])
+    await Promise.all([p.waitForNavigation(), p.click('.card form button[type="submit"]')])
     const preview = (await p.locator('#preview-summary').textContent()) ?? ''
     check('the dry run shows three to add', preview.includes('新增 3'), preview)
     p.once('dialog', (d) => d.accept())
@@ -110,28 +110,29 @@ export async function consoleScenario({
     await p.goto(`${baseUrl}/admin/links?unit=${encodeURIComponent(run)}`)
     await p.fill('#f-dueDate', '2099-12-31')
     await Promise.all([p.waitForNavigation(), p.click('.card form button[type="submit"]')])
-    const urls = await p
-      .locator('td input[readonly]')
-      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))
+    const issued = await p.locator('tbody tr').evaluateAll((rows) =>
+      rows.map((row) => ({
+        name: row.querySelector('td:nth-child(2)')?.textContent ?? '',
+        url: (row.querySelector('input[readonly]') as HTMLInputElement | null)?.value ?? '',
+      })),
+    )
+    const urls = issued.map((i) => i.url)
     check(
       'links are made for the three, each with their link',
       urls.length === 3,
       String(urls.length),
     )
     await shot(p, 'links')
-    await p.click('a[href*="/sheet"]')
-    await p.waitForLoadState()
+    await Promise.all([p.waitForNavigation(), p.click('a[href*="/sheet"]')])
     const codes = await p.locator('.sheet svg').count()
     check('the printable sheet has one QR code each', codes === 3, String(codes))
     await shot(p, 'qr-sheet')
 
     // Two officials acknowledge through their links, on a phone, as in the acknowledgement flow.
     const phone = await page.context().newPage()
-    for (const url of urls.slice(0, 2)) {
+    for (const { name, url } of issued.slice(0, 2)) {
       await phone.goto(url.replace(/^https?:\/\/[^/]+/, baseUrl))
       await phone.check('input[name="statement"]')
-      const name =
-        (await p.locator(`tr:has(input[value="${url}"]) td:nth-child(2)`).textContent()) ?? ''
       await phone.fill('input[name="name"]', name)
       await Promise.all([phone.waitForNavigation(), phone.click('button[type="submit"]')])
     }
