@@ -26,6 +26,12 @@ import { consoleAuditRoutes } from './routes/console-audit'
 import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
+import { consoleRosterRoutes } from './routes/console-roster'
+import { consoleOfficialRoutes } from './routes/console-officials'
+import { consoleLinkRoutes } from './routes/console-links'
+import { consoleUnitRoutes } from './routes/console-units'
+import { consoleRecordRoutes } from './routes/console-records'
+import { consoleVerificationRoutes } from './routes/console-verification'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -80,6 +86,12 @@ export function createApp() {
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
+  app.route('/', consoleRosterRoutes)
+  app.route('/', consoleOfficialRoutes)
+  app.route('/', consoleLinkRoutes)
+  app.route('/', consoleUnitRoutes)
+  app.route('/', consoleRecordRoutes)
+  app.route('/', consoleVerificationRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)

@@ -33,6 +33,10 @@ export const ACTION_LABELS: Record<string, Record<Lang, string>> = {
   'token.revoke': { zh: '吊销 API 令牌', en: 'revoked an API token' },
   'roster.import': { zh: '导入名册', en: 'imported the roster' },
   'links.create': { zh: '生成确认链接', en: 'created links' },
+  'links.create_one': { zh: '补发个人链接', en: 'made a personal link' },
+  'official.edit': { zh: '修改人员', en: 'edited an official' },
+  'official.deactivate': { zh: '停用人员', en: 'deactivated an official' },
+  'official.reactivate': { zh: '恢复人员', en: 'reactivated an official' },
   'verify.checkpoint': { zh: '核验并签署检查点', en: 'verified and signed a checkpoint' },
 }
 
