@@ -15,6 +15,7 @@ function testSecrets() {
     LINK_SECRET: random(),
     IP_HASH_KEY: random(),
     SESSION_SECRET: random(),
+    CHANNEL_SECRET: random(),
     RECEIPT_PRIVATE_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })),
     RECEIPT_RETIRED_KEYS: JSON.stringify([retired.export({ format: 'jwk' })]),
   }
@@ -62,6 +63,7 @@ export default defineConfig(async () => {
         miniflare: {
           // Test-only bindings: the real migrations, applied by test/setup.ts.
           // Acknowledgement secrets: fresh random values for every run, never read from .dev.vars.
+          // Reminders: a receiver on this machine (test/global-setup.ts) and retries without waiting.
           // Two sites may call the check API from a browser (one written with a trailing slash);
           // the tests of other settings hand the app an env of their own.
           bindings: {
@@ -69,6 +71,9 @@ export default defineConfig(async () => {
             TEST_CONTENT_BINARIES: await contentBinaries(),
             ...testSecrets(),
             ...testAccess(),
+            ALLOW_LOCAL_WEBHOOKS: 'true',
+            REMINDER_RETRY_SECONDS: '0',
+            TEST_RECEIVER: `http://127.0.0.1:${process.env.RECEIVER_PORT ?? 8855}`,
             CHECK_CORS_ORIGINS: 'https://chat.example.org, https://app.example.org/',
           },
         },
@@ -77,6 +82,7 @@ export default defineConfig(async () => {
     test: {
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
+      globalSetup: ['./test/global-setup.ts'],
     },
   }
 })

@@ -20,6 +20,7 @@ import { page } from './views/layout'
 import { adminApiAuth, serverRequestId } from './routes/admin-auth'
 import { adminAuditRoutes } from './routes/admin-audit'
 import { adminTokenRoutes } from './routes/admin-tokens'
+import { adminReminderRoutes } from './routes/admin-reminders'
 import { consoleAuth } from './routes/console-kit'
 import { consoleAdminRoutes } from './routes/console-admins'
 import { consoleAuditRoutes } from './routes/console-audit'
@@ -32,6 +33,8 @@ import { consoleLinkRoutes } from './routes/console-links'
 import { consoleUnitRoutes } from './routes/console-units'
 import { consoleRecordRoutes } from './routes/console-records'
 import { consoleVerificationRoutes } from './routes/console-verification'
+import { consoleChannelRoutes } from './routes/console-channels'
+import { consoleReminderRoutes } from './routes/console-reminders'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -82,6 +85,7 @@ export function createApp() {
   app.route('/', adminLogRoutes)
   app.route('/', adminTokenRoutes)
   app.route('/', adminAuditRoutes)
+  app.route('/', adminReminderRoutes)
   app.route('/', consoleAuthRoutes)
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
@@ -93,6 +97,8 @@ export function createApp() {
   app.route('/', consoleRecordRoutes)
   app.route('/', consoleVerificationRoutes)
   app.route('/', consoleAuditRoutes)
+  app.route('/', consoleReminderRoutes)
+  app.route('/', consoleChannelRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)
 

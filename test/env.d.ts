@@ -8,6 +8,8 @@ declare global {
       TEST_CONTENT_BINARIES: Record<string, string>
       /** The private RS256 JWK (with kid) whose public half is ACCESS_JWKS: tests sign Access JWTs. */
       TEST_ACCESS_KEY: string
+      /** The local webhook receiver (test/receiver/server.ts) that global-setup starts. */
+      TEST_RECEIVER: string
     }
     // Types `exports.default` from 'cloudflare:workers' as the Worker's own default export.
     interface GlobalProps {

@@ -290,3 +290,13 @@ export function recordsPerDayStatement(
     .groupBy(day)
     .orderBy(day)
 }
+
+/** Everything one official has acknowledged, newest first (on the official/version index). */
+export function recordsOfOfficial(db: Database, officialId: number, limit = 50) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(eq(acknowledgements.officialId, officialId))
+    .orderBy(desc(acknowledgements.seq))
+    .limit(limit)
+}

@@ -1,5 +1,6 @@
 /** The pages an official reaches from a personal link: the text and form, then the receipt. */
 import type { Context } from 'hono'
+import { contactOf, ownRecord, pastOf } from '../acknowledgements/history'
 import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
@@ -17,10 +18,12 @@ import {
   acknowledgementForm,
   formTitle,
   linkProblemPage,
+  pastAcknowledgements,
   problemTitle,
   receiptTitle,
   receiptView,
 } from '../views/acknowledgement'
+import { html } from 'hono/html'
 import { page, withLang } from '../views/layout'
 import { KEYS_PATH } from './keys'
 
@@ -64,23 +67,31 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
   throw error
 }
 
-function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
+async function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
   const signed = signedReceiptOf(
     opened.record!,
     secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
+  const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
+  const past = await pastOf(
+    database(c.env.DB),
+    opened.official.id,
+    opened.token,
+    lang,
+    opened.record!.receiptId,
+  )
   return render(
     c,
     lang,
     receiptTitle(lang),
-    receiptView({
+    html`${receiptView({
       signed,
       version: opened.version,
       lang,
       downloadPath: `${linkPath(opened.token)}/receipt.json`,
-      timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
-    }),
+      timeZone,
+    })}${pastAcknowledgements(past, lang, timeZone)}`,
   )
 }
 
@@ -91,17 +102,19 @@ async function formPage(
   opened: OpenedLink,
   rejected?: SubmissionRejected,
 ) {
-  const dueDate = await dueDateForOfficial(
-    database(c.env.DB),
-    opened.notice.id,
-    opened.version.version,
-    opened.official.unit,
-  )
+  const db = database(c.env.DB)
+  const [dueDate, past, contact] = await Promise.all([
+    dueDateForOfficial(db, opened.notice.id, opened.version.version, opened.official.unit),
+    pastOf(db, opened.official.id, opened.token, lang),
+    // The unit's own contact, set in the console: whom to ask when the roster name is wrong.
+    contactOf(db, opened.official.unit, c.env.ORG_CONTACT),
+  ])
+  const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
   return render(
     c,
     lang,
     formTitle(opened.version, lang),
-    acknowledgementForm({
+    html`${acknowledgementForm({
       version: opened.version,
       lang,
       unit: opened.official.unit,
@@ -110,11 +123,11 @@ async function formPage(
       statement: statementFor(opened.version, lang),
       current: !supersededBy(opened.notice, opened.version, new Date()),
       dueDate,
-      contact: c.env.ORG_CONTACT,
+      contact,
       error: rejected?.message,
       typedName: rejected?.typedName,
       statementTicked: rejected !== undefined && rejected.code !== 'statement_missing',
-    }),
+    })}${pastAcknowledgements(past, lang, timeZone)}`,
     rejected ? 422 : 200,
   )
 }
@@ -216,6 +229,33 @@ acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
   )
   personal(c)
   c.header('Content-Disposition', `attachment; filename="receipt-${opened.record.receiptId}.json"`)
+  return c.body(`${JSON.stringify(signed, null, 2)}\n`, 200, {
+    'Content-Type': 'application/json; charset=utf-8',
+  })
+})
+
+/** An earlier receipt of the same official, through their own link only (never another's). */
+acknowledgementRoutes.get('/a/:token/receipts/:file', async (c) => {
+  const secrets = await ackSecrets(c.env)
+  const file = c.req.param('file')
+  const receiptId = file.endsWith('.json') ? file.slice(0, -5) : ''
+  const db = database(c.env.DB)
+  const opened = await openLink(db, secrets.linkKey, c.req.param('token'), new Date()).catch(
+    (error: unknown) => {
+      if (error instanceof AppError && error.status === 403)
+        throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
+      throw error
+    },
+  )
+  const record = receiptId ? await ownRecord(db, opened.official.id, receiptId) : undefined
+  if (!record) throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
+  const signed = signedReceiptOf(
+    record,
+    secrets.receipt.published,
+    new URL(KEYS_PATH, c.req.url).toString(),
+  )
+  personal(c)
+  c.header('Content-Disposition', `attachment; filename="receipt-${record.receiptId}.json"`)
   return c.body(`${JSON.stringify(signed, null, 2)}\n`, 200, {
     'Content-Type': 'application/json; charset=utf-8',
   })

@@ -1,8 +1,94 @@
 import path from 'node:path'
 import type { Page } from 'playwright-core'
+import { startReceiver } from '../receiver/server'
 import type { ScenarioContext } from './run'
 
 const sampleRoster = path.resolve(import.meta.dirname, '../../samples/roster.csv')
+
+/** Today for reminders as the Worker counts it (Asia/Shanghai, a day's reminders start at 09:00). */
+const reminderToday = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+    new Date(Date.now() - 9 * 3_600_000),
+  )
+
+/**
+ * Reminders: a roster unit with links due today, a signed webhook channel set in the console
+ * pointing at a receiver on this machine, "send now", and the delivery seen in the console.
+ */
+async function reminders(
+  { baseUrl, adminToken, check }: ScenarioContext,
+  wide: Page,
+  shot: (p: Page, name: string) => Promise<void>,
+) {
+  const port = Number(process.env.BROWSER_RECEIVER_PORT ?? 8857)
+  const receiver = await startReceiver(port)
+  try {
+    const unit = `浏览器省/县${Date.now() % 100000}`
+    const H = { Authorization: `Bearer ${adminToken}` }
+    await fetch(`${baseUrl}/api/admin/roster`, {
+      method: 'POST',
+      headers: { ...H, 'Content-Type': 'text/csv' },
+      body: `external_id,name,unit\nBR-${unit}-1,陈一,${unit}\nBR-${unit}-2,林二,${unit}\n`,
+    })
+    await fetch(`${baseUrl}/api/admin/links?format=json`, {
+      method: 'POST',
+      headers: { ...H, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        notice: 'wechat-red-lines',
+        version: 2,
+        unit,
+        dueDate: reminderToday(),
+        expiresInDays: 30,
+      }),
+    })
+    await fetch(`http://127.0.0.1:${port}/_register`, {
+      method: 'POST',
+      body: JSON.stringify({ path: '/browser-hook', type: 'webhook', secret: 'browser-secret' }),
+    })
+    await wide.goto(`${baseUrl}/admin/channels`)
+    await wide.fill('input[name="unit"]', unit)
+    await wide.selectOption('select[name="type"]', 'webhook')
+    await wide.fill('input[name="url"]', `http://127.0.0.1:${port}/browser-hook`)
+    await wide.fill('input[name="secret"]', 'browser-secret')
+    await Promise.all([
+      wide.waitForNavigation(),
+      wide.click('.card form[action^="/admin/channels"] button[type="submit"]'),
+    ])
+    const listed = (await wide.locator('table').first().textContent()) ?? ''
+    check(
+      'the channel is listed, its URL masked',
+      listed.includes(unit) && listed.includes('…'),
+      listed.slice(0, 120),
+    )
+    await shot(wide, 'channels')
+
+    await wide.goto(`${baseUrl}/admin/reminders?rollout=wechat-red-lines@2`)
+    await Promise.all([wide.waitForNavigation(), wide.click('form[action*="/run"] button')])
+    const deadline = Date.now() + 30_000
+    while (!receiver.received.some((r) => r.path === '/browser-hook') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250))
+    const hit = receiver.received.find((r) => r.path === '/browser-hook')
+    check(
+      'the reminder reached the local webhook, signed',
+      hit?.verified === true,
+      hit ? String(hit.status) : 'nothing arrived',
+    )
+    check(
+      'it names the outstanding officials and no personal link',
+      !!hit && hit.body.includes('陈一') && !hit.body.includes('/a/'),
+    )
+    let sent = 0
+    while (sent === 0 && Date.now() < deadline) {
+      await wide.goto(`${baseUrl}/admin/reminders?rollout=wechat-red-lines@2`)
+      sent = await wide.locator('.delivery-sent').count()
+      if (!sent) await new Promise((r) => setTimeout(r, 500))
+    }
+    check('the console shows the delivery as sent', sent > 0, String(sent))
+    await shot(wide, 'reminders')
+  } finally {
+    receiver.close()
+  }
+}
 
 /**
  * An administrator signs in to the console with ADMIN_TOKEN, at a desktop size and on a phone,
@@ -184,6 +270,8 @@ export async function consoleScenario({
     })
     check('the new token works on the API', api.status === 200, String(api.status))
 
+    await reminders({ page, baseUrl, adminToken, screenshot, check }, wide, shot)
+
     await wide.goto(`${baseUrl}/admin/audit`)
     const audit = (await wide.locator('table').textContent()) ?? ''
     check('the audit log shows the token being made', audit.includes('创建 API 令牌'))
@@ -223,6 +311,18 @@ export async function consoleScenario({
       check(`${name} fits a phone screen`, wider <= 0, `${wider}px`)
       await shot(page, name)
     }
+    await page.goto(`${baseUrl}/admin/reminders?rollout=wechat-red-lines@2`)
+    const remindersOverflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    )
+    check(
+      'the reminders page fits a phone screen',
+      remindersOverflow <= 0,
+      `${remindersOverflow}px`,
+    )
+    await shot(page, 'reminders')
+    await page.goto(`${baseUrl}/admin/channels`)
+    await shot(page, 'channels')
     check(
       'no script or style was blocked, no page error',
       problems.length === 0,

@@ -52,6 +52,18 @@ export const consoleNav: NavItem[] = [
     visible: (actor) => actor.unit === null,
   },
   // reminders
+  {
+    id: 'reminders',
+    href: '/admin/reminders',
+    label: { zh: '提醒', en: 'Reminders' },
+    section: 'reminders',
+  },
+  {
+    id: 'channels',
+    href: '/admin/channels',
+    label: { zh: '提醒渠道', en: 'Channels' },
+    section: 'reminders',
+  },
   // access
   {
     id: 'admins',
