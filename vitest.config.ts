@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
@@ -37,6 +38,21 @@ function testAccess() {
   }
 }
 
+/**
+ * The files under content/notices/ that are not text (a check version's model weights), base64 by
+ * path: Vite's ?raw import would decode them as UTF-8, so test/content-helpers.ts gets them here.
+ */
+async function contentBinaries(): Promise<Record<string, string>> {
+  const root = path.join(import.meta.dirname, 'content/notices')
+  const out: Record<string, string> = {}
+  for (const name of await readdir(root, { recursive: true })) {
+    if (!name.endsWith('.bin')) continue
+    const file = path.join('content/notices', name).split(path.sep).join('/')
+    out[file] = (await readFile(path.join(root, name))).toString('base64')
+  }
+  return out
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
   return {
@@ -52,6 +68,7 @@ export default defineConfig(async () => {
           // the tests of other settings hand the app an env of their own.
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_CONTENT_BINARIES: await contentBinaries(),
             ...testSecrets(),
             ...testAccess(),
             ALLOW_LOCAL_WEBHOOKS: 'true',

@@ -27,6 +27,12 @@ import { consoleAuditRoutes } from './routes/console-audit'
 import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
+import { consoleRosterRoutes } from './routes/console-roster'
+import { consoleOfficialRoutes } from './routes/console-officials'
+import { consoleLinkRoutes } from './routes/console-links'
+import { consoleUnitRoutes } from './routes/console-units'
+import { consoleRecordRoutes } from './routes/console-records'
+import { consoleVerificationRoutes } from './routes/console-verification'
 import { consoleChannelRoutes } from './routes/console-channels'
 import { consoleReminderRoutes } from './routes/console-reminders'
 
@@ -84,6 +90,12 @@ export function createApp() {
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
+  app.route('/', consoleRosterRoutes)
+  app.route('/', consoleOfficialRoutes)
+  app.route('/', consoleLinkRoutes)
+  app.route('/', consoleUnitRoutes)
+  app.route('/', consoleRecordRoutes)
+  app.route('/', consoleVerificationRoutes)
   app.route('/', consoleAuditRoutes)
   app.route('/', consoleReminderRoutes)
   app.route('/', consoleChannelRoutes)

@@ -166,7 +166,8 @@ describe('POST /api/check', () => {
 
 describe('POST /api/check/batch', () => {
   it('returns one result per text, in order', async () => {
-    const texts = ['红包收到了', '明天开会', 'hongbao已领']
+    // Words every check version answers the same way (a term that needs no context).
+    const texts = ['贿选的事办好了', '明天开会', 'huixuan的名单']
     const res = await postJson('/api/check/batch', { texts })
     expect(res.status).toBe(200)
     const body = (await res.json()) as any
@@ -204,13 +205,13 @@ describe('POST /api/check/batch', () => {
   }, 60_000)
 
   it('answers a batch of dense texts with at most 100 hits each, in bounded size', async () => {
-    const texts = Array.from({ length: 100 }, () => '红包'.repeat(5000))
+    const texts = Array.from({ length: 100 }, () => '贿选'.repeat(5000))
     const res = await postJson('/api/check/batch', { texts })
     expect(res.status).toBe(200)
     const answer = await res.text()
     const body = JSON.parse(answer)
     for (const result of body.results) {
-      expect(result).toMatchObject({ verdict: 'review', truncated: true, totalHits: 5000 })
+      expect(result).toMatchObject({ verdict: 'block', truncated: true, totalHits: 5000 })
       expect(result.hits).toHaveLength(100)
     }
     // The bound the API documents: at most 100 hits of at most MAX_HIT_BYTES each plus their
@@ -289,7 +290,7 @@ describe('the /check page', () => {
   })
 
   it('lists the first 100 findings of a dense message and counts them all', async () => {
-    const res = await postForm('红包'.repeat(5000))
+    const res = await postForm('贿选'.repeat(5000))
     expect(res.status).toBe(200)
     const body = await res.text()
     expect(body).toContain('发现 5000 处')

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[]
+      /** Files under content/notices/ that are not text (model weights), base64 by path. */
+      TEST_CONTENT_BINARIES: Record<string, string>
       /** The private RS256 JWK (with kid) whose public half is ACCESS_JWKS: tests sign Access JWTs. */
       TEST_ACCESS_KEY: string
       /** The local webhook receiver (test/receiver/server.ts) that global-setup starts. */

@@ -141,32 +141,64 @@ export async function createLinks(
     throw storageUnavailable(error)
   }
 
-  async function* links(): AsyncGenerator<IssuedLink> {
-    let after: { unit: string; id: number } | undefined
-    for (;;) {
-      const page = everyone
-        ? await activeOfficialsPage(db, { unit, after, limit: PAGE })
-        : await outstandingPageStatement(db, { ...counting, after, limit: PAGE })
-      for (const official of page) {
-        const token = await signLink(linkKey, {
-          officialId: official.id,
-          notice: notice.id,
-          version: version.version,
-          expiresAt,
-        })
-        yield {
-          externalId: official.externalId,
-          name: official.name,
-          unit: official.unit,
-          url: `${request.baseUrl}${linkPath(token)}`,
-        }
-      }
-      const last = page.at(-1)
-      if (!last || page.length < PAGE) return
-      after = { unit: last.unit, id: last.id }
-    }
+  return {
+    batch,
+    links: batchLinks(db, linkKey, batch, {
+      who: everyone ? 'all' : 'outstanding',
+      ...countingRange(notice, version.version),
+      baseUrl: request.baseUrl,
+    }),
   }
-  return { batch, links: links() }
+}
+
+/**
+ * The links of a batch, page by page: made again from the batch (links are an HMAC of official,
+ * version and expiry, so the same batch always gives the same links, and a sheet or a CSV can be
+ * had again later). 'outstanding' is who is outstanding now.
+ */
+export async function* batchLinks(
+  db: Database,
+  linkKey: CryptoKey,
+  batch: Pick<LinkBatch, 'noticeId' | 'version' | 'unit' | 'expiresAt'>,
+  o: {
+    who: 'outstanding' | 'all'
+    from: number
+    to: number
+    baseUrl: string
+    after?: { unit: string; id: number }
+    pageSize?: number
+  },
+): AsyncGenerator<IssuedLink & { id: number }> {
+  const expiresAt = Math.floor(Date.parse(batch.expiresAt) / 1000)
+  const pageSize = o.pageSize ?? PAGE
+  const counting = { noticeId: batch.noticeId, from: o.from, to: o.to, unit: batch.unit }
+  let after = o.after
+  for (;;) {
+    const page =
+      o.who === 'all'
+        ? await activeOfficialsPage(db, { unit: batch.unit, after, limit: pageSize })
+        : await outstandingPageStatement(db, { ...counting, after, limit: pageSize })
+    for (const official of page)
+      yield {
+        id: official.id,
+        externalId: official.externalId,
+        name: official.name,
+        unit: official.unit,
+        url: await linkUrl(linkKey, o.baseUrl, {
+          officialId: official.id,
+          notice: batch.noticeId,
+          version: batch.version,
+          expiresAt,
+        }),
+      }
+    const last = page.at(-1)
+    if (!last || page.length < pageSize) return
+    after = { unit: last.unit, id: last.id }
+  }
+}
+
+export async function linkUrl(linkKey: CryptoKey, baseUrl: string, claims: LinkClaims) {
+  return `${baseUrl}${linkPath(await signLink(linkKey, claims))}`
 }
 
 export function isDate(text: string): boolean {

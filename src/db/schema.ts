@@ -47,6 +47,8 @@ export const officials = sqliteTable(
   (table) => [
     uniqueIndex('officials_external_id').on(table.externalId),
     index('officials_active_unit').on(table.active, table.unit),
+    // The console's search by name (a prefix: 王 finds 王芳) in (name, id) order.
+    index('officials_name').on(table.name),
   ],
 )
 

@@ -6,7 +6,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLog } from '../acknowledgements/audit'
-import { consistencyBetween, extendLog, MAX_PROOF_RECORDS } from '../acknowledgements/checkpoints'
+import { consistencyBetween, MAX_PROOF_RECORDS } from '../acknowledgements/checkpoints'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { head } from '../acknowledgements/notes'
 import { PROBLEM_KINDS } from '../acknowledgements/verify'
@@ -14,8 +14,7 @@ import { checkpointsAbove } from '../db/checkpoints'
 import { database } from '../db/client'
 import { errorResponses } from '../errors'
 import { newRoutes } from '../factory'
-import { audit } from '../admin/audit'
-import { requireWholeLog } from '../admin/rollout'
+import { requireWholeLog, signCheckpointAs } from '../admin/rollout'
 import { actorOf, auditByOf, parse, security } from './admin-auth'
 
 export const adminLogRoutes = newRoutes()
@@ -163,14 +162,7 @@ adminLogRoutes.post('/api/admin/verify', async (c) => {
   requireWholeLog(by.actor, 'write')
   const query = parse(CheckpointQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const db = database(c.env.DB)
-  const run = await extendLog(db, secrets.receipt, { now: by.now, maxRecords: query.limit })
-  // Signed and stored by extendLog itself; the entry records that it was, and by whom.
-  if (run.newCheckpoint)
-    await audit(db, by, 'verify.checkpoint', {
-      target: String(run.newCheckpoint.treeSize),
-      counts: { added: run.added, records: run.records, problems: run.problemCount },
-    })
+  const run = await signCheckpointAs(database(c.env.DB), secrets.receipt, by, query.limit)
   return c.json(run, 200)
 })
 

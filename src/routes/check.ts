@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage, MAX_HITS } from '../check/engine'
-import { checkedNotices, rulePackFor } from '../check/packs'
+import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
 import { citeHits, ruleCitations } from '../content/cite'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
@@ -58,12 +58,20 @@ const HitSchema = z
       .openapi({ description: 'UTF-16 offset of the match in text', example: 0 }),
     end: z.number().int().openapi({ description: 'text.slice(start, end) === match', example: 3 }),
     match: z.string().openapi({ example: '紅 包' }),
-    term: z.string().openapi({ description: 'The term as the rule lists it', example: '红包' }),
-    channel: z
-      .enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji'])
-      .openapi({ description: 'How the term was found' }),
+    term: z.string().openapi({
+      description: 'The term as the rule lists it (empty for channel model)',
+      example: '红包',
+    }),
+    channel: z.enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji', 'model']).openapi({
+      description:
+        'How the term was found; model: the learned channel read the sentence (match) as crossing the rule (always review)',
+    }),
     verdict: z.enum(['review', 'block']),
     reason: z.string().openapi({ description: 'Cites the rule, in the request language' }),
+    score: z
+      .number()
+      .optional()
+      .openapi({ description: "Channel model only: the model's score for the rule, 0-1" }),
   })
   .openapi('CheckHit')
 const VerdictSchema = z.enum(['pass', 'review', 'block']).openapi({
@@ -73,9 +81,15 @@ const NoticeRefSchema = z
   .object({
     id: z.string().openapi({ example: 'wechat-red-lines' }),
     version: z.number().int().openapi({ example: 2 }),
-    sha256: z.string().openapi({ description: 'SHA-256 of the published version, check included' }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the published notice version' }),
   })
   .openapi('CheckedAgainst')
+const CheckRefSchema = z
+  .object({
+    version: z.number().int().openapi({ description: 'The check version (c1, c2...)', example: 1 }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the check version (its lock)' }),
+  })
+  .openapi('CheckVersion')
 const Target = {
   notice: z.string().optional().openapi({
     description: 'Notice id; default: the shipped notice',
@@ -87,6 +101,10 @@ const Target = {
     .positive()
     .optional()
     .openapi({ description: "Version number; default: the notice's current version" }),
+  check: z.number().int().positive().optional().openapi({
+    description:
+      'Check version to use (the check has versions of its own); default: the newest check version that covers the notice version',
+  }),
 }
 const Text = z.string().openapi({
   description: `The message as it would be sent: 1 to ${MAX_CHARS} characters (UTF-16 code units)`,
@@ -110,11 +128,15 @@ const Listing = {
     .int()
     .optional()
     .openapi({ description: 'With truncated: how many hits there are in all' }),
+  scores: z.record(z.string(), z.number()).optional().openapi({
+    description:
+      "Every rule's score, 0-1, rules and model combined: 1 for a block hit, 0.6 + 0.4 × the model's score for a review hit from the rules, else the model's score",
+  }),
 }
 const BOUND =
   `Each result lists at most ${MAX_HITS} hits, in text order (then truncated: true and totalHits), ` +
-  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match, and their matches together quote at most the text's length: ` +
-  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS) / 1000)} kB`
+  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match; the rules' matches together quote at most the text's length, and the model's (one per rule at most) as much again: ` +
+  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 12 * MAX_CHARS) / 1000)} kB`
 
 const RATE =
   `Rate limit: without a key, ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
@@ -146,24 +168,37 @@ function requireText(text: string, where = 'text'): string {
   return text
 }
 
-function resolvePack(noticeId?: string, n?: number) {
-  const notice = requireNotice(noticeId ?? (checkedNotices()[0] as string))
-  const version = n === undefined ? requireCurrent(notice) : requireVersion(notice, n)
-  const pack = rulePackFor(notice.id, version.version)
-  if (!pack)
+function resolvePack(target: { notice?: string; version?: number; check?: number } = {}) {
+  const notice = requireNotice(target.notice ?? (checkedNotices()[0] as string))
+  const version =
+    target.version === undefined ? requireCurrent(notice) : requireVersion(notice, target.version)
+  const covering = checkVersionsFor(notice.id, version.version)
+  if (target.check !== undefined && !notice.checks.some((c) => c.check === target.check))
+    throw notFound(
+      'check_not_found',
+      `Notice "${notice.id}" has no check version c${target.check}; it has ${notice.checks.map((c) => `c${c.check}`).join(', ') || 'none'}.`,
+    )
+  const pack = rulePackFor(notice.id, version.version, target.check)
+  const check = notice.checks.find((c) => c.check === pack?.checkVersion)
+  if (!pack || !check)
     throw notFound(
       'no_check',
-      `Version ${version.version} of notice "${notice.id}" has no message check.`,
+      target.check === undefined || covering.length === 0
+        ? `Version ${version.version} of notice "${notice.id}" has no message check.`
+        : `Check version c${target.check} does not cover version ${version.version} of notice "${notice.id}"; ${covering.map((c) => `c${c}`).join(', ')} ${covering.length === 1 ? 'does' : 'do'}.`,
     )
   return {
     pack,
     version,
-    ref: { id: notice.id, version: version.version, sha256: version.sha256 },
+    notice: { id: notice.id, version: version.version, sha256: version.sha256 },
+    check: { version: check.check, sha256: check.sha256 },
   }
 }
 
 // Answers are made with it (errors get it from the error handler), never stored by anyone.
 const NO_STORE = { 'Cache-Control': 'no-store' }
+/** Answers score every rule (rules and model combined). */
+const SCORED = { scores: true }
 
 checkRoutes.use(
   '/api/check',
@@ -211,6 +246,7 @@ checkRoutes.openapi(
             hits: z.array(HitSchema),
             ...Listing,
             notice: NoticeRefSchema,
+            check: CheckRefSchema,
           })
           .openapi('CheckResult'),
         `The verdict (decided on every hit) and the hits. ${BOUND}.`,
@@ -221,11 +257,11 @@ checkRoutes.openapi(
   (c) => {
     const body = c.req.valid('json')
     const text = requireText(body.text)
-    const { pack, version, ref } = resolvePack(body.notice, body.version)
+    const { pack, version, notice, check } = resolvePack(body)
     const lang = langOf(c)
     const citations = ruleCitations(version, lang, originOf(c.req.url))
     return wholeJson(
-      { ...citeHits(checkMessage(pack, text, lang), citations), notice: ref },
+      { ...citeHits(checkMessage(pack, text, lang, SCORED), citations), notice, check },
       NO_STORE,
     )
   },
@@ -258,6 +294,7 @@ checkRoutes.openapi(
               z.object({ verdict: VerdictSchema, hits: z.array(HitSchema), ...Listing }),
             ),
             notice: NoticeRefSchema,
+            check: CheckRefSchema,
           })
           .openapi('CheckBatchResult'),
         `One result per text, in order. ${BOUND}, so a full batch's answer at most about ${Math.ceil((MAX_BATCH * (MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS)) / 1e6)} MB.`,
@@ -276,7 +313,7 @@ checkRoutes.openapi(
         `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
-    const { pack, version, ref } = resolvePack(body.notice, body.version)
+    const { pack, version, notice, check } = resolvePack(body)
     // The request itself paid for one text on the way in.
     if (body.texts.length > 1)
       await charge(
@@ -288,8 +325,9 @@ checkRoutes.openapi(
     const citations = ruleCitations(version, lang, originOf(c.req.url))
     return wholeJson(
       {
-        results: body.texts.map((t) => citeHits(checkMessage(pack, t, lang), citations)),
-        notice: ref,
+        results: body.texts.map((t) => citeHits(checkMessage(pack, t, lang, SCORED), citations)),
+        notice,
+        check,
       },
       NO_STORE,
     )
@@ -327,7 +365,7 @@ checkRoutes.post(
       throw badRequest('missing_text', 'The form has no message to check.')
     // Browsers send textarea line breaks as CRLF; count and show them as the person typed them.
     const text = requireText(raw.replace(/\r\n/g, '\n'))
-    const { pack, ref } = resolvePack()
+    const { pack, notice, check } = resolvePack()
     const result = checkMessage(pack, text, lang)
     c.header('Cache-Control', 'no-store')
     return c.html(
@@ -342,7 +380,8 @@ checkRoutes.post(
           MAX_CHARS,
           text,
           result,
-          requireVersion(requireNotice(ref.id), ref.version),
+          requireVersion(requireNotice(notice.id), notice.version),
+          check,
         ),
       }),
     )
