@@ -8,7 +8,9 @@
  * context. Prints per-message median and p99, throughput, build/load time, and ratios to the
  * engine; then the worst case: the slowest 10,000-character inputs we could construct (and the
  * slowest of 200 seeded random mixtures), against the median message; then the engine's cold
- * start (module, pack tables, loadRulePack) in fresh Node processes.
+ * start (module, pack tables, loadRulePack, and the check version's model) in fresh Node processes.
+ * The engine runs as the API runs it: with its check version's model (when it has one) and every
+ * rule scored; a second row times the rules alone.
  * A measuring tool: it prints figures and asserts nothing.
  */
 import { execFileSync } from 'node:child_process'
@@ -22,7 +24,8 @@ import { AhoCorasick as AhoCorasickFast } from '@monyone/aho-corasick/fast'
 import FastScanner from 'fastscan'
 import { Mint } from 'mint-filter'
 import { checkMessage } from '../src/check/engine'
-import { plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
+import { packKey } from '../src/check/pack'
+import { expandCheck, plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
@@ -40,9 +43,14 @@ const ROUNDS = Number(values.rounds)
 // Inputs
 
 const inputs = await readRulePackInputs(root)
-const current = inputs.reduce((a, b) => (b.version > a.version ? b : a))
-const key = `${current.notice}@${current.version}`
-const terms = plainTerms(current.check)
+// The newest notice version, checked by its newest check version (what the Worker answers with).
+const current = inputs.reduce((a, b) =>
+  b.version > a.version || (b.version === a.version && b.checkVersion > a.checkVersion) ? b : a,
+)
+const key = packKey(current.notice, current.version, current.checkVersion)
+// Lexicons and word patterns expanded: the words the engine's patterns are made of.
+const expanded = expandCheck(current.check, [])
+const terms = plainTerms(expanded)
 const builtPacks = await readBuiltPacks(root)
 
 function mulberry32(seed: number): () => number {
@@ -110,13 +118,24 @@ interface Matcher {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const matchers: Matcher[] = [
   {
-    name: 'redlines engine',
+    name: builtPacks[key]?.model ? 'redlines engine (rules + model)' : 'redlines engine',
     build: () => {
       const pack = builtPacks[key]
       if (!pack) throw new Error(`no rule pack ${key}: run npm run build:rulepack`)
-      return (text) => checkMessage(pack, text, 'zh').hits
+      return (text) => checkMessage(pack, text, 'zh', { scores: true }).hits
     },
   },
+  ...(builtPacks[key]?.model
+    ? [
+        {
+          name: 'redlines engine (rules only)',
+          build: () => {
+            const pack = builtPacks[key]!
+            return (text: string) => checkMessage(pack, text, 'zh', { channels: 'rules' }).hits
+          },
+        },
+      ]
+    : []),
   {
     name: 'fastscan',
     build: () => {
@@ -241,7 +260,7 @@ const rows = [
 const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length))) ?? []
 for (const row of rows)
   console.log(`| ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`)
-const peers = results.slice(1)
+const peers = results.filter((r) => !r.name.startsWith('redlines'))
 const fastest = peers.reduce((a, b) => (b.median < a.median ? b : a))
 console.log(
   `fastest peer: ${fastest.name} (${us(fastest.median)} median); engine ${us(engine.median)} ` +
@@ -264,11 +283,11 @@ const fill = (unit: string) => {
   while (text.length + unit.length <= LIMIT) text += unit
   return text || unit.slice(0, LIMIT)
 }
-const cueGroups = Object.values(current.check.cues ?? {}).map((g) => g.words ?? [])
+const cueGroups = Object.values(expanded.cues ?? {}).map((g) => g.words ?? [])
 const cueWords = cueGroups.flat()
 const allowWords = [
-  ...(current.check.allow ?? []),
-  ...Object.values(current.check.rules ?? {}).flatMap((r) => r.allow ?? []),
+  ...(expanded.allow ?? []),
+  ...Object.values(expanded.rules ?? {}).flatMap((r) => r.allow ?? []),
 ]
 const constructed: [string, string][] = [
   ['a term: 红包', '红包'],
@@ -341,7 +360,7 @@ const timeBest = (pack: (typeof builtPacks)[string], text: string, rounds: numbe
   let best = Infinity
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now()
-    checkMessage(pack, text, 'zh')
+    checkMessage(pack, text, 'zh', { scores: true })
     best = Math.min(best, performance.now() - t0)
   }
   return best
@@ -394,42 +413,58 @@ console.log(
 
 // Cold start, in fresh Node processes with the files already read (a Worker gets its modules with
 // the script): compile and evaluate the engine and the packs' JSON, bundled the way wrangler
-// bundles them (esbuild, ASCII output); compile and instantiate the tables' Wasm module; create
-// the pack's views. The first check, which pays for compiling the engine's code, is timed apart.
+// bundles them (esbuild, ASCII output); copy the tables into a fresh ArrayBuffer (what the runtime
+// hands a Data module over as) and create the pack's views. The first check, which pays for
+// compiling the engine's code, is timed apart.
 const generated = path.join(root, 'src/generated')
 const dir = await mkdtemp(path.join(tmpdir(), 'redlines-bench-'))
 try {
   const { build } = await import('esbuild')
   const bundle = path.join(dir, 'engine.js')
   const source = (file: string) => JSON.stringify(path.join(root, file))
-  await build({
-    stdin: {
-      contents:
-        `export { checkMessage } from ${source('src/check/engine.ts')}\n` +
-        `export { dataModuleBuffer, loadRulePack } from ${source('src/check/pack.ts')}\n` +
-        `export { default as packs } from ${source('src/generated/rulepacks.json')}\n`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    globalName: 'redlines',
-    platform: 'neutral',
-    outfile: bundle,
-    logLevel: 'silent',
-  })
-  const wasmPath = path.join(generated, 'rulepacks.wasm')
+  const bundleOf = (outfile: string, contents: string) =>
+    build({
+      stdin: { contents, resolveDir: root, loader: 'ts' },
+      bundle: true,
+      format: 'iife',
+      globalName: 'redlines',
+      platform: 'neutral',
+      outfile,
+      logLevel: 'silent',
+    })
+  await bundleOf(
+    bundle,
+    `export { checkMessage, withModel } from ${source('src/check/engine.ts')}\n` +
+      `export { loadRulePack } from ${source('src/check/pack.ts')}\n` +
+      `export { loadCheckModel } from ${source('src/check/model.ts')}\n` +
+      `export { default as packs } from ${source('src/generated/rulepacks.json')}\n` +
+      `export { default as models } from ${source('src/generated/checkmodels.json')}\n`,
+  )
+  // The same without the model channel's code and data: what the model adds to the bundle.
+  const withoutModel = path.join(dir, 'rules.js')
+  await bundleOf(
+    withoutModel,
+    `export { checkMessage } from ${source('src/check/engine.ts')}\n` +
+      `export { loadRulePack } from ${source('src/check/pack.ts')}\n` +
+      `export { default as packs } from ${source('src/generated/rulepacks.json')}\n`,
+  )
+  const tablesPath = path.join(generated, 'rulepacks.bin')
+  const modelTablesPath = path.join(generated, 'checkmodels.bin')
+  const modelKey = `${current.notice}@c${current.checkVersion}`
   const probe =
     `const vm = require('node:vm'); const fs = require('node:fs');` +
     `const code = fs.readFileSync(${JSON.stringify(bundle)}, 'utf8');` +
-    `const wasm = fs.readFileSync(${JSON.stringify(wasmPath)});` +
+    `const bytes = fs.readFileSync(${JSON.stringify(tablesPath)});` +
+    `const modelBytes = fs.readFileSync(${JSON.stringify(modelTablesPath)});` +
     // Any Worker pays for compiling its script: warm that pipeline on an empty script first.
     `vm.runInThisContext('0');` +
     `const t0 = performance.now(); vm.runInThisContext(code); const m = globalThis.redlines;` +
-    `const t1 = performance.now(); const buffer = m.dataModuleBuffer(new WebAssembly.Module(wasm));` +
-    `const p = m.loadRulePack(m.packs[${JSON.stringify(key)}], buffer);` +
-    `const t2 = performance.now(); m.checkMessage(p, '红包收到了', 'zh'); const t3 = performance.now();` +
-    `console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]))`
+    `const t1 = performance.now(); const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);` +
+    `const modelBuffer = modelBytes.buffer.slice(modelBytes.byteOffset, modelBytes.byteOffset + modelBytes.length);` +
+    `const t2 = performance.now(); const md = m.models[${JSON.stringify(modelKey)}];` +
+    `const p = m.withModel(m.loadRulePack(m.packs[${JSON.stringify(key)}], buffer), md && m.loadCheckModel(md, modelBuffer));` +
+    `const t3 = performance.now(); m.checkMessage(p, '红包收到了', 'zh', { scores: true }); const t4 = performance.now();` +
+    `console.log(JSON.stringify([t1 - t0, t3 - t1, t4 - t3, t2 - t1]))`
   const cold = Array.from(
     { length: 9 },
     () =>
@@ -437,10 +472,15 @@ try {
   )
   const median = (i: number) => cold.map((c) => c[i] as number).sort((a, b) => a - b)[4] as number
   console.log(
-    `cold start, fresh Node process, median of 9: engine + pack JSON compile and evaluate ` +
-      `${median(0).toFixed(2)} ms + tables (Wasm) and loadRulePack ${median(1).toFixed(2)} ms = ` +
-      `${(median(0) + median(1)).toFixed(2)} ms; first check ${median(2).toFixed(2)} ms; ` +
-      `JS ${(statSync(bundle).size / 1024).toFixed(0)} KiB, tables ${(statSync(wasmPath).size / 1024).toFixed(0)} KiB`,
+    `cold start, fresh Node process, median of 9: engine, model code, pack and model JSON compile and evaluate ` +
+      `${median(0).toFixed(2)} ms + tables (Data modules: rule packs and model copied into fresh buffers ${median(3).toFixed(2)} ms, ` +
+      `as a runtime may) and loadRulePack + loadCheckModel ${median(1).toFixed(2)} ms = ` +
+      `${(median(0) + median(1)).toFixed(2)} ms; first check (rules + model) ${median(2).toFixed(2)} ms`,
+  )
+  const kib = (file: string) => statSync(file).size / 1024
+  console.log(
+    `bundle (as wrangler bundles, unminified): engine and packs JS ${kib(withoutModel).toFixed(0)} KiB, rule tables ${kib(tablesPath).toFixed(0)} KiB; ` +
+      `the model adds JS ${(kib(bundle) - kib(withoutModel)).toFixed(1)} KiB and data ${kib(modelTablesPath).toFixed(0)} KiB`,
   )
 } finally {
   await rm(dir, { recursive: true, force: true })

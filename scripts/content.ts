@@ -3,9 +3,20 @@
  * Pure (no fs), so the build script runs it in Node and the tests run it in workerd.
  */
 import { Marked, type Token, type Tokens } from 'marked'
+import {
+  checkFileHashes,
+  checkVersionSha256,
+  compileCheckVersion,
+  isCheckPath,
+  readCheckVersions,
+  resolveChecks,
+  type CheckVersionSource,
+  type FileContent,
+} from './check-versions'
 import { canonicalLanguageText, canonicalVersion, sha256Hex } from '../src/content/canonical'
 import {
   LANGS,
+  type CompiledCheck,
   type CompiledContent,
   type CompiledLanguage,
   type CompiledNotice,
@@ -15,16 +26,22 @@ import {
   type RuleChange,
 } from '../src/content/types'
 
-/** Path relative to the project root (`content/notices/<id>/v<n>/<file>`) -> file text. */
-export type ContentFiles = Record<string, string>
+/**
+ * Path relative to the project root (`content/notices/<id>/v<n>/<file>`,
+ * `content/notices/<id>/checks/c<n>/<file>`) -> file text (bytes for a check version's binary data).
+ */
+export type ContentFiles = Record<string, FileContent>
 
 export interface LockEntry {
   sha256: string
   /** SHA-256 of each file's bytes, so an edit can be traced to the file that changed. */
   files: Record<string, string>
 }
-/** notice id -> version number -> lock entry. */
-export type PublicationLock = Record<string, Record<string, LockEntry>>
+/** Notice id -> version number (check number for checks) -> lock entry. */
+export interface PublicationLock {
+  notices?: Record<string, Record<string, LockEntry>>
+  checks?: Record<string, Record<string, LockEntry>>
+}
 
 export class ContentError extends Error {
   constructor(readonly problems: string[]) {
@@ -50,15 +67,28 @@ interface ParsedLanguage {
   rules: { id: string; title: string; text: string }[]
 }
 
+/**
+ * publish: lock every version and check version not locked yet. draft: compile them without
+ * locking (to preview or evaluate them); the build without either refuses them.
+ */
+export interface CompileOptions {
+  publish?: boolean
+  draft?: boolean
+}
+
 export async function compileContent(
   files: ContentFiles,
   lock: PublicationLock,
-  options: { publish?: boolean } = {},
+  options: CompileOptions = {},
 ): Promise<{ content: CompiledContent; lock: PublicationLock }> {
   const problems: string[] = []
   const sources = groupVersions(files, problems)
+  const checkSources = readCheckVersions(files, problems)
   const notices: CompiledNotice[] = []
-  const nextLock: PublicationLock = structuredClone(lock)
+  const nextLock: PublicationLock = {
+    notices: structuredClone(lock.notices ?? {}),
+    checks: structuredClone(lock.checks ?? {}),
+  }
   const ruleOwners = new Map<string, string>()
 
   for (const [noticeId, versions] of [...sources].sort(([a], [b]) => a.localeCompare(b))) {
@@ -74,8 +104,18 @@ export async function compileContent(
       const version = await compileVersion(source, compiled.at(-1), problems)
       if (!version) continue
       compiled.push(version)
-      await checkLock(source, version, nextLock, options.publish ?? false, problems)
+      await checkLock(source, version, nextLock, options, problems)
     }
+    const checks = await compileChecks(
+      noticeId,
+      compiled,
+      checkSources.get(noticeId) ?? [],
+      files,
+      problems,
+    )
+    for (const source of checkSources.get(noticeId) ?? [])
+      if (source.manifest) await checkCheckLock(source, nextLock, options, problems)
+    checkSources.delete(noticeId)
     for (const rule of compiled.at(-1)?.languages.zh.rules ?? []) {
       const owner = ruleOwners.get(rule.id)
       if (owner && owner !== noticeId)
@@ -84,10 +124,19 @@ export async function compileContent(
         )
       ruleOwners.set(rule.id, noticeId)
     }
-    notices.push({ id: noticeId, versions: compiled })
+    notices.push({ id: noticeId, versions: compiled, checks })
   }
-  for (const noticeId of Object.keys(lock)) {
-    for (const n of Object.keys(lock[noticeId] ?? {})) {
+  for (const [noticeId, list] of checkSources)
+    for (const source of list)
+      problems.push(`${source.dir}: there is no notice "${noticeId}" for this check version`)
+  for (const noticeId of Object.keys(lock.checks ?? {}))
+    for (const n of Object.keys(lock.checks?.[noticeId] ?? {}))
+      if (!notices.find((x) => x.id === noticeId)?.checks.some((c) => String(c.check) === n))
+        problems.push(
+          `content/notices/${noticeId}/checks/c${n}/ is missing but was published (content/published.lock.json): published check versions can never be removed; restore the folder from git`,
+        )
+  for (const noticeId of Object.keys(lock.notices ?? {})) {
+    for (const n of Object.keys(lock.notices?.[noticeId] ?? {})) {
       if (!sources.get(noticeId)?.some((s) => String(s.version) === n))
         problems.push(
           `content/notices/${noticeId}/v${n}/ is missing but was published (content/published.lock.json): published versions can never be removed; restore the folder from git`,
@@ -101,6 +150,7 @@ export async function compileContent(
 function groupVersions(files: ContentFiles, problems: string[]): Map<string, VersionSource[]> {
   const byNotice = new Map<string, VersionSource[]>()
   for (const [path, text] of Object.entries(files)) {
+    if (isCheckPath(path)) continue
     const match = VERSION_DIR.exec(path)
     if (!match) {
       problems.push(`${path}: not where content belongs (content/notices/<notice-id>/v<n>/<file>)`)
@@ -114,7 +164,8 @@ function groupVersions(files: ContentFiles, problems: string[]): Map<string, Ver
       source = { notice, version: Number(n), dir: `content/notices/${notice}/v${n}`, files: {} }
       versions.push(source)
     }
-    source.files[file] = text
+    if (typeof text !== 'string') problems.push(`${path}: must be UTF-8 text`)
+    else source.files[file] = text
   }
   return byNotice
 }
@@ -316,21 +367,22 @@ function deriveChanges(
 async function checkLock(
   source: VersionSource,
   version: CompiledVersion,
-  lock: PublicationLock,
-  publish: boolean,
+  fullLock: PublicationLock,
+  options: CompileOptions,
   problems: string[],
 ): Promise<void> {
+  const lock = (fullLock.notices ??= {})
   const fileHashes: Record<string, string> = {}
   for (const [file, text] of Object.entries(source.files).sort(([a], [b]) => a.localeCompare(b)))
     fileHashes[file] = await sha256Hex(text)
   const entry = lock[source.notice]?.[String(source.version)]
   if (!entry) {
-    if (publish)
+    if (options.publish)
       (lock[source.notice] ??= {})[String(source.version)] = {
         sha256: version.sha256,
         files: fileHashes,
       }
-    else
+    else if (!options.draft)
       problems.push(
         `${source.dir}: version ${source.version} is not published yet. Run \`npm run publish-content\` to lock it, then commit content/published.lock.json with it`,
       )
@@ -341,9 +393,98 @@ async function checkLock(
     (file) => fileHashes[file] !== entry.files[file],
   )
   const next = `v${Math.max(...Object.keys(lock[source.notice] ?? {}).map(Number)) + 1}`
+  const nextCheck = `c${Math.max(0, ...Object.keys(fullLock.checks?.[source.notice] ?? {}).map(Number)) + 1}`
   for (const file of edited.length ? edited : ['(a file)'])
     problems.push(
       `${source.dir}/${file}: version ${source.version} of ${source.notice} is published (content/published.lock.json) and can never change. ` +
-        `Undo this edit (git checkout -- ${source.dir}/${file}) and make the change in a new version: copy ${source.dir} to content/notices/${source.notice}/${next}, edit it there, set its version, effectiveFrom, summary and changes, then run \`npm run publish-content\``,
+        (file === 'check.json'
+          ? `Undo this edit (git checkout -- ${source.dir}/${file}); the check has versions of its own: make the change in a new check version, content/notices/${source.notice}/checks/${nextCheck}/ (see content/README-check.md), then run \`npm run publish-content\``
+          : `Undo this edit (git checkout -- ${source.dir}/${file}) and make the change in a new version: copy ${source.dir} to content/notices/${source.notice}/${next}, edit it there, set its version, effectiveFrom, summary and changes, then run \`npm run publish-content\``),
     )
+}
+
+/**
+ * The check versions of one notice: each covers versions the notice has, and every check.json a
+ * notice version carries belongs to a check version (c1 names the ones published with v1 and v2).
+ */
+async function compileChecks(
+  noticeId: string,
+  versions: CompiledVersion[],
+  sources: CheckVersionSource[],
+  files: ContentFiles,
+  problems: string[],
+): Promise<CompiledCheck[]> {
+  const out: CompiledCheck[] = []
+  for (const source of sources) {
+    if (!source.manifest) continue
+    for (const n of Object.keys(source.manifest.covers))
+      if (!versions.some((v) => String(v.version) === n))
+        problems.push(
+          `${source.dir}/manifest.json: covers.${n}, but ${noticeId} has no version ${n}`,
+        )
+    out.push(await compileCheckVersion(source))
+  }
+  resolveChecks(noticeId, sources, problems)
+  for (const version of versions) {
+    const path = `content/notices/${noticeId}/v${version.version}/check.json`
+    if (
+      files[path] !== undefined &&
+      !sources.some(
+        (s) =>
+          s.manifest?.covers[String(version.version)] === `../../v${version.version}/check.json`,
+      )
+    )
+      problems.push(
+        `${path}: belongs to no check version. The check is versioned apart from the notice: name it in a check version's manifest.json (covers), or move it into content/notices/${noticeId}/checks/c<n>/`,
+      )
+  }
+  return out
+}
+
+async function checkCheckLock(
+  source: CheckVersionSource,
+  fullLock: PublicationLock,
+  options: CompileOptions,
+  problems: string[],
+): Promise<void> {
+  const lock = (fullLock.checks ??= {})
+  const fileHashes = await checkFileHashes(source)
+  const sha256 = await checkVersionSha256(source)
+  const entry = lock[source.notice]?.[String(source.check)]
+  const name = `c${source.check}`
+  if (!entry) {
+    if (options.publish)
+      (lock[source.notice] ??= {})[String(source.check)] = { sha256, files: fileHashes }
+    else if (!options.draft)
+      problems.push(
+        `${source.dir}: check version ${name} is not published yet. Run \`npm run publish-content\` to lock it, then commit content/published.lock.json with it (\`npm run build:draft\` builds it unlocked, to evaluate it first)`,
+      )
+    return
+  }
+  if (entry.sha256 === sha256) return
+  const changed = Object.keys({ ...fileHashes, ...entry.files }).filter(
+    (file) => fileHashes[file] !== entry.files[file],
+  )
+  // A notice version's own check.json (v1/check.json) is locked with that version too, and its
+  // lock already reports the edit.
+  const lockedWithNotice = (file: string) =>
+    /^v[1-9][0-9]*\/check\.json$/.test(file) &&
+    fullLock.notices?.[source.notice]?.[file.slice(1, file.indexOf('/'))] !== undefined
+  const edited = changed.filter((file) => !lockedWithNotice(file))
+  if (changed.length > 0 && edited.length === 0) return
+  const notice = `content/notices/${source.notice}`
+  const next = `c${Math.max(...Object.keys(lock[source.notice] ?? {}).map(Number)) + 1}`
+  for (const file of edited.length ? edited : ['(a file)']) {
+    const path = `${notice}/${file}`
+    const undo =
+      fileHashes[file] === undefined
+        ? `This file was removed: restore it (git checkout -- ${path})`
+        : entry.files[file] === undefined
+          ? `This file was added: remove it`
+          : `Undo this edit (git checkout -- ${path})`
+    problems.push(
+      `${path}: check version ${name} of ${source.notice} is published (content/published.lock.json) and can never change. ` +
+        `${undo} and make the change in a new check version: create ${notice}/checks/${next}/ with a manifest.json (check, date, summary, extends, covers) and its check files, then run \`npm run publish-content\``,
+    )
+  }
 }

@@ -27,55 +27,38 @@ import {
   MARK,
   MAX_PATTERN,
   OTHER,
+  PACK_FORMAT,
   PATTERN_STRIDE,
   RUN_STEPS,
   SCOPE_CLAUSE,
   SCOPE_MESSAGE,
+  SCOPE_NEAR,
   SCOPE_SENTENCE,
   SENTENCE,
   SKIP,
   VERDICT_BLOCK,
   VERDICT_REVIEW,
   TABLES,
-  dataModuleBuffer,
   loadRulePack,
+  withModel,
+  packKey,
   type Bilingual,
   type RulePack,
   type RulePackData,
   type TableName,
 } from '../src/check/pack'
+import {
+  expandCheck,
+  readCheckVersions,
+  resolveChecks,
+  type CheckSource,
+  type CueGroupSource,
+  type TermSource,
+} from './check-versions'
+import { readContentFiles } from './content-files'
 
-export interface TermSource {
-  words: string[]
-  emoji?: string[]
-  /** The term that emoji (and, by default, pinyin and look-alikes) report: words[0] if absent. */
-  means?: string
-  verdict: 'block' | 'review'
-  needs?: string[]
-  pinyin?: boolean
-  homophones?: boolean
-  note?: Bilingual
-}
-export interface RuleSource {
-  terms?: TermSource[]
-  allow?: string[]
-  pass?: string[]
-  boost?: string[]
-}
-export interface CueGroupSource {
-  dir?: 'before' | 'after' | 'around'
-  scope?: 'clause' | 'sentence' | 'message'
-  window?: number
-  words?: string[]
-}
-export interface CheckSource {
-  extends?: string
-  homophones?: Record<string, string[]>
-  pass?: string[]
-  allow?: string[]
-  cues?: Record<string, CueGroupSource>
-  rules?: Record<string, RuleSource>
-}
+export type { CheckSource, CueGroupSource, RuleSource, TermSource } from './check-versions'
+export { expandCheck, expandItem, mergeCheck } from './check-versions'
 
 export class RulePackError extends Error {
   constructor(
@@ -84,29 +67,6 @@ export class RulePackError extends Error {
   ) {
     super(`${where}: ${problems.length} problem(s):\n- ${problems.join('\n- ')}`)
   }
-}
-
-// Objects merge key by key, lists concatenate without duplicates, scalars are replaced.
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-function merge(base: Json, over: Json): Json {
-  if (Array.isArray(base) && Array.isArray(over)) {
-    const seen = new Set(base.map((v) => JSON.stringify(v)))
-    return [...base, ...over.filter((v) => !seen.has(JSON.stringify(v)))]
-  }
-  if (isObject(base) && isObject(over)) {
-    const out: { [key: string]: Json } = { ...base }
-    for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k] as Json, v) : v
-    return out
-  }
-  return over
-}
-const isObject = (v: unknown): v is { [key: string]: Json } =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** Applies a version's check.json on top of the one it extends (already resolved). */
-export function mergeCheck(base: CheckSource, over: CheckSource): CheckSource {
-  const { extends: _, ...rest } = over
-  return merge(base as Json, rest as Json) as CheckSource
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +86,7 @@ const SENTENCE_CHARS = new Set([...'。.!?;！？；\n\r\u2028\u2029\u0085\v\f']
 const CLAUSE_CHARS = new Set([',', ':', '，', '：'])
 /** Stars (and the asterisks typed for them): skipped like any symbol, but a pattern may require one. */
 const MARK_CHARS = new Set([...'★☆✩✪✫✬✭✮✯✰⭐*＊﹡✱'])
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u
 const SKIPPABLE = /^[\p{White_Space}\p{C}\p{M}\p{P}\p{S}\p{Z}]$/u
 /** Marks that show nothing of their own (Hangul fillers included): text reads as if they were absent. */
 const INVISIBLE_CHAR = /^[\p{M}\p{Cf}\p{Default_Ignorable_Code_Point}]$/u
@@ -145,7 +106,7 @@ function simplify(ch: string): string {
 
 const foldCache = new Map<string, string>()
 /** Compatibility forms, accents, look-alikes, case and traditional characters, folded away. */
-function foldChar(ch: string): string {
+export function foldChar(ch: string): string {
   let folded = foldCache.get(ch)
   if (folded !== undefined) return folded
   const plain = ch.normalize('NFKC').normalize('NFD').replace(/\p{M}/gu, '')
@@ -161,12 +122,18 @@ export class Alphabet {
   readonly symbols = new Map<string, number>()
   next = LETTER_Z + 1
 
-  /** Characters patterns use become symbols; emoji only when listed as emoji. */
+  /**
+   * Characters patterns use become symbols; emoji and other symbols only when listed as emoji, or
+   * in a word made of nothing else (a cue "😏").
+   */
   collect(word: string, emoji: boolean): void {
+    emoji ||= [...word].every((ch) => [...foldChar(ch)].every((c) => SKIPPABLE.test(c)))
     for (const ch of word)
       for (const c of foldChar(ch)) {
         if (/^[0-9a-z]$/.test(c) || this.symbols.has(c)) continue
-        if (emoji || !SKIPPABLE.test(c)) this.symbols.set(c, 0)
+        // An emoji written in a word is part of it (🐶东西), never a separator to see through.
+        if (emoji || !SKIPPABLE.test(c) || (PICTOGRAPH.test(c) && !MARK_CHARS.has(c)))
+          this.symbols.set(c, 0)
       }
   }
 
@@ -275,12 +242,40 @@ function plural(word: string): string | undefined {
   return `${word}s`
 }
 
-/** Toneless pinyin with syllables spaced; short ones collide with English words, so none. */
-function pinyinOf(word: string): string | undefined {
-  if (![...word].every((c) => HAN.test(c))) return undefined
+/** Toneless syllables of an all-Han word, or undefined. */
+function syllablesOf(word: string): string[] | undefined {
+  const chars = [...word]
+  if (chars.length < 2 || !chars.every((c) => HAN.test(c))) return undefined
   const syllables = pinyin(word, { toneType: 'none', type: 'array' }) as string[]
-  const spelled = syllables.join(' ')
-  return spelled.replace(/ /g, '').length >= 6 ? spelled : undefined
+  if (syllables.length !== chars.length || syllables.some((s) => !/^[a-z]+$/.test(s)))
+    return undefined
+  return syllables
+}
+
+/**
+ * The ways a Han word is written in pinyin: with `pinyin`, whole, toneless, syllables spaced (six
+ * letters or more: shorter ones collide with English words); with `mixed`, for words of two to four
+ * characters, one character at a time in pinyin inside the Han (机mi文件, 延chi退休); with
+ * `initials`, for four characters or more,
+ * the syllables' initials (xczx).
+ */
+function pinyinSpellings(
+  word: string,
+  entry: Pick<TermSource, 'pinyin' | 'mixed' | 'initials'>,
+): string[] {
+  const syllables = syllablesOf(word)
+  if (!syllables) return []
+  const chars = [...word]
+  const out: string[] = []
+  const whole = syllables.join(' ')
+  if (entry.pinyin && whole.replace(/ /g, '').length >= 6) out.push(whole)
+  // Longer phrases are seldom disguised one syllable at a time; their patterns would only add weight.
+  if (entry.mixed && chars.length <= 4)
+    chars.forEach((_, i) =>
+      out.push([...chars.slice(0, i), ` ${syllables[i]} `, ...chars.slice(i + 1)].join('').trim()),
+    )
+  if (entry.initials && chars.length >= 4) out.push(syllables.map((s) => s[0]).join(''))
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,8 +294,8 @@ function spellingsOf(entry: TermSource, homophones: CheckSource['homophones']): 
     out.push({ word: term, channel: CHANNEL_TEXT, term })
     const p = plural(term)
     if (p) out.push({ word: p, channel: CHANNEL_TEXT, term })
-    const py = entry.pinyin ? pinyinOf(term) : undefined
-    if (py) out.push({ word: py, channel: CHANNEL_PINYIN, term })
+    for (const py of pinyinSpellings(term, entry))
+      out.push({ word: py, channel: CHANNEL_PINYIN, term })
     if (entry.homophones)
       [...term].forEach((ch, i, chars) => {
         for (const alt of homophones?.[ch] ?? [])
@@ -329,39 +324,80 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
     for (const g of Object.values(check.cues ?? {}))
       for (const w of g.words ?? []) alphabet.collect(w, false)
     for (const w of check.allow ?? []) alphabet.collect(w, false)
+    for (const symbol of check.symbols ?? []) alphabet.collect(symbol, true)
   }
   alphabet.freeze()
   return alphabet
 }
 
-/** Compiles every version; the versions of one notice share an alphabet (and so BMP table). */
-export function compileRulePacks(inputs: RulePackInput[]): CompiledPack[] {
+/**
+ * Compiles every (notice version, check version) pair. The packs of one check version share an
+ * alphabet (and so a BMP table); each check version has its own, so a new one never changes how
+ * an older one reads text.
+ */
+export function compileRulePacks(sources: RulePackInput[]): CompiledPack[] {
+  const inputs = sources.map((input) => {
+    const problems: string[] = []
+    const check = expandCheck(input.check, problems)
+    if (problems.length) throw new RulePackError(whereOf(input), problems)
+    return { ...input, check }
+  })
   const alphabets = new Map<string, Alphabet>()
-  for (const notice of new Set(inputs.map((i) => i.notice)))
-    alphabets.set(notice, alphabetOf(inputs.filter((i) => i.notice === notice).map((i) => i.check)))
-  return inputs.map((input) => compileRulePack(input, alphabets.get(input.notice)))
+  const alphabetKey = (i: RulePackInput) => `${i.notice}/c${i.checkVersion}`
+  for (const key of new Set(inputs.map(alphabetKey)))
+    alphabets.set(key, alphabetOf(inputs.filter((i) => alphabetKey(i) === key).map((i) => i.check)))
+  return inputs.map((input) => compileRulePack(input, alphabets.get(alphabetKey(input))))
 }
 
 interface Pattern {
   kind: number
   /** Terms and allow words: rule index (-1: every rule). Cues: mask of their groups. */
   rule: number
-  verdict: number
   channel: number
-  needs: number
+  /** Terms: the entries (of RulePackData.entries) that list this spelling, in order. */
+  entries: number[]
   symbols: Symbols
   label: number
   form: number
-  note: number
 }
 
 const DIRS = { around: DIR_AROUND, before: DIR_BEFORE, after: DIR_AFTER } as const
-const SCOPES = { clause: SCOPE_CLAUSE, sentence: SCOPE_SENTENCE, message: SCOPE_MESSAGE } as const
+const SCOPES = {
+  clause: SCOPE_CLAUSE,
+  sentence: SCOPE_SENTENCE,
+  near: SCOPE_NEAR,
+  message: SCOPE_MESSAGE,
+} as const
 const KEYS = {
-  top: ['extends', 'homophones', 'pass', 'allow', 'cues', 'rules'],
-  group: ['dir', 'scope', 'window', 'words'],
-  rule: ['terms', 'allow', 'pass', 'boost'],
-  term: ['words', 'emoji', 'means', 'verdict', 'needs', 'pinyin', 'homophones', 'note'],
+  top: [
+    'extends',
+    'lexicons',
+    'symbols',
+    'homophones',
+    'pass',
+    'lower',
+    'negate',
+    'allow',
+    'cues',
+    'rules',
+  ],
+  group: ['dir', 'scope', 'window', 'words', 'barrier', 'pinyin', 'mixed'],
+  rule: ['terms', 'allow', 'pass', 'boost', 'lower'],
+  term: [
+    'words',
+    'emoji',
+    'means',
+    'verdict',
+    'needs',
+    'all',
+    'pass',
+    'lower',
+    'pinyin',
+    'mixed',
+    'initials',
+    'homophones',
+    'note',
+  ],
 }
 
 function unknownKeys(where: string, value: object, allowed: string[], problems: string[]): void {
@@ -372,19 +408,27 @@ function unknownKeys(where: string, value: object, allowed: string[], problems: 
 export interface RulePackInput {
   notice: string
   version: number
+  /** The check version (c1, c2...) this pack belongs to. */
+  checkVersion: number
+  /** The file it was read from, for error messages. */
+  where?: string
   /** The merged check (extends already applied). */
   check: CheckSource
   /** Rule ids in the notice's order, with their titles from zh.md and en.md. */
   rules: { id: string; name: Bilingual }[]
 }
 
+const whereOf = (input: RulePackInput) =>
+  input.where ?? `content/notices/${input.notice} c${input.checkVersion} v${input.version}`
+
 /**
- * Compiles one version. Pass the alphabet shared by all versions of its notice (see
+ * Compiles one (notice version, check version) pair whose lexicons and patterns are already
+ * expanded (expandCheck). Pass the alphabet shared by the packs of its check version (see
  * compileRulePacks) to get character tables identical to theirs.
  */
 export function compileRulePack(input: RulePackInput, shared?: Alphabet): CompiledPack {
   const { check } = input
-  const where = `content/notices/${input.notice}/v${input.version}/check.json`
+  const where = whereOf(input)
   const problems: string[] = []
   unknownKeys(where, check, KEYS.top, problems)
 
@@ -393,7 +437,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     if (!ruleIndex.has(id)) problems.push(`rules.${id}: not a rule of this notice version`)
 
   const groupNames = Object.keys(check.cues ?? {})
-  if (groupNames.length > 31) problems.push('at most 31 cue groups')
+  if (groupNames.length > 32) problems.push('at most 32 cue groups')
   const groupBit = new Map(groupNames.map((g, i) => [g, 1 << i]))
   const maskOf = (at: string, names: string[] | undefined) =>
     (names ?? []).reduce((mask, name) => {
@@ -408,17 +452,23 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     const dir = DIRS[g.dir ?? 'around']
     const scope = SCOPES[g.scope ?? 'clause']
     if (dir === undefined) problems.push(`cues.${id}.dir: before, after or around`)
-    if (scope === undefined) problems.push(`cues.${id}.scope: clause, sentence or message`)
-    return { id, dir, scope, window: g.window ?? 8 }
+    if (scope === undefined) problems.push(`cues.${id}.scope: clause, sentence, near or message`)
+    if (g.barrier !== undefined && typeof g.barrier !== 'boolean')
+      problems.push(`cues.${id}.barrier: true or false`)
+    return { id, dir, scope, window: g.window ?? 8, barrier: g.barrier === true }
   })
   const globalPass = maskOf('pass', check.pass)
+  const globalLower = maskOf('lower', check.lower)
+  const negate = maskOf('negate', check.negate)
   const rulePass: number[] = []
   const ruleBoost: number[] = []
+  const ruleLower: number[] = []
   for (const { id } of input.rules) {
     const rule = check.rules?.[id] ?? {}
     unknownKeys(`rules.${id}`, rule, KEYS.rule, problems)
     rulePass.push(globalPass | maskOf(`rules.${id}.pass`, rule.pass))
     ruleBoost.push(maskOf(`rules.${id}.boost`, rule.boost))
+    ruleLower.push(globalLower | maskOf(`rules.${id}.lower`, rule.lower))
   }
 
   const alphabet = shared ?? alphabetOf([check])
@@ -433,6 +483,14 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     return i
   }
   const notes: Bilingual[] = []
+  const entries: RulePackData['entries'] = {
+    verdict: [],
+    needs: [],
+    all: [],
+    pass: [],
+    lower: [],
+    note: [],
+  }
   const patterns: Pattern[] = []
   const seen = new Map<string, Pattern>()
   const add = (key: string, make: () => Omit<Pattern, 'symbols'>, word: string) => {
@@ -456,36 +514,55 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       if (entry.verdict !== 'block' && entry.verdict !== 'review')
         problems.push(`${at}.verdict: block or review`)
       if (!Array.isArray(entry.words)) return problems.push(`${at}.words: a list of words`)
-      const needs = maskOf(`${at}.needs`, entry.needs)
-      const note = entry.note ? notes.push(entry.note) - 1 : -1
-      const verdict = entry.verdict === 'block' ? VERDICT_BLOCK : VERDICT_REVIEW
+      const index = entries.needs.length
+      entries.verdict.push(entry.verdict === 'block' ? VERDICT_BLOCK : VERDICT_REVIEW)
+      entries.needs.push(maskOf(`${at}.needs`, entry.needs))
+      entries.all.push(maskOf(`${at}.all`, entry.all))
+      entries.pass.push(maskOf(`${at}.pass`, entry.pass))
+      entries.lower.push(maskOf(`${at}.lower`, entry.lower))
+      entries.note.push(entry.note ? notes.push(entry.note) - 1 : -1)
+      // Within an entry the first spelling of some symbols stands; entries of one rule that
+      // spell a word alike share its pattern, so a text matches it once, not once per entry.
+      const inEntry = new Set<string>()
       for (const s of spellings(entry)) {
-        add(
-          `t${rule}.${e}`,
+        const symbols = toSymbols(alphabet, s.word, problems)
+        if (!symbols) continue
+        const spelled = `${symbols.classes.join(',')}|${symbols.marks}`
+        if (inEntry.has(spelled)) continue
+        inEntry.add(spelled)
+        const termLabel = label(s.term)
+        // Only a spelling as listed can be exact; its lower-case form tells exact from folded.
+        const form =
+          s.channel === CHANNEL_TEXT && s.word.toLowerCase() !== s.term
+            ? label(s.word.toLowerCase())
+            : termLabel
+        const pattern = add(
+          `t${rule}|${s.channel}|${termLabel}|${form}`,
           () => ({
             kind: KIND_TERM,
             rule,
-            verdict,
             channel: s.channel,
-            needs,
-            label: label(s.term),
-            form: label(s.word.toLowerCase()),
-            note,
+            entries: [],
+            label: termLabel,
+            form,
           }),
           s.word,
         )
+        if (pattern && !pattern.entries.includes(index)) pattern.entries.push(index)
       }
     })
     for (const w of source.allow ?? [])
       add(`a${rule}`, () => contextPattern(KIND_ALLOW, rule, label(w)), w)
   }
   for (const w of check.allow ?? []) add('a*', () => contextPattern(KIND_ALLOW, -1, label(w)), w)
-  // Cue words are matched as listed: a group names every form it wants.
+  // Cue words are matched as listed (a group names every form it wants), and in pinyin if asked.
   groupNames.forEach((name, g) => {
-    for (const word of check.cues?.[name]?.words ?? []) {
-      const p = add('c', () => contextPattern(KIND_CUE, 0, label(word)), word)
-      if (p) p.rule |= 1 << g
-    }
+    const group = check.cues?.[name] as CueGroupSource
+    for (const word of group.words ?? [])
+      for (const form of [word, ...pinyinSpellings(word, { ...group, initials: false })]) {
+        const p = add('c', () => contextPattern(KIND_CUE, 0, label(word)), form)
+        if (p) p.rule |= 1 << g
+      }
   })
   if (problems.length) throw new RulePackError(where, problems)
 
@@ -505,18 +582,16 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     const { junctions, breaks, marks } = p.symbols
     flat.push(
       p.kind |
-        (p.verdict << 2) |
         (p.channel << 4) |
         (isWord(first) ? FLAG_LATIN_START : 0) |
         (isWord(last) ? FLAG_LATIN_END : 0) |
         (marks ? FLAG_MARKS : 0),
       p.symbols.classes.length,
       p.kind === KIND_CUE ? masksAt(p.rule) : p.rule + 1,
-      p.needs ? masksAt(p.needs) : 0,
+      p.entries.length ? masksAt(p.entries.length, ...p.entries) : 0,
       marks ? masksAt(junctions, breaks, marks) : junctions ? masksAt(junctions, breaks) : 0,
       p.label,
       p.form === p.label ? 0 : p.form + 1,
-      p.note + 1,
     )
   }
   const u16 = (values: number[], what: string) => {
@@ -525,13 +600,17 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   }
   return {
     meta: {
-      format: 8,
+      format: PACK_FORMAT,
       notice: input.notice,
       version: input.version,
+      check: input.checkVersion,
       rules: input.rules,
       groups,
       rulePass,
       ruleBoost,
+      ruleLower,
+      negate,
+      entries,
       notes,
     },
     tables: {
@@ -580,7 +659,7 @@ export function layoutPacks(packs: CompiledPack[]): {
       if (pad) parts.push(new Uint8Array(pad))
       at += t.byteLength + pad
     }
-    out[`${meta.notice}@${meta.version}`] = { ...meta, tables: where }
+    out[packKey(meta.notice, meta.version, meta.check)] = { ...meta, tables: where }
   }
   const bytes = new Uint8Array(at)
   let offset = 0
@@ -591,87 +670,26 @@ export function layoutPacks(packs: CompiledPack[]): {
   return { packs: out, bytes }
 }
 
-/**
- * A Wasm module with no code: one exported memory initialised with bytes. Long runs of zeros
- * are left out (memory starts zeroed), which keeps the file small.
- */
-export function dataModuleBytes(bytes: Uint8Array): Uint8Array {
-  const leb = (n: number) => {
-    const out: number[] = []
-    do {
-      let b = n & 0x7f
-      n >>>= 7
-      if (n) b |= 0x80
-      out.push(b)
-    } while (n)
-    return out
-  }
-  const segments: [number, number][] = []
-  for (let i = 0; i < bytes.length;) {
-    if (bytes[i] === 0) {
-      i++
-      continue
-    }
-    let end = i + 1
-    for (let zeros = 0; end < bytes.length && zeros < 64; end++) zeros = bytes[end] ? 0 : zeros + 1
-    while (bytes[end - 1] === 0) end--
-    segments.push([i, end])
-    i = end
-  }
-  const data: number[][] = [leb(segments.length)]
-  let size = data[0]!.length
-  for (const [from, to] of segments) {
-    // Active segment of memory 0 at (i32.const from), then the bytes.
-    const head = [0x00, 0x41, ...sleb(from), 0x0b, ...leb(to - from)]
-    data.push(head)
-    size += head.length + to - from
-  }
-  const name = [...new TextEncoder().encode('memory')]
-  const pages = Math.max(1, Math.ceil(bytes.length / 0x10000))
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content]
-  const head = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version 1
-    ...section(5, [1, 0x00, ...leb(pages)]), // one memory of that many 64 KiB pages
-    ...section(7, [1, name.length, ...name, 0x02, 0]), // exported as "memory"
-    11, // the data section
-    ...leb(size),
-  ]
-  const out = new Uint8Array(head.length + size)
-  out.set(head)
-  let at = head.length
-  out.set(data[0]!, at)
-  at += data[0]!.length
-  segments.forEach(([from, to], i) => {
-    out.set(data[i + 1]!, at)
-    at += data[i + 1]!.length
-    out.set(bytes.subarray(from, to), at)
-    at += to - from
-  })
-  return out
-
-  function sleb(n: number): number[] {
-    const out: number[] = []
-    for (;;) {
-      const b = n & 0x7f
-      n >>= 7
-      if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b]
-      out.push(b | 0x80)
-    }
-  }
-}
-
-/** The packs as the build wrote them (src/generated/rulepacks.json + .wasm), for Node scripts. */
-export async function readBuiltPacks(root: string): Promise<Record<string, RulePack>> {
+/** The packs as the build wrote them (src/generated/rulepacks.json + .bin), for Node scripts. */
+export async function readBuiltPacks(
+  root: string,
+  { models = true } = {},
+): Promise<Record<string, RulePack>> {
   const { readFile } = await import('node:fs/promises')
   const path = await import('node:path')
   const generated = path.join(root, 'src/generated')
   const packs = JSON.parse(
     await readFile(path.join(generated, 'rulepacks.json'), 'utf8'),
   ) as Record<string, RulePackData>
-  const wasm = await readFile(path.join(generated, 'rulepacks.wasm'))
-  const buffer = dataModuleBuffer(new WebAssembly.Module(wasm))
+  const bytes = await readFile(path.join(generated, 'rulepacks.bin'))
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
+  // Each pack with its check version's model, as src/check/packs.ts gives them to the Worker.
+  const built = models ? await (await import('./checkmodel-pack')).readBuiltModels(root) : {}
   return Object.fromEntries(
-    Object.entries(packs).map(([key, data]) => [key, loadRulePack(data, buffer)]),
+    Object.entries(packs).map(([key, data]) => [
+      key,
+      withModel(loadRulePack(data, buffer), built[`${data.notice}@c${data.check}`]),
+    ]),
   )
 }
 
@@ -683,12 +701,10 @@ const contextPattern = (
 ): Omit<Pattern, 'symbols'> => ({
   kind,
   rule,
-  verdict: 0,
   channel: CHANNEL_TEXT,
-  needs: 0,
+  entries: [],
   label,
   form: label,
-  note: -1,
 })
 
 /**
@@ -830,41 +846,34 @@ export function ruleTitles(zh: string, en: string): { id: string; name: Bilingua
   }))
 }
 
-/** Every content/notices/<id>/v<n>/check.json under root, extends resolved, ready to compile. */
+/**
+ * Every (notice version, check version) pair under root's content/notices/<id>/checks/, extends
+ * resolved, with the rule titles of the notice version it checks, ready to compile.
+ */
 export async function readRulePackInputs(root: string): Promise<RulePackInput[]> {
-  const { readdir, readFile } = await import('node:fs/promises')
-  const path = await import('node:path')
-  const noticesDir = path.join(root, 'content/notices')
-  const read = (...parts: string[]) => readFile(path.join(noticesDir, ...parts), 'utf8')
+  const files = await readContentFiles(root)
+  const problems: string[] = []
   const inputs: RulePackInput[] = []
-  for (const notice of (await readdir(noticesDir)).sort()) {
-    const versions = (await readdir(path.join(noticesDir, notice)).catch(() => []))
-      .filter((d) => /^v[1-9][0-9]*$/.test(d))
-      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
-    const resolve = async (dir: string, chain: string[]): Promise<CheckSource> => {
-      if (chain.includes(dir))
-        throw new RulePackError(notice, [`extends loop: ${chain.join(' -> ')}`])
-      const own = JSON.parse(await read(notice, dir, 'check.json')) as CheckSource
-      if (own.extends === undefined) return own
-      if (!/^v[1-9][0-9]*$/.test(own.extends))
-        throw new RulePackError(`${notice}/${dir}`, [
-          'extends: the name of a sibling version, like "v1"',
-        ])
-      return mergeCheck(await resolve(own.extends, [...chain, dir]), own)
-    }
-    for (const dir of versions) {
-      const hasCheck = await read(notice, dir, 'check.json').then(
-        () => true,
-        () => false,
-      )
-      if (!hasCheck) continue
+  for (const [notice, checks] of [...readCheckVersions(files, problems)].sort(([a], [b]) =>
+    a.localeCompare(b),
+  ))
+    for (const resolved of resolveChecks(notice, checks, problems)) {
+      const dir = `content/notices/${notice}/v${resolved.version}`
+      const zh = files[`${dir}/zh.md`]
+      const en = files[`${dir}/en.md`]
+      if (typeof zh !== 'string' || typeof en !== 'string') {
+        problems.push(`${resolved.where}: checks version ${resolved.version}, which has no text`)
+        continue
+      }
       inputs.push({
         notice,
-        version: Number(dir.slice(1)),
-        check: await resolve(dir, []),
-        rules: ruleTitles(await read(notice, dir, 'zh.md'), await read(notice, dir, 'en.md')),
+        version: resolved.version,
+        checkVersion: resolved.check,
+        where: resolved.where,
+        check: resolved.source,
+        rules: ruleTitles(zh, en),
       })
     }
-  }
+  if (problems.length) throw new RulePackError('content/notices', problems)
   return inputs
 }

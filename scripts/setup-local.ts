@@ -16,6 +16,9 @@ const secrets: Record<string, () => string> = {
   LINK_SECRET: random,
   IP_HASH_KEY: random,
   SESSION_SECRET: random,
+  CHANNEL_SECRET: random,
+  // Not a secret: lets channels point at a receiver on this machine (wrangler.toml says "false").
+  ALLOW_LOCAL_WEBHOOKS: () => 'true',
   RECEIPT_PRIVATE_KEY: () =>
     JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })),
   // No key has retired yet; npm run rotate-receipt-key adds them here.

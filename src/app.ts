@@ -21,12 +21,21 @@ import { page } from './views/layout'
 import { adminApiAuth, serverRequestId } from './routes/admin-auth'
 import { adminAuditRoutes } from './routes/admin-audit'
 import { adminTokenRoutes } from './routes/admin-tokens'
+import { adminReminderRoutes } from './routes/admin-reminders'
 import { consoleAuth } from './routes/console-kit'
 import { consoleAdminRoutes } from './routes/console-admins'
 import { consoleAuditRoutes } from './routes/console-audit'
 import { consoleAuthRoutes } from './routes/console-auth'
 import { consoleHomeRoutes } from './routes/console-home'
 import { consoleTokenRoutes } from './routes/console-tokens'
+import { consoleRosterRoutes } from './routes/console-roster'
+import { consoleOfficialRoutes } from './routes/console-officials'
+import { consoleLinkRoutes } from './routes/console-links'
+import { consoleUnitRoutes } from './routes/console-units'
+import { consoleRecordRoutes } from './routes/console-records'
+import { consoleVerificationRoutes } from './routes/console-verification'
+import { consoleChannelRoutes } from './routes/console-channels'
+import { consoleReminderRoutes } from './routes/console-reminders'
 
 const personalOrAdmin = (path: string) => path.startsWith('/a/') || path.startsWith('/api/admin/')
 const safe = (method: string) => method === 'GET' || method === 'HEAD'
@@ -78,11 +87,20 @@ export function createApp() {
   app.route('/', adminShardRoutes)
   app.route('/', adminTokenRoutes)
   app.route('/', adminAuditRoutes)
+  app.route('/', adminReminderRoutes)
   app.route('/', consoleAuthRoutes)
   app.route('/', consoleHomeRoutes)
   app.route('/', consoleAdminRoutes)
   app.route('/', consoleTokenRoutes)
+  app.route('/', consoleRosterRoutes)
+  app.route('/', consoleOfficialRoutes)
+  app.route('/', consoleLinkRoutes)
+  app.route('/', consoleUnitRoutes)
+  app.route('/', consoleRecordRoutes)
+  app.route('/', consoleVerificationRoutes)
   app.route('/', consoleAuditRoutes)
+  app.route('/', consoleReminderRoutes)
+  app.route('/', consoleChannelRoutes)
   app.route('/', keyRoutes)
   app.route('/', assetRoutes)
 

@@ -1,5 +1,6 @@
 import type { Actor } from './admin/actor'
 import type { Lang } from './i18n'
+import type { CheckCaller } from './routes/check-access'
 
 /** A console sign-in: who, how, and the form token every console form must carry. */
 export interface ConsoleSession {
@@ -19,6 +20,8 @@ export interface AppEnv {
     actor: Actor
     /** Set by the console's authentication (routes/console-kit.ts) for /admin/*. */
     console: ConsoleSession
+    /** Set for /api/check* (routes/check-access.ts): whose allowance a check is counted against. */
+    checkCaller: CheckCaller
   }
 }
 

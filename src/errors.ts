@@ -47,11 +47,19 @@ export function errorResponses(...statuses: ContentfulStatusCode[]) {
     429: 'Too many requests',
     503: 'Temporarily unavailable',
   }
+  // 429 and 503 say when to try again.
+  const retryAfter = {
+    'Retry-After': {
+      description: 'Seconds to wait before trying again',
+      schema: { type: 'integer' as const, example: 60 },
+    },
+  }
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       {
         description: descriptions[status] ?? 'Error',
+        ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
         content: { 'application/json': { schema: ErrorSchema } },
       },
     ]),

@@ -23,6 +23,12 @@ declare namespace Cloudflare {
     CHECKPOINTS_PER_RUN?: string
     /** HMAC key of console session cookies and console form tokens. */
     SESSION_SECRET: string
+    /** Key (32 characters or more) that encrypts reminder channels' webhook URLs and secrets in D1. */
+    CHANNEL_SECRET: string
+    /** Optional setting: seconds before a failed reminder's first retry (doubling after), default 30. */
+    REMINDER_RETRY_SECONDS?: string
+    /** "off" lifts the robots' rate limits: the throughput benchmark's comparison run only. */
+    REMINDER_RATE_LIMITS?: string
     /** A JSON key set used instead of fetching Cloudflare Access's certs: tests only. */
     ACCESS_JWKS?: string
   }

@@ -45,7 +45,7 @@ function noticeWithVersion3(id: string, change: RuleChange): CompiledNotice {
       en: { ...v2.languages.en, textSha256: `${id}-v3-en` },
     },
   }
-  return { id, versions: [...versions, v3] }
+  return { id, versions: [...versions, v3], checks: [] }
 }
 
 const editorial = noticeWithVersion3('editorial-test', 'editorial')

@@ -315,6 +315,7 @@ describe('which acknowledgements count for a version', () => {
       version(5, { a: 'unchanged', b: 'unchanged', c: 'added' }),
       version(6, { a: 'unchanged' }),
     ],
+    checks: [],
   }
   it.each([
     [1, 1, 'the first version'],

@@ -7,12 +7,13 @@ import {
   type RulePack,
 } from '../src/check/engine'
 import { PATTERN_STRIDE } from '../src/check/pack'
-import { checkedNotices, rulePackFor } from '../src/check/packs'
+import { checkedNotices, checkVersionsFor, rulePackFor } from '../src/check/packs'
 
-// Every version of every checked notice: versions are numbered from 1 without gaps.
+// Every (notice version, check version) pack of every checked notice.
 const packs: RulePack[] = checkedNotices().flatMap((notice) => {
   const out: RulePack[] = []
-  for (let v = 1, pack; (pack = rulePackFor(notice, v)); v++) out.push(pack)
+  for (let v = 1; checkVersionsFor(notice, v).length; v++)
+    for (const check of checkVersionsFor(notice, v)) out.push(rulePackFor(notice, v, check)!)
   return out
 })
 
@@ -93,7 +94,7 @@ function wellFormed(text: string, result: CheckResult): void {
 }
 
 describe('any text', () => {
-  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+  it.each(packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
     '%s: never throws, spans round-trip and stay in range',
     (_, pack) => {
       fc.assert(
@@ -107,7 +108,7 @@ describe('any text', () => {
 })
 
 describe('terms hidden with separators', () => {
-  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+  it.each(packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
     '%s: are found, and the span runs from the first character of the term to the last',
     (_, pack) => {
       fc.assert(
@@ -137,13 +138,57 @@ describe('terms hidden with separators', () => {
   )
 })
 
+/**
+ * c2's co-occurrence: a term that needs context, hidden with separators, framed by the context it
+ * needs; the hit's span is still exactly the hidden term (context never widens it).
+ */
+const FRAMED: [string, string, string, string][] = [
+  ['红包', '', '收到了，你那个事放心', 'red-envelopes'],
+  ['乡村振兴', '这个', '就是瞎折腾', 'disparaging-policy'],
+  ['内部资料', '这是', '，不要外传', 'leaking-secrets'],
+  ['听说', '', '明天封城，赶紧囤货', 'rumours'],
+  ['代购', '本人', '面膜，价格好商量', 'online-shops'],
+]
+const c2Packs = packs.filter((p) => p.checkVersion >= 2)
+
+describe.runIf(c2Packs.length > 0)('terms that need context, hidden with separators', () => {
+  it.each(c2Packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
+    '%s: the span is the hidden term, not its context',
+    (_, pack) => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...FRAMED),
+          fc.array(fc.array(fc.constantFrom(...SEPARATORS), { maxLength: 3 }), {
+            minLength: 8,
+            maxLength: 8,
+          }),
+          ([term, before, after, rule], gaps) => {
+            const hidden = [...term].map((c, i) => (i ? (gaps[i] ?? []).join('') : '') + c).join('')
+            const text = before + hidden + after
+            const result = checkMessage(pack, text, 'zh')
+            wellFormed(text, result)
+            const hit = result.hits.find((h) => h.rule === rule && h.term === term)
+            expect(hit).toBeDefined()
+            expect(hit!.start).toBe(before.length)
+            expect(hit!.match).toBe(hidden)
+          },
+        ),
+        { numRuns: 500 },
+      )
+    },
+  )
+})
+
 describe("dense texts of the pack's own words", () => {
-  it.each(packs.map((p) => [`${p.notice}@${p.version}`, p] as const))(
+  it.each(packs.map((p) => [`${p.notice}@${p.version}/c${p.checkVersion}`, p] as const))(
     '%s: the shortcuts decide exactly as walking every cue near every term does',
     (_, pack) => {
-      const words = new Set<string>()
+      const all = new Set<string>()
       for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE)
-        words.add(pack.label(pack.patterns[at + 5]!))
+        all.add(pack.label(pack.patterns[at + 5]!))
+      // A large pack's words, every k-th of them: the glued pairs grow with the square.
+      const step = Math.ceil(all.size / 400)
+      const words = new Set([...all].filter((_, i) => i % step === 0))
       // Two words glued where one ends as the other begins: a cue that starts before a term and
       // ends inside it (or the other way round), the edge of every shortcut.
       const glued: string[] = []

@@ -143,7 +143,7 @@ export default {
   scheduled(controller, env, ctx) {
     return worker.scheduled!(controller, meteredEnv(env), ctx)
   },
-  queue(batch, env) {
-    return worker.queue!(batch, meteredEnv(env))
+  queue(batch, env, ctx) {
+    return worker.queue!(batch, meteredEnv(env), ctx)
   },
 } satisfies ExportedHandler<Env>

@@ -73,14 +73,19 @@ export async function ensureVersionRegistered(db: Database, version: CompiledVer
 }
 
 /** Active officials of every shard of a scope, merged in (unit, id) order, with their shard. */
-async function* activeAcross(shards: readonly Shard[], unit: string | null) {
+async function* activeAcross(
+  shards: readonly Shard[],
+  unit: string | null,
+  from: { unit: string; id: number } | undefined,
+  pageSize: number,
+) {
   async function* one(shard: Shard) {
-    let after: { unit: string; id: number } | undefined
+    let after = from
     for (;;) {
-      const page = await activeOfficialsPage(shard.db, { unit, after, limit: PAGE })
+      const page = await activeOfficialsPage(shard.db, { unit, after, limit: pageSize })
       for (const official of page) yield { ...official, shard: shard.index }
       const last = page.at(-1)
-      if (!last || page.length < PAGE) return
+      if (!last || page.length < pageSize) return
       after = { unit: last.unit, id: last.id }
     }
   }
@@ -170,27 +175,69 @@ export async function createLinks(
     throw storageUnavailable(error)
   }
 
-  async function* links(): AsyncGenerator<IssuedLink> {
-    const officials = everyone
-      ? activeAcross(inScope, unit)
-      : outstandingAcross(inScope, counting, undefined, PAGE)
-    for await (const official of officials) {
-      const token = await signLink(linkKey, {
+  return {
+    batch,
+    links: batchLinks(shards, linkKey, batch, {
+      who: everyone ? 'all' : 'outstanding',
+      ...range,
+      baseUrl: request.baseUrl,
+    }),
+  }
+}
+
+/**
+ * The links of a batch, page by page: made again from the batch (links are an HMAC of official,
+ * version and expiry, so the same batch always gives the same links, and a sheet or a CSV can be
+ * had again later). 'outstanding' is who is outstanding now.
+ */
+export async function* batchLinks(
+  store: Store,
+  linkKey: CryptoKey,
+  batch: Pick<LinkBatch, 'noticeId' | 'version' | 'unit' | 'expiresAt'>,
+  o: {
+    who: 'outstanding' | 'all'
+    from: number
+    to: number
+    baseUrl: string
+    after?: { unit: string; id: number }
+    pageSize?: number
+  },
+): AsyncGenerator<IssuedLink & { id: number; shard: number }> {
+  const expiresAt = Math.floor(Date.parse(batch.expiresAt) / 1000)
+  const pageSize = o.pageSize ?? PAGE
+  const inScope = await shardsFor(asShards(store), batch.unit)
+  const counting = {
+    noticeId: batch.noticeId,
+    version: batch.version,
+    from: o.from,
+    to: o.to,
+    unit: batch.unit,
+  }
+  // Every shard the batch's unit reaches, merged in (unit, id) order: a unit lives in one shard,
+  // so a (unit, id) cursor continues the merge.
+  const officials =
+    o.who === 'all'
+      ? activeAcross(inScope, batch.unit, o.after, pageSize)
+      : outstandingAcross(inScope, counting, o.after, pageSize)
+  for await (const official of officials)
+    yield {
+      id: official.id,
+      shard: official.shard,
+      externalId: official.externalId,
+      name: official.name,
+      unit: official.unit,
+      url: await linkUrl(linkKey, o.baseUrl, {
         ...(official.shard ? { shard: official.shard } : {}),
         officialId: official.id,
-        notice: notice.id,
-        version: version.version,
+        notice: batch.noticeId,
+        version: batch.version,
         expiresAt,
-      })
-      yield {
-        externalId: official.externalId,
-        name: official.name,
-        unit: official.unit,
-        url: `${request.baseUrl}${linkPath(token)}`,
-      }
+      }),
     }
-  }
-  return { batch, links: links() }
+}
+
+export async function linkUrl(linkKey: CryptoKey, baseUrl: string, claims: LinkClaims) {
+  return `${baseUrl}${linkPath(await signLink(linkKey, claims))}`
 }
 
 export function isDate(text: string): boolean {

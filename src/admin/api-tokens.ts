@@ -1,7 +1,11 @@
 /**
- * API tokens for automation: `rlt_` and 256 random bits, shown once, stored as SHA-256 only.
- * Each covers a unit subtree with read or write access. Only people make and revoke them, and
- * nobody can make a token reaching further than they do.
+ * API tokens, shown once and stored as SHA-256 only, of two kinds:
+ * - admin (`rlt_` and 256 random bits): automation of /api/admin/*, covering a unit subtree with
+ *   read or write access;
+ * - check (`rlk_` and 256 random bits): an integrator's key for /api/check*, with its own rate
+ *   limit in texts per minute. It opens nothing under /api/admin; its unit only says which admins
+ *   see and revoke it.
+ * Only people make and revoke them, and nobody can make a token reaching further than they do.
  */
 import { sha256Hex } from '../crypto'
 import type { Database } from '../db/client'
@@ -25,30 +29,83 @@ export type { ApiTokenRow }
 
 const PREFIX = 'rlt_'
 const TOKEN = /^rlt_[A-Za-z0-9_-]{43}$/
+const CHECK_PREFIX = 'rlk_'
+const CHECK_KEY = /^rlk_[A-Za-z0-9_-]{43}$/
 export const ADMIN_KIND = 'admin'
-/** last_used_at is written at most this often per token. */
+export const CHECK_KIND = 'check'
+export const TOKEN_KINDS = [ADMIN_KIND, CHECK_KIND] as const
+export type TokenKind = (typeof TOKEN_KINDS)[number]
+/** last_used_at is written at most this often per token (check keys: per minute, see below). */
 const TOUCH_INTERVAL_MS = 5 * 60_000
+const CHECK_TOUCH_INTERVAL_MS = 60_000
+
+/**
+ * The limits a check key may have, in texts per minute. Each is one rate limiting binding
+ * (CHECK_KEY_LIMITER_<n> in wrangler.toml), because a binding's limit is fixed: see
+ * src/routes/check-access.ts.
+ */
+export const CHECK_KEY_TIERS = [60, 600, 6000, 60000] as const
+export type CheckKeyTier = (typeof CHECK_KEY_TIERS)[number]
+/** A check key made without a limit gets the anonymous per-address allowance. */
+export const DEFAULT_CHECK_KEY_LIMIT: CheckKeyTier = 600
 
 export const looksLikeApiToken = (text: string) => text.startsWith(PREFIX)
+export const looksLikeCheckKey = (text: string) => text.startsWith(CHECK_PREFIX)
 
 export interface NewToken {
+  kind?: string
   unit: string | null
-  access: string
+  /** Admin tokens only. */
+  access?: string
   label: string
+  /** Check keys only: texts per minute, one of CHECK_KEY_TIERS. */
+  rateLimit?: number | null
 }
 
 /** What a list shows: never the hash. */
 export type TokenView = Omit<ApiTokenRow, 'tokenHash'>
 const view = ({ tokenHash: _hash, ...rest }: ApiTokenRow): TokenView => rest
 
+const TIER_LIST = CHECK_KEY_TIERS.map((t) => t.toLocaleString('en')).join(', ')
+
 function checkToken(input: NewToken) {
-  if (input.access !== 'read' && input.access !== 'write')
-    throw new AppError(422, 'invalid_access', 'access: read or write.')
+  const kind = input.kind ?? ADMIN_KIND
+  if (kind !== ADMIN_KIND && kind !== CHECK_KIND)
+    throw new AppError(422, 'invalid_kind', 'kind: admin or check.')
+  let access: Access = 'read'
+  let rateLimit: CheckKeyTier | null = null
+  if (kind === ADMIN_KIND) {
+    if (input.access !== 'read' && input.access !== 'write')
+      throw new AppError(422, 'invalid_access', 'access: read or write.')
+    if (input.rateLimit !== undefined && input.rateLimit !== null)
+      throw new AppError(
+        422,
+        'rate_limit_not_applicable',
+        'rateLimit: only check keys (kind "check") have a rate limit.',
+      )
+    access = input.access
+  } else {
+    // A check key reads nothing and writes nothing: access is stored as read and not asked for.
+    if (input.access !== undefined && input.access !== 'read')
+      throw new AppError(
+        422,
+        'access_not_applicable',
+        'access: a check key opens nothing under /api/admin; leave access out.',
+      )
+    const limit = input.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT
+    if (!(CHECK_KEY_TIERS as readonly number[]).includes(limit))
+      throw new AppError(
+        422,
+        'invalid_rate_limit',
+        `rateLimit: texts per minute, one of ${TIER_LIST}.`,
+      )
+    rateLimit = limit as CheckKeyTier
+  }
   const label = cleanText(typeof input.label === 'string' ? input.label : '')
   if (!label) throw new AppError(422, 'label_required', 'label: say what the token is for.')
   if (label.length > 100)
     throw new AppError(422, 'label_too_long', 'label: at most 100 characters.')
-  return { unit: parseUnit(input.unit, 422), access: input.access as Access, label }
+  return { kind, unit: parseUnit(input.unit, 422), access, label, rateLimit }
 }
 
 export async function createToken(
@@ -59,15 +116,16 @@ export async function createToken(
   requirePerson(by.actor, 'create tokens')
   const checked = checkToken(input)
   requireAdmin(by.actor, checked.unit, 'write')
-  const secret = `${PREFIX}${base64url(crypto.getRandomValues(new Uint8Array(32)))}`
+  const prefix = checked.kind === CHECK_KIND ? CHECK_PREFIX : PREFIX
+  const secret = `${prefix}${base64url(crypto.getRandomValues(new Uint8Array(32)))}`
   const row: ApiTokenRow = {
     id: `tok_${hex(crypto.getRandomValues(new Uint8Array(8)))}`,
-    kind: ADMIN_KIND,
+    kind: checked.kind,
     label: checked.label,
     unit: checked.unit,
     access: checked.access,
     tokenHash: await sha256Hex(secret),
-    rateLimit: null,
+    rateLimit: checked.rateLimit,
     createdAt: by.now.toISOString(),
     createdBy: by.actor.id,
     expiresAt: null,
@@ -81,7 +139,7 @@ export async function createToken(
       auditStatement(db, by, 'token.create', {
         unit: row.unit,
         target: row.id,
-        counts: { [row.access]: 1 },
+        counts: { [row.kind === CHECK_KIND ? CHECK_KIND : row.access]: 1 },
       }),
     ])
   } catch (error) {
@@ -90,11 +148,11 @@ export async function createToken(
   return { token: secret, record: view(row) }
 }
 
-/** Tokens inside the reader's subtree, newest first, revoked ones included (marked). */
+/** Tokens of both kinds inside the reader's subtree, newest first, revoked ones included (marked). */
 export async function listTokens(db: Database, reader: Actor): Promise<TokenView[]> {
   requireAdmin(reader, reader.unit, 'read')
   try {
-    return (await tokensIn(db, ADMIN_KIND, reader.unit)).map(view)
+    return (await tokensIn(db, TOKEN_KINDS, reader.unit)).map(view)
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
@@ -103,7 +161,7 @@ export async function listTokens(db: Database, reader: Actor): Promise<TokenView
 export async function revokeToken(db: Database, by: AuditBy, id: string): Promise<TokenView> {
   requirePerson(by.actor, 'revoke tokens')
   const row = /^tok_[0-9a-f]{16}$/.test(id) ? await tokenById(db, id) : undefined
-  if (!row || row.kind !== ADMIN_KIND)
+  if (!row || !(TOKEN_KINDS as readonly string[]).includes(row.kind))
     throw new AppError(404, 'token_not_found', 'There is no such token.')
   requireAdmin(by.actor, row.unit, 'write')
   if (row.revokedAt) return view(row)
@@ -119,20 +177,43 @@ export async function revokeToken(db: Database, by: AuditBy, id: string): Promis
   return view({ ...row, revokedAt: at, revokedBy: by.actor.id })
 }
 
-/** The actor a bearer token stands for, or null when it is unknown, revoked, expired or not an admin token. */
-export async function tokenActor(db: Database, secret: string, now: Date): Promise<Actor | null> {
-  if (!TOKEN.test(secret)) return null
+/** The live token of `kind` a secret stands for: known, not revoked, not expired; else null. */
+async function liveToken(
+  db: Database,
+  secret: string,
+  shape: RegExp,
+  kind: TokenKind,
+  now: Date,
+): Promise<ApiTokenRow | null> {
+  if (!shape.test(secret)) return null
   let row: ApiTokenRow | undefined
   try {
     row = await tokenByHash(db, await sha256Hex(secret))
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
-  if (!row || row.kind !== ADMIN_KIND || row.revokedAt) return null
+  if (!row || row.kind !== kind || row.revokedAt) return null
   if (row.expiresAt && row.expiresAt <= now.toISOString()) return null
-  const stale = new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString()
-  if (!row.lastUsedAt || row.lastUsedAt < stale)
-    await touchToken(db, row.id, now.toISOString(), stale).catch(() => undefined)
+  return row
+}
+
+/** Records a use in last_used_at, unless the one recorded is under `intervalMs` old. */
+function touchIfStale(
+  db: Database,
+  row: ApiTokenRow,
+  now: Date,
+  intervalMs: number,
+): Promise<void> | undefined {
+  const stale = new Date(now.getTime() - intervalMs).toISOString()
+  if (row.lastUsedAt && row.lastUsedAt >= stale) return undefined
+  return touchToken(db, row.id, now.toISOString(), stale).catch(() => undefined)
+}
+
+/** The actor a bearer token stands for, or null when it is unknown, revoked, expired or not an admin token. */
+export async function tokenActor(db: Database, secret: string, now: Date): Promise<Actor | null> {
+  const row = await liveToken(db, secret, TOKEN, ADMIN_KIND, now)
+  if (!row) return null
+  await touchIfStale(db, row, now, TOUCH_INTERVAL_MS)
   return {
     kind: 'api_token',
     id: row.id,
@@ -141,4 +222,31 @@ export async function tokenActor(db: Database, secret: string, now: Date): Promi
     unit: row.unit,
     access: row.access,
   }
+}
+
+/** What the check API needs of a key: whose count to charge, and its limit. */
+export interface CheckKey {
+  id: string
+  rateLimit: CheckKeyTier
+}
+
+/**
+ * The check key a secret stands for, or null when it is unknown, revoked or expired (an admin
+ * token is not a check key). Last use is written at most once a minute per key, through `defer`
+ * (waitUntil), so a busy key costs one read per request and no write.
+ */
+export async function checkKeyFor(
+  db: Database,
+  secret: string,
+  now: Date,
+  defer: (work: Promise<unknown>) => void,
+): Promise<CheckKey | null> {
+  const row = await liveToken(db, secret, CHECK_KEY, CHECK_KIND, now)
+  if (!row) return null
+  const touch = touchIfStale(db, row, now, CHECK_TOUCH_INTERVAL_MS)
+  if (touch) defer(touch)
+  const limit = row.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT
+  // A limit no tier serves (edited by hand in D1) gets the largest tier under it, never more.
+  const tier = [...CHECK_KEY_TIERS].reverse().find((t) => t <= limit) ?? CHECK_KEY_TIERS[0]
+  return { id: row.id, rateLimit: tier }
 }

@@ -28,17 +28,20 @@ import {
   PATTERN_STRIDE,
   SCOPE_CLAUSE,
   SCOPE_MESSAGE,
+  SCOPE_NEAR,
   SENTENCE,
   SKIP,
   VERDICT_BLOCK,
+  VERDICT_REVIEW,
   astralClass,
   classAt,
   type RulePack,
 } from './pack'
-import { reason, type Channel, type Lang } from './reason'
+import { bestLogit, bestSpan, scoreInto } from './model'
+import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
-export { loadRulePack, type RulePack, type RulePackData } from './pack'
+export { loadRulePack, withModel, type RulePack, type RulePackData } from './pack'
 
 export type Verdict = 'pass' | 'review' | 'block'
 
@@ -48,11 +51,16 @@ export interface Hit {
   start: number
   end: number
   match: string
-  /** The term as the rule lists it (simplified characters, the word a pinyin or emoji stands for). */
+  /**
+   * The term as the rule lists it (simplified characters, the word a pinyin or emoji stands for);
+   * empty for channel model, which reads the sentence, not a term.
+   */
   term: string
   channel: Channel
   verdict: 'review' | 'block'
   reason: string
+  /** Channel model only: the model's score (0-1) for the rule; the span is its best sentence. */
+  score?: number
 }
 
 export interface CheckResult {
@@ -62,6 +70,19 @@ export interface CheckResult {
   /** Present only when hits lists fewer than were found: then totalHits counts them all. */
   truncated?: true
   totalHits?: number
+  /**
+   * Per rule id (every rule of the pack), how strongly the message crosses it, 0-1: 1 for a block
+   * hit; for a review hit from the rules 0.6, raised toward 1 by the model's score (0.6 + 0.4 p);
+   * with no hit from the rules, the model's score p (0 without a model). Only with options.scores.
+   */
+  scores?: Record<string, number>
+}
+
+export interface CheckOptions {
+  /** Which channels decide: the rules, the learned model (when the pack has one), or both. */
+  channels?: 'rules' | 'model' | 'both'
+  /** Also score every rule from 0 to 1 (CheckResult.scores); the API's answers always do. */
+  scores?: boolean
 }
 
 // Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
@@ -90,7 +111,9 @@ const ESENT = 10
 const STATE = 11 // per match: DROPPED, or IN_TERM for a cue inside a longer term
 const VERDICT = 12 // per hit: how strong it is
 const CUE = 13 // per hit: the cue that decided it, or -1
-const FIELDS = 14
+const NEGATED = 14 // per cue: 0 not yet known, 1 free, 2 under a negation (no context)
+const ENTRY = 15 // per hit: the term entry that decided it
+const FIELDS = 16
 const DROPPED = 1
 const IN_TERM = 2
 let found = new Int32Array(FIELDS * 256)
@@ -98,25 +121,139 @@ let found = new Int32Array(FIELDS * 256)
 if (RING <= MAX_PATTERN) throw new Error('ring buffers must outgrow the longest pattern')
 
 /** Checks one message. lang picks the language of the reasons. */
-export function checkMessage(pack: RulePack, text: string, lang: Lang): CheckResult {
-  const count = scan(pack, text)
-  if (count === 0) return { verdict: 'pass', hits: [] }
-  return decide(pack, text, lang, count, false)
+export function checkMessage(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions = {},
+): CheckResult {
+  return run(pack, text, lang, options, false)
 }
 
 /**
  * checkMessage as the rules define it: whether a cue is in range is decided by walking every cue
  * near each term. Slow on dense texts; tests hold checkMessage's shortcuts to it.
  */
-export function checkMessageByDefinition(pack: RulePack, text: string, lang: Lang): CheckResult {
-  const count = scan(pack, text)
-  if (count === 0) return { verdict: 'pass', hits: [] }
-  return decide(pack, text, lang, count, true)
+export function checkMessageByDefinition(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions = {},
+): CheckResult {
+  return run(pack, text, lang, options, true)
 }
+
+function run(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  options: CheckOptions,
+  byDefinition: boolean,
+): CheckResult {
+  const ruleCount = pack.rules.length
+  if (ruleScores.length < ruleCount) ruleScores = new Float64Array(ruleCount)
+  ruleScores.fill(0, 0, ruleCount)
+  let result: CheckResult = { verdict: 'pass', hits: [] }
+  if (options.channels !== 'model') {
+    const count = scan(pack, text)
+    if (termsFound > 0) result = decide(pack, text, lang, count, byDefinition)
+  }
+  if (options.channels !== 'rules' && pack.model)
+    result = withModelHits(pack, text, lang, result, options.channels === 'model')
+  if (options.scores) {
+    const byRule: Record<string, number> = {}
+    for (let i = 0; i < ruleCount; i++)
+      byRule[(pack.rules[i] as RulePack['rules'][number]).id] = rounded(ruleScores[i] as number)
+    result.scores = byRule
+  }
+  return result
+}
+
+/** The score a rule gets from the rules' own hits (see CheckResult.scores). */
+const SCORE_BLOCK = 1
+const SCORE_REVIEW = 0.6
+/** Per rule index: the best score of the last message so far. */
+let ruleScores = new Float64Array(16)
+const rounded = (score: number) => Math.round(score * 1000) / 1000
+
+/**
+ * The learned channel: scores the message for every rule the model knows, folds its score into
+ * the rule's, and lists a review hit (span: the sentence that scored highest) for a rule the model
+ * flags and the rules found nothing of. It never blocks, and a rule's own hit keeps its verdict.
+ * Its hits are at most one per rule and together quote at most the text's length (the rules' hits
+ * have a budget of their own), within MAX_HITS in all.
+ */
+function withModelHits(
+  pack: RulePack,
+  text: string,
+  lang: Lang,
+  result: CheckResult,
+  modelOnly: boolean,
+): CheckResult {
+  const model = pack.model as NonNullable<RulePack['model']>
+  const map = pack.modelRules as Int32Array
+  const flagged = scoreInto(model, text)
+  // Flagged rules the rules found nothing of, strongest first: they share one quote budget.
+  let flags: number[] | undefined
+  for (let r = 0; r < map.length; r++) {
+    const i = map[r] as number
+    if (i < 0) continue
+    const p = 1 / (1 + Math.exp(-(bestLogit[r] as number)))
+    const ruled = ruleScores[i] as number
+    ruleScores[i] = ruled >= SCORE_BLOCK ? SCORE_BLOCK : ruled > 0 ? SCORE_REVIEW + 0.4 * p : p
+    if ((flagged & (1 << r)) !== 0 && ruled === 0) (flags ??= []).push(r)
+  }
+  if (!flags) return modelOnly ? { verdict: 'pass', hits: [] } : result
+  flags.sort((a, b) => (bestLogit[b] as number) - (bestLogit[a] as number))
+  const added: Hit[] = []
+  let quoted = 0
+  for (const r of flags) {
+    let start = bestSpan[2 * r] as number
+    let end = bestSpan[2 * r + 1] as number
+    if (end <= start) [start, end] = [0, text.length]
+    quoted += end - start
+    if (quoted > text.length) break
+    const rule = pack.rules[map[r] as number] as RulePack['rules'][number]
+    const match = text.slice(start, end)
+    const score = rounded(1 / (1 + Math.exp(-(bestLogit[r] as number))))
+    added.push({
+      rule: rule.id,
+      start,
+      end,
+      match,
+      term: '',
+      channel: 'model',
+      verdict: 'review',
+      reason: modelReason(lang, rule.name, score),
+      score,
+    })
+  }
+  const base = modelOnly ? [] : result.hits
+  const total = (modelOnly ? 0 : (result.totalHits ?? result.hits.length)) + flags.length
+  const hits = [...base, ...added].sort((a, b) => a.start - b.start || b.end - a.end)
+  if (hits.length > MAX_HITS) {
+    // Keep the model's hits (at most one per rule) and the first of the rules' hits.
+    const keep = new Set([...added, ...base.slice(0, MAX_HITS - added.length)])
+    hits.splice(0, hits.length, ...hits.filter((h) => keep.has(h)))
+  }
+  const out: CheckResult = {
+    verdict: !modelOnly && result.verdict === 'block' ? 'block' : 'review',
+    hits,
+  }
+  if (hits.length < total) {
+    out.truncated = true
+    out.totalHits = total
+  }
+  return out
+}
+
+/** Term matches in the last scan: with none, nothing can be a hit. */
+let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
   const { bmp, base, check, fail, outHead, outs, patterns, masks } = pack
   const n = text.length
+  termsFound = 0
   let count = 0
   let state = 0
   let sym = -1
@@ -211,7 +348,9 @@ function scan(pack: RulePack, text: string): number {
         // No match inside a Latin word: its first letter must not be glued to the one before.
         if (flags & FLAG_LATIN_START && (ringFlags[fr] as number) & GLUED) continue
         if (flags & FLAG_LATIN_END && next < n) {
-          const after = classAt(pack, text, next)
+          let after = classAt(pack, text, next)
+          // A pattern ending in a digit (每票1) ends with the whole run of digits (每票200).
+          if (cls === DIGIT && after === DIGIT) after = classAfterDigits(pack, text, next)
           if (after >= DIGIT && after <= LETTER_Z) continue
         }
         const spacing = patterns[at + 4] as number
@@ -246,12 +385,24 @@ function scan(pack: RulePack, text: string): number {
         found[m + SSENT] = ringSentence[fr] as number
         found[m + ESENT] = sentence
         found[m + STATE] = 0
+        found[m + NEGATED] = 0
+        if ((flags & 3) === KIND_TERM) termsFound++
         count++
       }
     }
     i = next
   }
   return count
+}
+
+/** The class of the first character after the run of digits starting at i (OTHER at the end). */
+function classAfterDigits(pack: RulePack, text: string, i: number): number {
+  let cls = DIGIT
+  while (cls === DIGIT && i < text.length) {
+    cls = classAt(pack, text, i)
+    i += (text.charCodeAt(i) & 0xfc00) === 0xd800 ? 2 : 1
+  }
+  return cls === DIGIT ? OTHER : cls
 }
 
 /**
@@ -278,7 +429,41 @@ const kindOf = (pack: RulePack, m: number) => field(pack, m, 0) & 3
 /** A term's or allow word's rule index; -1 for an allow word of every rule. */
 const ruleOf = (pack: RulePack, m: number) => field(pack, m, 2) - 1
 const groupsOf = (pack: RulePack, cue: number) => pack.masks[field(pack, cue, 2)] as number
-const needsOf = (pack: RulePack, term: number) => pack.masks[field(pack, term, 3)] as number
+/** Where a term pattern's entries are listed in masks: masks[k] = how many, then the entries. */
+const entriesOf = (pack: RulePack, term: number) => field(pack, term, 3)
+const passOf = (pack: RulePack, rule: number, entry: number) =>
+  (pack.rulePass[rule] as number) | (pack.entryPass[entry] as number)
+const lowerOf = (pack: RulePack, rule: number, entry: number) =>
+  (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
+
+/**
+ * Per pack and pattern, the groups any of its entries may ask about: to clear (pass) and as
+ * context (needs, all, lower, the rule's boost). Worked out once per pack.
+ */
+const wantsOfPacks = new WeakMap<RulePack, Int32Array>()
+function wantsOf(pack: RulePack): Int32Array {
+  let wants = wantsOfPacks.get(pack)
+  if (wants) return wants
+  const n = pack.patterns.length / PATTERN_STRIDE
+  wants = new Int32Array(2 * n)
+  for (let p = 0; p < n; p++) {
+    const at = p * PATTERN_STRIDE
+    if (((pack.patterns[at] as number) & 3) !== KIND_TERM) continue
+    const rule = (pack.patterns[at + 2] as number) - 1
+    const k = pack.patterns[at + 3] as number
+    let pass = 0
+    let any = pack.ruleBoost[rule] as number
+    for (let j = 1; j <= (pack.masks[k] as number); j++) {
+      const e = pack.masks[k + j] as number
+      pass |= passOf(pack, rule, e)
+      any |= (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
+    }
+    wants[2 * p] = pass
+    wants[2 * p + 1] = any
+  }
+  wantsOfPacks.set(pack, wants)
+  return wants
+}
 
 /**
  * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
@@ -380,6 +565,8 @@ class GroupCues {
   private afterAt = 0
   private readonly window: number
   private readonly clause: boolean
+  /** False for scope near: a cue counts across clause and sentence ends. */
+  private readonly scoped: boolean
   /** The longest cue of the group, less one: how far before its end a cue can start. */
   private readonly reach: number
   private sealed = false
@@ -393,6 +580,7 @@ class GroupCues {
   constructor(group: RulePack['groups'][number], longest: number) {
     this.window = group.window
     this.clause = group.scope === SCOPE_CLAUSE
+    this.scoped = group.scope !== SCOPE_NEAR
     this.reach = longest - 1
     this.before = group.dir !== DIR_AFTER
     this.after = group.dir !== DIR_BEFORE
@@ -425,22 +613,36 @@ class GroupCues {
 
   /**
    * A cue starting before the term (ts: its first symbol, token: its first token), ending near
-   * enough before it, in the clause and sentence it starts in.
+   * enough before it, in the clause and sentence it starts in. With separated, a cue that a
+   * barrier parts from the term does not count.
    */
-  standsBefore(ts: number, token: number, clause: number, sentence: number): boolean {
+  standsBefore(
+    ts: number,
+    token: number,
+    clause: number,
+    sentence: number,
+    separated?: (cue: number) => boolean,
+  ): boolean {
     if (!this.sealed) this.seal()
-    const { endSym, endTok, endScope } = this
+    const { endSym, endTok, endScope, scoped } = this
     const from = token - this.window
     const scope = this.clause ? clause : sentence
     const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
-    // Of the cues ending before the term, the last is the nearest and in the latest scope.
-    if (i > 0 && endScope[i - 1] === scope && (endTok[i - 1] as number) >= from) return true
-    // A cue ending inside or after the term may still start before it.
+    // Of the cues ending before the term, the last is the nearest and in the latest scope (and
+    // if a barrier parts it from the term, it parts every earlier one too).
+    if (
+      i > 0 &&
+      (!scoped || endScope[i - 1] === scope) &&
+      (endTok[i - 1] as number) >= from &&
+      !separated?.(this.list[i - 1] as number)
+    )
+      return true
+    // A cue ending inside or after the term may still start before it (no barrier between).
     for (let k = i; k < endSym.length; k++) {
       if ((endSym[k] as number) - this.reach >= ts) break
       if (
         (this.startSym[k] as number) < ts &&
-        endScope[k] === scope &&
+        (!scoped || endScope[k] === scope) &&
         (endTok[k] as number) >= from
       )
         return true
@@ -461,8 +663,8 @@ class GroupCues {
       if ((endSym[k] as number) - this.reach >= failsFrom) break
       const start = startTok[k] as number
       const cueScope = startScope[k] as number
-      if (start <= to && cueScope === scope) return true
-      if (start > to || cueScope > scope)
+      if (start <= to && (!this.scoped || cueScope === scope)) return true
+      if (start > to || (this.scoped && cueScope > scope))
         failsFrom = Math.min(failsFrom, this.startSym[k] as number)
     }
     return false
@@ -477,6 +679,11 @@ export const MAX_HITS = 100
 const CUE_NONE = -1
 const CUE_NEEDED = -2 // the first cue in range of the term's needs
 const CUE_BOOST = -3 // the first cue in range of the rule's boost
+const CUE_ALL = -4 // the first cue in range of the entry's all
+
+/** Per message-wide group (2 slots each): scratch for decide. */
+const latestPass = new Int32Array(64)
+const firstFree = new Int32Array(64)
 
 function decide(
   pack: RulePack,
@@ -520,6 +727,7 @@ function decide(
   let messagePass = 0
   let messageAny = 0
   const liveCues: number[] = []
+  const barriers: number[] = []
   const liveTerms = new Spans(live)
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
@@ -527,17 +735,38 @@ function decide(
     const groups = groupsOf(pack, c)
     messageAny |= groups
     if (f(c, STATE) !== IN_TERM) messagePass |= groups
+    if (groups & pack.barrierGroups) barriers.push(c)
     liveCues.push(c)
   }
   messageAny &= pack.messageGroups
   messagePass &= pack.messageGroups
   let widest = 0
   for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
+  const negation = pack.negateGroups
+
+  /**
+   * Does a barrier (但是, however) stand between cue c and the term t after it? What comes after
+   * a contrast is not under the prohibition before it (严禁…，但这个红包你收下吧); a refusal after
+   * it still clears what came before (红包收到了，但已经退回).
+   */
+  const separated = (c: number, t: number): boolean => {
+    const from = f(c, ESYM)
+    const to = f(t, SSYM)
+    if (from >= to) return false
+    for (let i = firstEnding(barriers, from + 1); i < barriers.length; i++) {
+      const b = barriers[i] as number
+      if (f(b, ESYM) >= to) break
+      if (b !== c && f(b, SSYM) > from) return true
+    }
+    return false
+  }
 
   /**
    * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
    * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
    * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
+   * A clearing cue (forPass) counts only if no barrier parts it from the term; a context cue only
+   * if no negation stands before it.
    */
   const cueInRange = (t: number, mask: number, forPass: boolean): number => {
     if (mask === 0) return -1
@@ -560,6 +789,8 @@ function decide(
       const cs = f(c, SSYM)
       const ce = f(c, ESYM)
       if (cs >= ts && ce <= te) continue // inside the term itself: not context
+      if (forPass ? barriers.length !== 0 && separated(c, t) : negation !== 0 && negated(c))
+        continue
       const before = cs < ts
       const after = ce > te
       for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
@@ -570,7 +801,7 @@ function decide(
           const same =
             group.scope === SCOPE_CLAUSE
               ? f(c, ECLAUSE) === f(t, SCLAUSE)
-              : f(c, ESENT) === f(t, SSENT)
+              : group.scope === SCOPE_NEAR || f(c, ESENT) === f(t, SSENT)
           if (near && same) return c
         }
         if (after && group.dir !== DIR_BEFORE) {
@@ -578,7 +809,7 @@ function decide(
           const same =
             group.scope === SCOPE_CLAUSE
               ? f(t, ECLAUSE) === f(c, SCLAUSE)
-              : f(t, ESENT) === f(c, SSENT)
+              : group.scope === SCOPE_NEAR || f(t, ESENT) === f(c, SSENT)
           if (near && same) return c
         }
       }
@@ -589,12 +820,13 @@ function decide(
   // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
   // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
   // about are gathered.
-  let wantPass = 0
+  let wantPass = negation
   let wantAny = 0
+  const wants = wantsOf(pack)
   for (const t of live) {
-    const rule = ruleOf(pack, t)
-    wantPass |= pack.rulePass[rule] as number
-    wantAny |= needsOf(pack, t) | (pack.ruleBoost[rule] as number)
+    const p = f(t, PAT)
+    wantPass |= wants[2 * p] as number
+    wantAny |= wants[2 * p + 1] as number
   }
   wantPass &= ~pack.messageGroups
   wantAny &= ~pack.messageGroups
@@ -608,19 +840,23 @@ function decide(
       pack.groups[g] as RulePack['groups'][number],
       longest[g] as number,
     )).list.push(c)
-  if (wantPass | wantAny)
+  if (wantPass)
     for (const c of liveCues) {
-      const groups = groupsOf(pack, c)
-      const forPass = f(c, STATE) === IN_TERM ? 0 : groups & wantPass
+      const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
       passGathered |= forPass
-      anyGathered |= groups & wantAny
       for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
         if (bits & 1) add(passCues, g, c)
-      for (let g = 0, bits = groups & wantAny; bits !== 0; g++, bits >>>= 1)
-        if (bits & 1) add(anyCues, g, c)
+    }
+  // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
+  if (wantAny)
+    for (const c of liveCues) {
+      const groups = groupsOf(pack, c) & wantAny
+      if (groups === 0 || (negation !== 0 && negated(c))) continue
+      anyGathered |= groups
+      for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) if (bits & 1) add(anyCues, g, c)
     }
   /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
-  const hasCue = (t: number, mask: number, forPass: boolean): boolean => {
+  function hasCue(t: number, mask: number, forPass: boolean): boolean {
     if (byDefinition) return cueInRange(t, mask, forPass) >= 0
     let bits = mask & (forPass ? passGathered : anyGathered)
     if (bits === 0) return false
@@ -633,42 +869,136 @@ function decide(
     const endToken = f(t, ETOK)
     const endClause = f(t, ECLAUSE)
     const endSentence = f(t, ESENT)
+    const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
     while (bits !== 0) {
       const lowest = bits & -bits
       bits ^= lowest
       const cues = lists[31 - Math.clz32(lowest)] as GroupCues
-      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence)) return true
+      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence, parted))
+        return true
       if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
     }
     return false
   }
+  /** Is cue c under a negation? Asked once per cue, then remembered. */
+  function negated(c: number): boolean {
+    let known = f(c, NEGATED)
+    if (known === 0) {
+      known = hasCue(c, negation & ~pack.messageGroups, true) ? 2 : 1
+      found[c * FIELDS + NEGATED] = known
+    }
+    return known === 2
+  }
 
-  // Decide each term match: cleared, missing its context, or a hit (and how strong).
+  // Message-wide groups: per group, the two latest clearing cues and the first two free context
+  // cues. A term is asked about one that is not inside it, so two always suffice.
+  latestPass.fill(-1)
+  firstFree.fill(-1)
+  if (pack.messageGroups !== 0)
+    for (const c of liveCues) {
+      const wide = groupsOf(pack, c) & pack.messageGroups
+      if (wide === 0) continue
+      const clears = f(c, STATE) !== IN_TERM
+      const free = negation === 0 || !negated(c)
+      for (let bits = wide; bits !== 0; bits &= bits - 1) {
+        const g = 2 * (31 - Math.clz32(bits & -bits))
+        // liveCues are in order of end: later ones replace earlier ones.
+        if (clears) {
+          latestPass[g + 1] = latestPass[g] as number
+          latestPass[g] = c
+        }
+        if (free && (firstFree[g + 1] as number) < 0) {
+          if ((firstFree[g] as number) < 0) firstFree[g] = c
+          else firstFree[g + 1] = c
+        }
+      }
+    }
+  const inside = (c: number, t: number) => f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
+  /**
+   * A message-wide cue of the groups in mask clears t, unless a barrier parts it from t. The
+   * latest such cue decides: a barrier that parts it parts every earlier one too.
+   */
+  const clearedInMessage = (t: number, mask: number): boolean => {
+    if ((mask & messagePass) === 0) return false
+    if (barriers.length === 0) return true
+    for (let bits = mask & messagePass; bits !== 0; bits &= bits - 1) {
+      const g = 2 * (31 - Math.clz32(bits & -bits))
+      let c = latestPass[g] as number
+      if (c >= 0 && inside(c, t)) c = latestPass[g + 1] as number
+      if (c >= 0 && !separated(c, t)) return true
+    }
+    return false
+  }
+  /** A free message-wide cue of the groups in mask, outside t. */
+  const inMessage = (t: number, mask: number): boolean => {
+    if ((mask & messageAny) === 0) return false
+    for (let bits = mask & messageAny; bits !== 0; bits &= bits - 1) {
+      const g = 2 * (31 - Math.clz32(bits & -bits))
+      let c = firstFree[g] as number
+      if (c >= 0 && inside(c, t)) c = firstFree[g + 1] as number
+      if (c >= 0) return true
+    }
+    return false
+  }
+  /** Context of the groups in mask for t, wherever their scope puts it. */
+  const context = (t: number, mask: number): boolean =>
+    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & ~pack.messageGroups, false)
+
+  // Decide each term match: cleared, missing its context, or a hit (and how strong). A spelling
+  // listed by several entries of its rule is decided per entry: the strongest hit stands, and of
+  // equals the later entry (a newer version's clarification comes after the rule it clarifies).
   const hits: number[] = []
+  // Groups with no cue in this text can neither clear a term nor give it context.
+  const clearing = passGathered | messagePass
+  const present = anyGathered | messageAny
   for (const t of live) {
     const rule = ruleOf(pack, t)
-    const pass = pack.rulePass[rule] as number
-    if (pass & messagePass || hasCue(t, pass & ~pack.messageGroups, true)) continue
-    const needs = needsOf(pack, t)
-    let cue = CUE_NONE
-    if (needs !== 0 && !(needs & messageAny)) {
-      if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
-      cue = CUE_NEEDED
-    }
+    const k = entriesOf(pack, t)
     const flags = field(pack, t, 0)
-    let verdict = (flags >> 2) & 3
     const channel = (flags >> 4) & 7
-    if (verdict !== VERDICT_BLOCK) {
-      const boost = pack.ruleBoost[rule] as number
-      const inMessage = (boost & messageAny) !== 0
-      if (inMessage || hasCue(t, boost & ~pack.messageGroups, false)) {
-        if (!inMessage) cue = CUE_BOOST
-        if (channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE) verdict = VERDICT_BLOCK
+    const spelledOut = channel !== CHANNEL_PINYIN && channel !== CHANNEL_HOMOPHONE
+    let bestEntry = -1
+    let bestVerdict = 0
+    let bestCue = CUE_NONE
+    for (let j = 1, n = pack.masks[k] as number; j <= n; j++) {
+      const e = pack.masks[k + j] as number
+      const needs = pack.entryNeeds[e] as number
+      const all = pack.entryAll[e] as number
+      if ((needs !== 0 && (needs & present) === 0) || (all & present) !== all) continue
+      const pass = passOf(pack, rule, e) & clearing
+      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & ~pack.messageGroups, true)))
+        continue
+      let cue = CUE_NONE
+      if (needs !== 0 && !inMessage(t, needs & pack.messageGroups)) {
+        if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+        cue = CUE_NEEDED
       }
-    } else if (channel === CHANNEL_PINYIN || channel === CHANNEL_HOMOPHONE) verdict = 1
+      let missing = false
+      for (let bits = all; bits !== 0 && !missing; bits &= bits - 1)
+        missing = !context(t, bits & -bits)
+      if (missing) continue
+      if (cue === CUE_NONE && all & ~pack.messageGroups) cue = CUE_ALL
+      let verdict = pack.entryVerdict[e] as number
+      if (verdict !== VERDICT_BLOCK) {
+        const boost = pack.ruleBoost[rule] as number
+        const wide = inMessage(t, boost & pack.messageGroups)
+        if (wide || hasCue(t, boost & ~pack.messageGroups, false)) {
+          if (!wide) cue = CUE_BOOST
+          if (spelledOut) verdict = VERDICT_BLOCK
+        }
+      } else if (!spelledOut) verdict = VERDICT_REVIEW
+      if (verdict === VERDICT_BLOCK && context(t, lowerOf(pack, rule, e))) verdict = VERDICT_REVIEW
+      if (verdict >= bestVerdict) {
+        bestEntry = e
+        bestVerdict = verdict
+        bestCue = cue
+      }
+    }
+    if (bestEntry < 0) continue
     hits.push(t)
-    found[t * FIELDS + VERDICT] = verdict
-    found[t * FIELDS + CUE] = cue
+    found[t * FIELDS + VERDICT] = bestVerdict
+    found[t * FIELDS + CUE] = bestCue
+    found[t * FIELDS + ENTRY] = bestEntry
   }
   if (hits.length === 0) return { verdict: 'pass', hits: [] }
 
@@ -690,10 +1020,16 @@ function decide(
     const better =
       f(h, VERDICT) - f(prev, VERDICT) ||
       f(h, ESYM) - f(h, SSYM) - (f(prev, ESYM) - f(prev, SSYM)) ||
+      f(h, ENTRY) - f(prev, ENTRY) ||
       f(h, PAT) - f(prev, PAT)
     if (better > 0) kept[at as number] = h
   }
   const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
+  for (const h of kept) {
+    const rule = ruleOf(pack, h)
+    const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
+    if (score > (ruleScores[rule] as number)) ruleScores[rule] = score
+  }
 
   // Only the hits listed become objects: the first MAX_HITS in text order, and no more than
   // quote the text's own length in all (hits of different rules may share a long span).
@@ -717,10 +1053,27 @@ function decide(
   function cueOf(h: number): number {
     const lookup = f(h, CUE)
     if (lookup === CUE_NONE) return -1
+    const entry = f(h, ENTRY)
     const mask =
-      lookup === CUE_NEEDED ? needsOf(pack, h) : (pack.ruleBoost[ruleOf(pack, h)] as number)
+      lookup === CUE_NEEDED
+        ? (pack.entryNeeds[entry] as number)
+        : lookup === CUE_ALL
+          ? (pack.entryAll[entry] as number)
+          : (pack.ruleBoost[ruleOf(pack, h)] as number)
     return cueInRange(h, mask & ~pack.messageGroups, false)
   }
+}
+
+/** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */
+function firstEnding(list: number[], sym: number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (f(list[mid] as number, ESYM) < sym) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function hitOf(
@@ -737,7 +1090,7 @@ function hitOf(
   const term = pack.label(field(pack, h, 5))
   const formAt = field(pack, h, 6)
   const form = formAt === 0 ? term : pack.label(formAt - 1)
-  const noteAt = field(pack, h, 7)
+  const note = pack.entryNote[f(h, ENTRY)] as number
   const match = text.slice(start, end)
   const code = (flags >> 4) & 7
   const channel: Channel =
@@ -760,6 +1113,6 @@ function hitOf(
     term,
     channel,
     verdict: isBlock ? 'block' : 'review',
-    reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[noteAt - 1]),
+    reason: reason(lang, rule.name, channel, term, isBlock, cue, pack.notes[note]),
   }
 }

@@ -4,6 +4,7 @@
  * Everything the hot loop touches is a typed-array view into one buffer built at compile time, so
  * loading a pack decodes nothing and the engine never allocates per character.
  */
+import type { CheckModel } from './model'
 
 /** Character classes. Classes below DIGIT never reach the automaton. */
 export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
@@ -35,21 +36,23 @@ export const DIR_AFTER = 2
 export const SCOPE_CLAUSE = 0
 export const SCOPE_SENTENCE = 1
 export const SCOPE_MESSAGE = 2
+/** Within the window, across clause and sentence ends. */
+export const SCOPE_NEAR = 3
 
 /**
  * One pattern is PATTERN_STRIDE values:
- * 0 flags: kind | verdict << 2 | channel << 4 | latinStart << 7 | latinEnd << 8
+ * 0 flags: kind | channel << 4 | latinStart << 7 | latinEnd << 8
  * 1 length in symbols
  * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
- * 3 needs: index into masks of the groups a term requires in range (0 = none)
+ * 3 terms: index k into masks of the entries that list it: masks[k] = how many, then their indices
+ *   (RulePackData.entries), in order; 0 otherwise
  * 4 Latin spacing and marks: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i
  *   are both Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); with
  *   FLAG_MARKS, masks[k + 2] = the junctions where a MARK character must stand; 0 = none
  * 5 label: index into labels of the canonical term (or cue word)
  * 6 form: 1 + index into labels of this spelling in lower case; 0 when it is the label
- * 7 note: 1 + index into notes; 0 for none
  */
-export const PATTERN_STRIDE = 8
+export const PATTERN_STRIDE = 7
 export const FLAG_LATIN_START = 1 << 7
 export const FLAG_LATIN_END = 1 << 8
 export const FLAG_MARKS = 1 << 9
@@ -63,9 +66,8 @@ export interface Bilingual {
 }
 
 /**
- * The binary tables of a pack. They live in one shared buffer (the memory of the data-only
- * Wasm module the build writes, so nothing is parsed or decoded at start-up); the pack's JSON
- * says where each one is.
+ * The binary tables of a pack. They live in one shared buffer (the Data module the build writes,
+ * so nothing is parsed, decoded or compiled at start-up); the pack's JSON says where each one is.
  */
 export const TABLES = {
   /** Class of every BMP code point. */
@@ -94,15 +96,43 @@ export type TableName = keyof typeof TABLES
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
+export const PACK_FORMAT = 11
+
+/** Where a pack sits in the build's output: one per (notice version, check version). */
+export const packKey = (notice: string, version: number, check: number) =>
+  `${notice}@${version}/c${check}`
+
 export interface RulePackData {
-  format: 8
+  format: typeof PACK_FORMAT
   notice: string
+  /** The notice version it checks against. */
   version: number
+  /** The check version (c1, c2...) it belongs to. */
+  check: number
   rules: { id: string; name: Bilingual }[]
-  groups: { id: string; dir: number; scope: number; window: number }[]
-  /** Per rule: mask of cue groups that clear a hit, and of groups that raise it to block. */
+  /** Cue groups; a barrier's words end the reach of cues that clear a hit. */
+  groups: { id: string; dir: number; scope: number; window: number; barrier: boolean }[]
+  /**
+   * Per rule: masks of the cue groups that clear a hit (the global ones included), that raise a
+   * review hit to block, and that lower a block hit to review.
+   */
   rulePass: number[]
   ruleBoost: number[]
+  ruleLower: number[]
+  /** Mask of the groups that negate context: a cue they apply to (as a pass cue would) counts for nothing. */
+  negate: number
+  /**
+   * Per term entry: its verdict (VERDICT_*), masks of cue groups: at least one of needs, each of
+   * all, and pass and lower as for rules; note: index into notes, or -1.
+   */
+  entries: {
+    verdict: number[]
+    needs: number[]
+    all: number[]
+    pass: number[]
+    lower: number[]
+    note: number[]
+  }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -111,12 +141,25 @@ export interface RulePackData {
 export interface RulePack {
   readonly notice: string
   readonly version: number
+  /** The check version (c1, c2...) it belongs to. */
+  readonly checkVersion: number
   readonly rules: readonly { id: string; name: Bilingual }[]
   readonly groups: RulePackData['groups']
   readonly rulePass: Int32Array
   readonly ruleBoost: Int32Array
+  readonly ruleLower: Int32Array
+  readonly entryVerdict: Int32Array
+  readonly entryNeeds: Int32Array
+  readonly entryAll: Int32Array
+  readonly entryPass: Int32Array
+  readonly entryLower: Int32Array
+  readonly entryNote: Int32Array
   /** Mask of groups whose scope is the whole message. */
   readonly messageGroups: number
+  /** Mask of barrier groups (但是, however). */
+  readonly barrierGroups: number
+  /** Mask of the groups whose cues make the context they stand before no context (严禁…发红包). */
+  readonly negateGroups: number
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -129,6 +172,17 @@ export interface RulePack {
   /** Label i: a term or cue word as reasons and hits show it. */
   label(i: number): string
   readonly notes: readonly Bilingual[]
+  /** The learned channel of the check version, when it has one (see withModel). */
+  readonly model?: CheckModel
+  /** Per rule of the model, the index of the same rule in rules (-1: the pack has no such rule). */
+  readonly modelRules?: Int32Array
+}
+
+/** The pack with its check version's model as the learned channel (checkMessage runs both). */
+export function withModel(pack: RulePack, model: CheckModel | undefined): RulePack {
+  if (!model) return pack
+  const ids = pack.rules.map((r) => r.id)
+  return { ...pack, model, modelRules: Int32Array.from(model.rules, (id) => ids.indexOf(id)) }
 }
 
 /** UTF-16 units -> string, in chunks small enough to pass as arguments. */
@@ -141,25 +195,39 @@ function utf16(units: Uint16Array): string {
 
 /** Views over the tables (no copying, no decoding), plus the labels as strings. */
 export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack {
-  if (data.format !== 8) throw new Error(`unsupported rule pack format ${String(data.format)}`)
+  if (data.format !== PACK_FORMAT)
+    throw new Error(`unsupported rule pack format ${String(data.format)}`)
   const view = <K extends TableName>(name: K) => {
     const [offset, length] = data.tables[name]
     return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
   }
   const units = view('labels')
-  let labels: string[] | undefined
+  let starts: Int32Array | undefined
+  const labels: string[] = []
   let messageGroups = 0
+  let barrierGroups = 0
   data.groups.forEach((g, i) => {
     if (g.scope === SCOPE_MESSAGE) messageGroups |= 1 << i
+    if (g.barrier) barrierGroups |= 1 << i
   })
   return {
     notice: data.notice,
     version: data.version,
+    checkVersion: data.check,
     rules: data.rules,
     groups: data.groups,
     rulePass: Int32Array.from(data.rulePass),
     ruleBoost: Int32Array.from(data.ruleBoost),
+    ruleLower: Int32Array.from(data.ruleLower),
+    entryVerdict: Int32Array.from(data.entries.verdict),
+    entryNeeds: Int32Array.from(data.entries.needs),
+    entryAll: Int32Array.from(data.entries.all),
+    entryPass: Int32Array.from(data.entries.pass),
+    entryLower: Int32Array.from(data.entries.lower),
+    entryNote: Int32Array.from(data.entries.note),
     messageGroups,
+    barrierGroups,
+    negateGroups: data.negate,
     bmp: view('bmp'),
     astral: view('astral'),
     base: view('base'),
@@ -169,19 +237,25 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     outs: view('outs'),
     patterns: view('patterns'),
     masks: view('masks'),
-    // Only a hit needs labels, so they become strings on the first one.
+    // Only a hit needs labels: the first one finds where each starts, and each label becomes a
+    // string when it is first shown (a pack has tens of thousands; a message shows a few).
     label(i: number) {
-      labels ??= utf16(units).split('\n')
-      return labels[i] ?? ''
+      let label = labels[i]
+      if (label !== undefined) return label
+      if (!starts) {
+        let n = 1
+        for (let k = 0; k < units.length; k++) if (units[k] === 10) n++
+        starts = new Int32Array(n + 1)
+        for (let k = 0, at = 1; k < units.length; k++) if (units[k] === 10) starts[at++] = k + 1
+        starts[n] = units.length + 1
+      }
+      if (i < 0 || i + 1 >= starts.length) return ''
+      label = utf16(units.subarray(starts[i] as number, (starts[i + 1] as number) - 1))
+      labels[i] = label
+      return label
     },
     notes: data.notes,
   }
-}
-
-/** The memory of an instantiated data module. */
-export function dataModuleBuffer(module: WebAssembly.Module): ArrayBuffer {
-  const memory = new WebAssembly.Instance(module).exports.memory as WebAssembly.Memory
-  return memory.buffer
 }
 
 /** The class of the code point at text[i] (and how many code units it takes). */

@@ -1,9 +1,9 @@
 import type { Bilingual } from './pack'
 
 export type Lang = 'zh' | 'en'
-export type Channel = 'exact' | 'folded' | 'pinyin' | 'homophone' | 'emoji'
+export type Channel = 'exact' | 'folded' | 'pinyin' | 'homophone' | 'emoji' | 'model'
 
-const SPOTTED: Record<Channel, Bilingual> = {
+const SPOTTED: Record<Exclude<Channel, 'model'>, Bilingual> = {
   exact: { zh: '出现“{t}”', en: 'contains "{t}"' },
   folded: { zh: '出现“{t}”的变形写法', en: 'contains a disguised "{t}"' },
   pinyin: { zh: '出现“{t}”的拼音', en: 'contains "{t}" in pinyin' },
@@ -15,7 +15,7 @@ const SPOTTED: Record<Channel, Bilingual> = {
 export function reason(
   lang: Lang,
   rule: Bilingual,
-  channel: Channel,
+  channel: Exclude<Channel, 'model'>,
   term: string,
   block: boolean,
   cue: string | undefined,
@@ -35,4 +35,12 @@ export function reason(
     (block ? '; clear evidence' : '; a person should judge') +
     (note ? ` (${note.en})` : '')
   )
+}
+
+/** A hit of the learned channel: no term to cite, only how the sentence reads as a whole. */
+export function modelReason(lang: Lang, rule: Bilingual, score: number): string {
+  const shown = score.toFixed(2)
+  return lang === 'zh'
+    ? `「${rule.zh}」：这句话整体读来可能触碰本条（模型评分 ${shown}），需人工判断`
+    : `${rule.en}: the sentence as a whole may cross this rule (model score ${shown}); a person should judge`
 }

@@ -34,16 +34,37 @@ export interface CompiledVersion {
   changes: Record<string, RuleChange>
   /** Rule ids present in the previous version and gone from this one. */
   removed: string[]
-  /** SHA-256 of the rule pack source (check.json) published with this version, or null. */
+  /**
+   * SHA-256 of the check.json published with this version, or null. Hashed into the version as it
+   * was published; the check now has versions of its own (CompiledCheck), c1 naming these files.
+   */
   checkSha256: string | null
   /** SHA-256 of the canonical content of the whole version: its immutable address. */
   sha256: string
   languages: Localized<CompiledLanguage>
 }
 
+/** A version of the message check (content/notices/<id>/checks/c<n>/), immutable once locked. */
+export interface CompiledCheck {
+  notice: string
+  /** Its number: c1, c2... */
+  check: number
+  /** When it was made. */
+  date: string
+  summary: Localized
+  /** The check version it builds on, or null. */
+  extends: number | null
+  /** The notice versions it has a check for, ascending. */
+  covers: number[]
+  /** SHA-256 over its number and the hash of every file it is made of: its address and lock. */
+  sha256: string
+}
+
 export interface CompiledNotice {
   id: string
   versions: CompiledVersion[]
+  /** Check versions, c1 first. */
+  checks: CompiledCheck[]
 }
 
 export interface CompiledContent {

@@ -251,3 +251,52 @@ export function leafHashesStatement(db: Database, q: { afterSeq: number; limit: 
     .orderBy(asc(acknowledgements.seq))
     .limit(q.limit)
 }
+
+/** One official's newest records (on acknowledgements_official_version), for their console page. */
+export function officialRecordsStatement(db: Database, officialId: number, limit: number) {
+  return db
+    .select({
+      noticeId: acknowledgements.noticeId,
+      version: acknowledgements.version,
+      acknowledgedAt: acknowledgements.acknowledgedAt,
+      typedName: acknowledgements.typedName,
+      receiptId: acknowledgements.receiptId,
+    })
+    .from(acknowledgements)
+    .where(eq(acknowledgements.officialId, officialId))
+    .orderBy(desc(acknowledgements.version))
+    .limit(limit)
+}
+
+/**
+ * Records of versions [from, to] per local day (the org's zone, as a fixed offset in minutes), on
+ * acknowledgements_version; `unit` is the unit on the record, as signed.
+ */
+export function recordsPerDayStatement(
+  db: Database,
+  q: { noticeId: string; from: number; to: number; unit?: string | null; offsetMinutes: number },
+) {
+  const day = sql<string>`date(${acknowledgements.acknowledgedAt}, ${`${q.offsetMinutes >= 0 ? '+' : ''}${q.offsetMinutes} minutes`})`
+  return db
+    .select({ day, records: sql<number>`count(*)` })
+    .from(acknowledgements)
+    .where(
+      and(
+        eq(acknowledgements.noticeId, q.noticeId),
+        between(acknowledgements.version, q.from, q.to),
+        q.unit ? inUnit(acknowledgements.unit, q.unit) : undefined,
+      ),
+    )
+    .groupBy(day)
+    .orderBy(day)
+}
+
+/** Everything one official has acknowledged, newest first (on the official/version index). */
+export function recordsOfOfficial(db: Database, officialId: number, limit = 50) {
+  return db
+    .select()
+    .from(acknowledgements)
+    .where(eq(acknowledgements.officialId, officialId))
+    .orderBy(desc(acknowledgements.seq))
+    .limit(limit)
+}

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Database } from './client'
 import { apiTokens } from './schema'
 import { inUnit } from './units'
@@ -17,12 +17,17 @@ export async function tokenById(db: Database, id: string) {
   return db.query.apiTokens.findFirst({ where: eq(apiTokens.id, id) })
 }
 
-/** Tokens of one kind whose unit lies inside `unit` (null: all), newest first. */
-export async function tokensIn(db: Database, kind: string, unit: string | null) {
+/** Tokens of the given kinds whose unit lies inside `unit` (null: all), newest first. */
+export async function tokensIn(db: Database, kinds: readonly string[], unit: string | null) {
   return db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.kind, kind), unit === null ? sql`1` : inUnit(apiTokens.unit, unit)))
+    .where(
+      and(
+        inArray(apiTokens.kind, [...kinds]),
+        unit === null ? sql`1` : inUnit(apiTokens.unit, unit),
+      ),
+    )
     .orderBy(desc(apiTokens.createdAt))
 }
 

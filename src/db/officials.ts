@@ -1,4 +1,4 @@
-import { and, eq, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Database } from './client'
 import { transitionStatements } from './counters'
@@ -22,6 +22,25 @@ export async function officialsByExternalId(db: Database, externalIds: readonly 
     const chunk = JSON.stringify(externalIds.slice(i, i + ROSTER_CHUNK))
     const rows = await db
       .select({ externalId: officials.externalId, unit: officials.unit })
+      .from(officials)
+      .where(sql`${officials.externalId} IN (SELECT value FROM json_each(${chunk}))`)
+    for (const row of rows) found.set(row.externalId, row)
+  }
+  return found
+}
+
+/** Name, unit and whether active, for each of these external ids on the roster (a roster dry run). */
+export async function officialsByExternalIdFull(db: Database, externalIds: readonly string[]) {
+  const found = new Map<string, Pick<Official, 'externalId' | 'name' | 'unit' | 'active'>>()
+  for (let i = 0; i < externalIds.length; i += ROSTER_CHUNK) {
+    const chunk = JSON.stringify(externalIds.slice(i, i + ROSTER_CHUNK))
+    const rows = await db
+      .select({
+        externalId: officials.externalId,
+        name: officials.name,
+        unit: officials.unit,
+        active: officials.active,
+      })
       .from(officials)
       .where(sql`${officials.externalId} IN (SELECT value FROM json_each(${chunk}))`)
     for (const row of rows) found.set(row.externalId, row)
@@ -182,4 +201,90 @@ export function activeOfficialsPage(
     .where(and(eq(officials.active, true), unitPage(officials.unit, officials.id, unit, after)))
     .orderBy(officials.unit, officials.id)
     .limit(limit)
+}
+
+/** What the console lists of an official. */
+const listed = {
+  id: officials.id,
+  externalId: officials.externalId,
+  name: officials.name,
+  unit: officials.unit,
+  active: officials.active,
+  updatedAt: officials.updatedAt,
+  deactivatedAt: officials.deactivatedAt,
+}
+
+/** Active (or deactivated) officials of a subtree in (unit, id) order, on officials_active_unit. */
+export function officialsByUnitStatement(
+  db: Database,
+  q: { active: boolean; unit: string | null; after?: { unit: string; id: number }; limit: number },
+) {
+  return db
+    .select(listed)
+    .from(officials)
+    .where(
+      and(eq(officials.active, q.active), unitPage(officials.unit, officials.id, q.unit, q.after)),
+    )
+    .orderBy(asc(officials.unit), asc(officials.id))
+    .limit(q.limit)
+}
+
+/** The official with this external id, if in the subtree and of this status (unique index). */
+export function officialByExternalIdStatement(
+  db: Database,
+  q: { externalId: string; active: boolean; unit: string | null; limit: number },
+) {
+  return db
+    .select(listed)
+    .from(officials)
+    .where(
+      and(
+        eq(officials.externalId, q.externalId),
+        eq(officials.active, q.active),
+        inUnit(officials.unit, q.unit),
+      ),
+    )
+    .limit(q.limit)
+}
+
+/** Officials whose name starts with `prefix`, in (name, id) order, on officials_name. */
+export function officialsByNameStatement(
+  db: Database,
+  q: {
+    prefix: string
+    active: boolean
+    unit: string | null
+    after?: { name: string; id: number }
+    limit: number
+  },
+) {
+  return db
+    .select(listed)
+    .from(officials)
+    .where(
+      and(
+        sql`${officials.name} >= ${q.prefix} AND ${officials.name} < ${`${q.prefix}\u{10ffff}`}`,
+        q.after
+          ? or(
+              gt(officials.name, q.after.name),
+              and(eq(officials.name, q.after.name), gt(officials.id, q.after.id)),
+            )
+          : undefined,
+        // Unary + keeps SQLite off officials_active_unit (it has no statistics to tell that a
+        // name prefix is the narrower range): the name index gives the order and the range.
+        sql`+${officials.active} = ${q.active ? 1 : 0}`,
+        inUnit(officials.unit, q.unit),
+      ),
+    )
+    .orderBy(asc(officials.name), asc(officials.id))
+    .limit(q.limit)
+}
+
+/** Active officials of a subtree (a full import's dry run compares the file with them). */
+export function activeInUnitStatement(db: Database, unit: string | null) {
+  return db
+    .select({ externalId: officials.externalId, name: officials.name, unit: officials.unit })
+    .from(officials)
+    .where(and(eq(officials.active, true), inUnit(officials.unit, unit)))
+    .orderBy(officials.unit, officials.id)
 }

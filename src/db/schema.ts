@@ -47,6 +47,8 @@ export const officials = sqliteTable(
   (table) => [
     uniqueIndex('officials_external_id').on(table.externalId),
     index('officials_active_unit').on(table.active, table.unit),
+    // The console's search by name (a prefix: 王 finds 王芳) in (name, id) order.
+    index('officials_name').on(table.name),
   ],
 )
 
@@ -319,5 +321,118 @@ export const auditLog = sqliteTable(
     index('audit_log_action').on(table.action),
     index('audit_log_actor').on(table.actor),
     index('audit_log_unit').on(table.unit),
+  ],
+)
+
+/**
+ * What the console holds about a unit beyond its path: whom its officials contact when something
+ * is wrong (a name that does not match the roster). A unit without a row inherits its parent's.
+ */
+export const unitSettings = sqliteTable('unit_settings', {
+  unit: text('unit').primaryKey(),
+  contact: text('contact'),
+  updatedAt: text('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+})
+
+/**
+ * Where a unit's reminders go: one group channel (the unit's officials) and one leaders channel
+ * (escalation) per unit; a unit without one inherits its parent's. The URL and secret are
+ * credentials: stored AES-GCM encrypted (CHANNEL_SECRET), shown only as `url_masked`.
+ * `rate_key` (an HMAC of the URL) groups channels that share one robot for its rate limit.
+ */
+export const reminderChannels = sqliteTable(
+  'reminder_channels',
+  {
+    id: text('id').primaryKey(),
+    unit: text('unit').notNull(),
+    purpose: text('purpose', { enum: ['group', 'leaders'] }).notNull(),
+    type: text('type', { enum: ['wecom', 'dingtalk', 'feishu', 'webhook'] }).notNull(),
+    urlCipher: text('url_cipher').notNull(),
+    secretCipher: text('secret_cipher'),
+    urlMasked: text('url_masked').notNull(),
+    rateKey: text('rate_key').notNull(),
+    /** names: a reminder lists the outstanding officials; counts: only how many. */
+    privacy: text('privacy', { enum: ['names', 'counts'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (table) => [uniqueIndex('reminder_channels_unit_purpose').on(table.unit, table.purpose)],
+)
+
+/** A rollout's reminder plan (notice version); without a row the default plan applies. */
+export const reminderPlans = sqliteTable(
+  'reminder_plans',
+  {
+    noticeId: text('notice_id').notNull(),
+    version: integer('version').notNull(),
+    /** Overrides the due date of the links; null: the links' due date. */
+    dueDate: text('due_date'),
+    beforeDays: integer('before_days').notNull(),
+    onDueDate: integer('on_due_date', { mode: 'boolean' }).notNull(),
+    repeatDays: integer('repeat_days').notNull(),
+    escalateAfterDays: integer('escalate_after_days').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    updatedAt: text('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.noticeId, table.version] })],
+)
+
+/**
+ * One reminder due at one time to one channel: the unique key makes enqueueing idempotent (a
+ * pass that runs twice finds the row and enqueues nothing). Its attempts are below.
+ */
+export const reminderDeliveries = sqliteTable(
+  'reminder_deliveries',
+  {
+    id: text('id').primaryKey(),
+    noticeId: text('notice_id').notNull(),
+    version: integer('version').notNull(),
+    channelId: text('channel_id').notNull(),
+    unit: text('unit').notNull(),
+    purpose: text('purpose', { enum: ['group', 'leaders'] }).notNull(),
+    /** The plan's date this reminder is for (YYYY-MM-DD) and which kind of slot it is. */
+    slotDate: text('slot_date').notNull(),
+    slot: text('slot', { enum: ['before', 'due', 'overdue', 'escalation'] }).notNull(),
+    dueDate: text('due_date').notNull(),
+    status: text('status', { enum: ['queued', 'sent', 'retrying', 'dead', 'skipped'] }).notNull(),
+    /** Outstanding officials the sent message named or counted. */
+    officials: integer('officials'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('reminder_deliveries_slot').on(
+      table.noticeId,
+      table.version,
+      table.channelId,
+      table.slotDate,
+    ),
+    index('reminder_deliveries_created').on(table.createdAt),
+  ],
+)
+
+/** Every attempt to send a reminder (and every deferral for a rate limit): append-only. */
+export const reminderAttempts = sqliteTable(
+  'reminder_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: text('delivery_id').notNull(),
+    rateKey: text('rate_key').notNull(),
+    at: text('at').notNull(),
+    /** Only sent, failed and retried made a request; deferred waited for the rate limit. */
+    outcome: text('outcome', {
+      enum: ['sent', 'failed', 'retried', 'deferred', 'dead_lettered'],
+    }).notNull(),
+    attempt: integer('attempt').notNull(),
+    httpStatus: integer('http_status'),
+    /** What went wrong, in a few words (never the URL, a secret or a message text). */
+    detail: text('detail'),
+  },
+  (table) => [
+    index('reminder_attempts_rate').on(table.rateKey, table.at),
+    index('reminder_attempts_delivery').on(table.deliveryId, table.id),
   ],
 )

@@ -1,5 +1,6 @@
 /** The pages an official reaches from a personal link: the text and form, then the receipt. */
 import type { Context } from 'hono'
+import { contactOf, ownRecord, pastOf } from '../acknowledgements/history'
 import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
@@ -18,12 +19,14 @@ import {
   acknowledgementForm,
   formTitle,
   linkProblemPage,
+  pastAcknowledgements,
   pendingTitle,
   pendingView,
   problemTitle,
   receiptTitle,
   receiptView,
 } from '../views/acknowledgement'
+import { html } from 'hono/html'
 import { page, withLang } from '../views/layout'
 import { KEYS_PATH } from './keys'
 
@@ -93,23 +96,32 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
   throw error
 }
 
-function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
+async function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: OpenedLink) {
   const signed = signedReceiptOf(
     opened.record!,
     secrets.receipt.published,
     new URL(KEYS_PATH, c.req.url).toString(),
   )
+  const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
+  // The official's records are in their shard, the one their link names.
+  const past = await pastOf(
+    opened.shard.db,
+    opened.official.id,
+    opened.token,
+    lang,
+    opened.record!.receiptId,
+  )
   return render(
     c,
     lang,
     receiptTitle(lang),
-    receiptView({
+    html`${receiptView({
       signed,
       version: opened.version,
       lang,
       downloadPath: `${linkPath(opened.token)}/receipt.json`,
-      timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
-    }),
+      timeZone,
+    })}${pastAcknowledgements(past, lang, timeZone)}`,
   )
 }
 
@@ -120,17 +132,20 @@ async function formPage(
   opened: OpenedLink,
   rejected?: SubmissionRejected,
 ) {
-  const dueDate = await dueDateForOfficial(
-    shardsOf(c.env).control,
-    opened.notice.id,
-    opened.version.version,
-    opened.official.unit,
-  )
+  // Due dates and the unit's contact are in DB; the official's own records in their shard.
+  const control = shardsOf(c.env).control
+  const [dueDate, past, contact] = await Promise.all([
+    dueDateForOfficial(control, opened.notice.id, opened.version.version, opened.official.unit),
+    pastOf(opened.shard.db, opened.official.id, opened.token, lang),
+    // The unit's own contact, set in the console: whom to ask when the roster name is wrong.
+    contactOf(control, opened.official.unit, c.env.ORG_CONTACT),
+  ])
+  const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
   return render(
     c,
     lang,
     formTitle(opened.version, lang),
-    acknowledgementForm({
+    html`${acknowledgementForm({
       version: opened.version,
       lang,
       unit: opened.official.unit,
@@ -139,11 +154,11 @@ async function formPage(
       statement: statementFor(opened.version, lang),
       current: !supersededBy(opened.notice, opened.version, new Date()),
       dueDate,
-      contact: c.env.ORG_CONTACT,
+      contact,
       error: rejected?.message,
       typedName: rejected?.typedName,
       statementTicked: rejected !== undefined && rejected.code !== 'statement_missing',
-    }),
+    })}${pastAcknowledgements(past, lang, timeZone)}`,
     rejected ? 422 : 200,
   )
 }
@@ -252,6 +267,37 @@ acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
   )
   personal(c)
   c.header('Content-Disposition', `attachment; filename="receipt-${opened.record.receiptId}.json"`)
+  return c.body(`${JSON.stringify(signed, null, 2)}\n`, 200, {
+    'Content-Type': 'application/json; charset=utf-8',
+  })
+})
+
+/** An earlier receipt of the same official, through their own link only (never another's). */
+acknowledgementRoutes.get('/a/:token/receipts/:file', async (c) => {
+  const secrets = await ackSecrets(c.env)
+  const file = c.req.param('file')
+  const receiptId = file.endsWith('.json') ? file.slice(0, -5) : ''
+  const opened = await openLink(
+    shardsOf(c.env),
+    secrets.linkKey,
+    c.req.param('token'),
+    new Date(),
+  ).catch((error: unknown) => {
+    if (error instanceof AppError && error.status === 403)
+      throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
+    throw error
+  })
+  const record = receiptId
+    ? await ownRecord(opened.shard.db, opened.official.id, receiptId)
+    : undefined
+  if (!record) throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
+  const signed = signedReceiptOf(
+    record,
+    secrets.receipt.published,
+    new URL(KEYS_PATH, c.req.url).toString(),
+  )
+  personal(c)
+  c.header('Content-Disposition', `attachment; filename="receipt-${record.receiptId}.json"`)
   return c.body(`${JSON.stringify(signed, null, 2)}\n`, 200, {
     'Content-Type': 'application/json; charset=utf-8',
   })

@@ -6,7 +6,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLog } from '../acknowledgements/audit'
-import { consistencyBetween, extendLog, MAX_PROOF_RECORDS } from '../acknowledgements/checkpoints'
+import { consistencyBetween, MAX_PROOF_RECORDS } from '../acknowledgements/checkpoints'
 import { parseGlobal, signGlobalCheckpoint } from '../acknowledgements/global'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { head } from '../acknowledgements/notes'
@@ -17,7 +17,7 @@ import { shardsOf } from '../db/shards'
 import { AppError, errorResponses } from '../errors'
 import { newRoutes } from '../factory'
 import { audit } from '../admin/audit'
-import { requireWholeLog } from '../admin/rollout'
+import { requireWholeLog, signCheckpointAs } from '../admin/rollout'
 import { actorOf, auditByOf, parse, security } from './admin-auth'
 
 export const adminLogRoutes = newRoutes()
@@ -189,18 +189,7 @@ adminLogRoutes.post('/api/admin/verify', async (c) => {
   requireWholeLog(by.actor, 'write')
   const query = parse(CheckpointQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const { shards, shard } = shardLog(c.env, query.shard)
-  const run = await extendLog(shard.db, secrets.receipt, { now: by.now, maxRecords: query.limit })
-  // Signed and stored by extendLog itself; the entry (in DB, with the console's) records that
-  // it was, in which shard, and by whom.
-  if (run.newCheckpoint)
-    await audit(shards.control, by, 'verify.checkpoint', {
-      target:
-        shards.count > 1
-          ? `${shard.index}/${run.newCheckpoint.treeSize}`
-          : String(run.newCheckpoint.treeSize),
-      counts: { added: run.added, records: run.records, problems: run.problemCount },
-    })
+  const run = await signCheckpointAs(shardsOf(c.env), secrets.receipt, by, query.limit, query.shard)
   return c.json(run, 200)
 })
 

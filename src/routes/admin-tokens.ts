@@ -1,6 +1,13 @@
-/** /api/admin/tokens: create (the token is in this answer only), list, revoke. */
+/** /api/admin/tokens: create (the token is in this answer only), list, revoke; both kinds. */
 import { z } from '@hono/zod-openapi'
-import { createToken, listTokens, revokeToken } from '../admin/api-tokens'
+import {
+  CHECK_KEY_TIERS,
+  createToken,
+  DEFAULT_CHECK_KEY_LIMIT,
+  listTokens,
+  revokeToken,
+  TOKEN_KINDS,
+} from '../admin/api-tokens'
 import { errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
 import { actorOf, auditByOf, security } from './admin-auth'
@@ -18,11 +25,20 @@ adminTokenRoutes.openAPIRegistry.registerComponent('securitySchemes', 'adminToke
 const TokenSchema = z
   .object({
     id: z.string().openapi({ example: 'tok_3f9a0c1b2d4e5f60' }),
-    kind: z.string().openapi({ example: 'admin' }),
+    kind: z.enum(TOKEN_KINDS).openapi({
+      description: "admin: for /api/admin/*; check: an integrator's key for /api/check*",
+      example: 'admin',
+    }),
     label: z.string(),
-    unit: z.string().nullable().openapi({ description: 'null: the whole roster' }),
-    access: z.enum(['read', 'write']),
-    rateLimit: z.number().int().nullable(),
+    unit: z.string().nullable().openapi({
+      description: 'null: the whole roster. For a check key, only which admins see and revoke it',
+    }),
+    access: z.enum(['read', 'write']).openapi({ description: 'Check keys: always read' }),
+    rateLimit: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Check keys: texts per minute; admin tokens: null' }),
     createdAt: z.string(),
     createdBy: z.string(),
     expiresAt: z.string().nullable(),
@@ -38,8 +54,23 @@ const NewTokenSchema = z
       example: '广东省/广州市',
       description: 'The subtree it reaches; null: the whole roster',
     }),
-    access: z.enum(['read', 'write']),
+    kind: z.enum(TOKEN_KINDS).optional().openapi({
+      description:
+        'admin (the default): automation of /api/admin/*; check: a key for /api/check and /api/check/batch with its own rate limit',
+    }),
+    access: z
+      .enum(['read', 'write'])
+      .optional()
+      .openapi({ description: 'Admin tokens: required. Check keys: leave it out' }),
     label: z.string().min(1).max(100).openapi({ example: 'nightly roster sync' }),
+    rateLimit: z
+      .number()
+      .int()
+      .optional()
+      .openapi({
+        description: `Check keys only: texts per minute, one of ${CHECK_KEY_TIERS.join(', ')} (default ${DEFAULT_CHECK_KEY_LIMIT}), counted for this key alone`,
+        example: 6000,
+      }),
   })
   .openapi('NewApiToken')
 
@@ -48,7 +79,7 @@ adminTokenRoutes.openAPIRegistry.registerPath({
   path: '/api/admin/tokens',
   summary: 'Create an API token; the token is in this answer and never again',
   description:
-    'Only people (ADMIN_TOKEN, an owner or a unit admin) create tokens, and only inside their own subtree.',
+    'Only people (ADMIN_TOKEN, an owner or a unit admin) create tokens, and only inside their own subtree. An admin token (kind admin, rlt_…) opens /api/admin/*; a check key (kind check, rlk_…) opens nothing there, and is for /api/check*, counted against its own rateLimit.',
   security,
   request: {
     body: { required: true, content: { 'application/json': { schema: NewTokenSchema } } },

@@ -3,11 +3,10 @@
  * Message text only passes through: it is never stored, logged or put in a URL.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context, MiddlewareHandler } from 'hono'
 import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage, MAX_HITS } from '../check/engine'
-import { checkedNotices, rulePackFor } from '../check/packs'
-import { rateLimitKey } from '../client-address'
+import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
+import { citeHits, ruleCitations } from '../content/cite'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
 import { AppError, badRequest, errorResponses, notFound } from '../errors'
@@ -15,14 +14,21 @@ import { limitBody, newRoutes, readForm, refuseForeignForms, requireJson } from 
 import { LangQuery } from '../schemas'
 import { checkPage, checkResultPage, checkTitle } from '../views/check'
 import { page } from '../views/layout'
+import {
+  anonymousCaller,
+  charge,
+  checkCors,
+  CHECKS_PER_MINUTE,
+  CORS_RESPONSE_HEADERS,
+  identifyCaller,
+  rateLimited,
+  registerCheckAccess,
+} from './check-access'
 
 export const MAX_CHARS = 10_000
 export const MAX_BATCH = 100
-/**
- * The rate limit counts texts: a single check costs one, a batch one per text. It must match the
- * CHECK_RATE_LIMITER entry in wrangler.toml, which counts one per limit() call per key and period.
- */
-export const CHECKS_PER_MINUTE = 600
+// The rate limits count texts: a single check costs one, a batch one per text (check-access.ts).
+export { CHECKS_PER_MINUTE }
 // A body this big cannot hold a text within the limit, even with every character escaped
 // (\uXXXX in JSON, %XX%XX%XX in a form).
 const MAX_BODY = 128 * 1024
@@ -30,19 +36,42 @@ const MAX_BATCH_BODY = MAX_BATCH * MAX_BODY
 
 const HitSchema = z
   .object({
-    rule: z.string().openapi({ example: 'red-envelopes' }),
+    rule: z.string().openapi({ description: "The rule's id", example: 'red-envelopes' }),
+    ruleNumber: z
+      .number()
+      .int()
+      .openapi({ description: "The rule's number in the version checked against", example: 4 }),
+    ruleTitle: z.string().openapi({
+      description:
+        "The rule's title in that version, in the answer's language (?lang=, zh by default)",
+      example: '不得收受电子红包',
+    }),
+    ruleUrl: z.string().openapi({
+      description:
+        "Absolute address of the rule on that version's page (immutable once the version is replaced)",
+      example:
+        'https://redlines.example.org/notices/wechat-red-lines/versions/2?lang=zh#red-envelopes',
+    }),
     start: z
       .number()
       .int()
       .openapi({ description: 'UTF-16 offset of the match in text', example: 0 }),
     end: z.number().int().openapi({ description: 'text.slice(start, end) === match', example: 3 }),
     match: z.string().openapi({ example: '紅 包' }),
-    term: z.string().openapi({ description: 'The term as the rule lists it', example: '红包' }),
-    channel: z
-      .enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji'])
-      .openapi({ description: 'How the term was found' }),
+    term: z.string().openapi({
+      description: 'The term as the rule lists it (empty for channel model)',
+      example: '红包',
+    }),
+    channel: z.enum(['exact', 'folded', 'pinyin', 'homophone', 'emoji', 'model']).openapi({
+      description:
+        'How the term was found; model: the learned channel read the sentence (match) as crossing the rule (always review)',
+    }),
     verdict: z.enum(['review', 'block']),
     reason: z.string().openapi({ description: 'Cites the rule, in the request language' }),
+    score: z
+      .number()
+      .optional()
+      .openapi({ description: "Channel model only: the model's score for the rule, 0-1" }),
   })
   .openapi('CheckHit')
 const VerdictSchema = z.enum(['pass', 'review', 'block']).openapi({
@@ -52,9 +81,15 @@ const NoticeRefSchema = z
   .object({
     id: z.string().openapi({ example: 'wechat-red-lines' }),
     version: z.number().int().openapi({ example: 2 }),
-    sha256: z.string().openapi({ description: 'SHA-256 of the published version, check included' }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the published notice version' }),
   })
   .openapi('CheckedAgainst')
+const CheckRefSchema = z
+  .object({
+    version: z.number().int().openapi({ description: 'The check version (c1, c2...)', example: 1 }),
+    sha256: z.string().openapi({ description: 'SHA-256 of the check version (its lock)' }),
+  })
+  .openapi('CheckVersion')
 const Target = {
   notice: z.string().optional().openapi({
     description: 'Notice id; default: the shipped notice',
@@ -66,14 +101,21 @@ const Target = {
     .positive()
     .optional()
     .openapi({ description: "Version number; default: the notice's current version" }),
+  check: z.number().int().positive().optional().openapi({
+    description:
+      'Check version to use (the check has versions of its own); default: the newest check version that covers the notice version',
+  }),
 }
 const Text = z.string().openapi({
   description: `The message as it would be sent: 1 to ${MAX_CHARS} characters (UTF-16 code units)`,
   example: '紅 包收到了，謝謝王總',
 })
 
-/** Per hit, everything but its match; test/check-route.test.ts holds the shipped packs to it. */
-export const MAX_HIT_BYTES = 512
+/**
+ * Per hit, everything but its match (its rule cited by number, title and address included);
+ * test/check-route.test.ts holds the shipped packs to it.
+ */
+export const MAX_HIT_BYTES = 768
 const Listing = {
   truncated: z
     .literal(true)
@@ -86,21 +128,33 @@ const Listing = {
     .int()
     .optional()
     .openapi({ description: 'With truncated: how many hits there are in all' }),
+  scores: z.record(z.string(), z.number()).optional().openapi({
+    description:
+      "Every rule's score, 0-1, rules and model combined: 1 for a block hit, 0.6 + 0.4 × the model's score for a review hit from the rules, else the model's score",
+  }),
 }
 const BOUND =
   `Each result lists at most ${MAX_HITS} hits, in text order (then truncated: true and totalHits), ` +
-  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match, and their matches together quote at most the text's length: ` +
-  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS) / 1000)} kB`
+  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match; the rules' matches together quote at most the text's length, and the model's (one per rule at most) as much again: ` +
+  `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 12 * MAX_CHARS) / 1000)} kB`
 
 const RATE =
-  `Rate limit: ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
-  'a batch costs one per text, and is refused whole (429) when fewer are left'
+  `Rate limit: without a key, ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
+  "with a check key (Authorization: Bearer rlk_… or X-Api-Key), the key's own limit, whatever the address. " +
+  'A batch costs one per text, and is refused whole (429, with Retry-After) when fewer are left. ' +
+  'An unknown, revoked or expired key, or an admin token, is 401. ' +
+  'CORS: browsers on the origins the operator lists in CHECK_CORS_ORIGINS may call this (the preflight, OPTIONS, is answered 204); other origins get no CORS headers'
 
 const json = <T>(schema: T, description: string) => ({
-  200: { description, content: { 'application/json': { schema } } },
+  200: {
+    description,
+    headers: CORS_RESPONSE_HEADERS,
+    content: { 'application/json': { schema } },
+  },
 })
 
 export const checkRoutes = newRoutes()
+const CHECK_SECURITY = registerCheckAccess(checkRoutes.openAPIRegistry)
 
 function requireText(text: string, where = 'text'): string {
   if (text.length === 0)
@@ -114,55 +168,49 @@ function requireText(text: string, where = 'text'): string {
   return text
 }
 
-function resolvePack(noticeId?: string, n?: number) {
-  const notice = requireNotice(noticeId ?? (checkedNotices()[0] as string))
-  const version = n === undefined ? requireCurrent(notice) : requireVersion(notice, n)
-  const pack = rulePackFor(notice.id, version.version)
-  if (!pack)
+function resolvePack(target: { notice?: string; version?: number; check?: number } = {}) {
+  const notice = requireNotice(target.notice ?? (checkedNotices()[0] as string))
+  const version =
+    target.version === undefined ? requireCurrent(notice) : requireVersion(notice, target.version)
+  const covering = checkVersionsFor(notice.id, version.version)
+  if (target.check !== undefined && !notice.checks.some((c) => c.check === target.check))
+    throw notFound(
+      'check_not_found',
+      `Notice "${notice.id}" has no check version c${target.check}; it has ${notice.checks.map((c) => `c${c.check}`).join(', ') || 'none'}.`,
+    )
+  const pack = rulePackFor(notice.id, version.version, target.check)
+  const check = notice.checks.find((c) => c.check === pack?.checkVersion)
+  if (!pack || !check)
     throw notFound(
       'no_check',
-      `Version ${version.version} of notice "${notice.id}" has no message check.`,
+      target.check === undefined || covering.length === 0
+        ? `Version ${version.version} of notice "${notice.id}" has no message check.`
+        : `Check version c${target.check} does not cover version ${version.version} of notice "${notice.id}"; ${covering.map((c) => `c${c}`).join(', ')} ${covering.length === 1 ? 'does' : 'do'}.`,
     )
-  return { pack, ref: { id: notice.id, version: version.version, sha256: version.sha256 } }
-}
-
-/**
- * Charges the client n checks: n calls to the limiter, at once. Refused when fewer than n are
- * left this minute (the binding cannot look without counting, so what was left is then spent).
- */
-async function charge(c: Context<AppEnv>, n: number, what: string): Promise<void> {
-  const key = rateLimitKey(c.req.header('cf-connecting-ip'))
-  const limiter = c.env.CHECK_RATE_LIMITER
-  // One call, the common case, without an array and Promise.all around it.
-  const outcomes =
-    n === 1
-      ? [await limiter.limit({ key })]
-      : await Promise.all(Array.from({ length: n }, () => limiter.limit({ key })))
-  if (outcomes.every((o) => o.success)) return
-  throw new AppError(
-    429,
-    'rate_limited',
-    `${what} Each address may check ${CHECKS_PER_MINUTE} texts a minute (a batch counts each of its texts); wait a minute and try again.`,
-    { 'Retry-After': '60' },
-  )
-}
-
-/** Every request costs one check before its body is read, so floods of junk are refused cheaply. */
-const rateLimited: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await charge(c, 1, 'Too many checks from this address.')
-  await next()
+  return {
+    pack,
+    version,
+    notice: { id: notice.id, version: version.version, sha256: version.sha256 },
+    check: { version: check.check, sha256: check.sha256 },
+  }
 }
 
 // Answers are made with it (errors get it from the error handler), never stored by anyone.
 const NO_STORE = { 'Cache-Control': 'no-store' }
+/** Answers score every rule (rules and model combined). */
+const SCORED = { scores: true }
 
 checkRoutes.use(
   '/api/check',
+  checkCors,
+  identifyCaller,
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: one text of up to ${MAX_CHARS} characters.`),
 )
 checkRoutes.use(
   '/api/check/batch',
+  checkCors,
+  identifyCaller,
   rateLimited,
   limitBody(
     MAX_BATCH_BODY,
@@ -177,6 +225,7 @@ checkRoutes.openapi(
     summary:
       'Check one message against a notice version: which red line it may cross, where, and why',
     description: `${RATE}.`,
+    security: CHECK_SECURITY,
     middleware: [requireJson] as const,
     request: {
       query: LangQuery,
@@ -197,18 +246,24 @@ checkRoutes.openapi(
             hits: z.array(HitSchema),
             ...Listing,
             notice: NoticeRefSchema,
+            check: CheckRefSchema,
           })
           .openapi('CheckResult'),
         `The verdict (decided on every hit) and the hits. ${BOUND}.`,
       ),
-      ...errorResponses(400, 404, 413, 415, 429),
+      ...errorResponses(400, 401, 404, 413, 415, 429),
     },
   }),
   (c) => {
     const body = c.req.valid('json')
     const text = requireText(body.text)
-    const { pack, ref } = resolvePack(body.notice, body.version)
-    return wholeJson({ ...checkMessage(pack, text, langOf(c)), notice: ref }, NO_STORE)
+    const { pack, version, notice, check } = resolvePack(body)
+    const lang = langOf(c)
+    const citations = ruleCitations(version, lang, originOf(c.req.url))
+    return wholeJson(
+      { ...citeHits(checkMessage(pack, text, lang, SCORED), citations), notice, check },
+      NO_STORE,
+    )
   },
 )
 
@@ -218,6 +273,7 @@ checkRoutes.openapi(
     path: '/api/check/batch',
     summary: `Check up to ${MAX_BATCH} messages against one notice version`,
     description: `${RATE}.`,
+    security: CHECK_SECURITY,
     middleware: [requireJson] as const,
     request: {
       query: LangQuery,
@@ -238,11 +294,12 @@ checkRoutes.openapi(
               z.object({ verdict: VerdictSchema, hits: z.array(HitSchema), ...Listing }),
             ),
             notice: NoticeRefSchema,
+            check: CheckRefSchema,
           })
           .openapi('CheckBatchResult'),
         `One result per text, in order. ${BOUND}, so a full batch's answer at most about ${Math.ceil((MAX_BATCH * (MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS)) / 1e6)} MB.`,
       ),
-      ...errorResponses(400, 404, 413, 415, 429),
+      ...errorResponses(400, 401, 404, 413, 415, 429),
     },
   }),
   async (c) => {
@@ -256,17 +313,22 @@ checkRoutes.openapi(
         `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
-    const { pack, ref } = resolvePack(body.notice, body.version)
+    const { pack, version, notice, check } = resolvePack(body)
     // The request itself paid for one text on the way in.
     if (body.texts.length > 1)
       await charge(
         c,
         body.texts.length - 1,
-        `This batch of ${body.texts.length} texts needs ${body.texts.length} checks, more than this address has left this minute.`,
+        `This batch of ${body.texts.length} texts needs ${body.texts.length} checks, more than ${c.get('checkCaller').kind === 'key' ? 'this key' : 'this address'} has left this minute.`,
       )
     const lang = langOf(c)
+    const citations = ruleCitations(version, lang, originOf(c.req.url))
     return wholeJson(
-      { results: body.texts.map((t) => checkMessage(pack, t, lang)), notice: ref },
+      {
+        results: body.texts.map((t) => citeHits(checkMessage(pack, t, lang, SCORED), citations)),
+        notice,
+        check,
+      },
       NO_STORE,
     )
   },
@@ -292,6 +354,7 @@ checkRoutes.get('/check', (c) => {
 checkRoutes.post(
   '/check',
   refuseForeignForms,
+  anonymousCaller,
   rateLimited,
   limitBody(MAX_BODY, `The request is too large: up to ${MAX_CHARS} characters.`),
   async (c) => {
@@ -302,7 +365,7 @@ checkRoutes.post(
       throw badRequest('missing_text', 'The form has no message to check.')
     // Browsers send textarea line breaks as CRLF; count and show them as the person typed them.
     const text = requireText(raw.replace(/\r\n/g, '\n'))
-    const { pack, ref } = resolvePack()
+    const { pack, notice, check } = resolvePack()
     const result = checkMessage(pack, text, lang)
     c.header('Cache-Control', 'no-store')
     return c.html(
@@ -317,7 +380,8 @@ checkRoutes.post(
           MAX_CHARS,
           text,
           result,
-          requireVersion(requireNotice(ref.id), ref.version),
+          requireVersion(requireNotice(notice.id), notice.version),
+          check,
         ),
       }),
     )

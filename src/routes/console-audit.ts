@@ -33,7 +33,16 @@ export const ACTION_LABELS: Record<string, Record<Lang, string>> = {
   'token.revoke': { zh: '吊销 API 令牌', en: 'revoked an API token' },
   'roster.import': { zh: '导入名册', en: 'imported the roster' },
   'links.create': { zh: '生成确认链接', en: 'created links' },
+  'links.create_one': { zh: '补发个人链接', en: 'made a personal link' },
+  'official.edit': { zh: '修改人员', en: 'edited an official' },
+  'official.deactivate': { zh: '停用人员', en: 'deactivated an official' },
+  'official.reactivate': { zh: '恢复人员', en: 'reactivated an official' },
   'verify.checkpoint': { zh: '核验并签署检查点', en: 'verified and signed a checkpoint' },
+  'channel.set': { zh: '设置提醒渠道', en: 'set a reminder channel' },
+  'channel.delete': { zh: '删除提醒渠道', en: 'removed a reminder channel' },
+  'unit.contact': { zh: '设置单位联系人', en: "set a unit's contact" },
+  'reminder_plan.set': { zh: '修改提醒计划', en: 'changed a reminder plan' },
+  'reminders.run': { zh: '立即发送提醒', en: 'ran the reminders' },
 }
 
 const words = {

@@ -1,7 +1,18 @@
-/** /admin/tokens: API tokens in the reader's subtree; create one (shown once), revoke one. */
+/**
+ * /admin/tokens: API tokens in the reader's subtree, both kinds (admin tokens for /api/admin/*,
+ * integrators' check keys for /api/check*); create one (shown once), revoke one.
+ */
 import { html } from 'hono/html'
 import { z } from '@hono/zod-openapi'
-import { createToken, listTokens, revokeToken, type TokenView } from '../admin/api-tokens'
+import {
+  CHECK_KEY_TIERS,
+  CHECK_KIND,
+  createToken,
+  DEFAULT_CHECK_KEY_LIMIT,
+  listTokens,
+  revokeToken,
+  type TokenView,
+} from '../admin/api-tokens'
 import { newRoutes } from '../factory'
 import type { Lang } from '../i18n'
 import { withLang } from '../views/layout'
@@ -25,7 +36,13 @@ const words = {
   zh: {
     title: 'API 令牌',
     intro:
-      '供脚本和其他系统调用 /api/admin/* 使用。每个令牌只能访问一个单位及其下级单位，只读或读写。',
+      '管理令牌供脚本和其他系统调用 /api/admin/* 使用，每个只能访问一个单位及其下级单位，只读或读写。检查密钥供其他系统（如聊天服务器）调用消息检查 /api/check，按密钥单独限速，不能访问 /api/admin/*。',
+    kind: '类型',
+    kinds: { admin: '管理令牌', check: '检查密钥' } as Record<string, string>,
+    accessHint: '仅用于管理令牌。',
+    rateLimit: '每分钟检查条数',
+    rateLimitHint: '仅用于检查密钥：此密钥每分钟最多检查的消息条数（批量检查每条都计数）。',
+    pickKind: '请选择管理令牌或检查密钥。',
     create: '新建令牌',
     label: '用途说明',
     labelHint: '例如：人事系统每晚同步名册',
@@ -54,7 +71,14 @@ const words = {
   en: {
     title: 'API tokens',
     intro:
-      'For scripts and other systems calling /api/admin/*. Each token reaches one unit and the units below it, read-only or read and write.',
+      'Admin tokens are for scripts and other systems calling /api/admin/*: each reaches one unit and the units below it, read-only or read and write. Check keys are for other systems (a chat server, say) calling the message check /api/check, with a rate limit of their own; they open nothing under /api/admin/*.',
+    kind: 'Kind',
+    kinds: { admin: 'admin token', check: 'check key' } as Record<string, string>,
+    accessHint: 'Admin tokens only.',
+    rateLimit: 'Texts checked per minute',
+    rateLimitHint:
+      'Check keys only: how many messages this key may check a minute (a batch counts each of its texts).',
+    pickKind: 'Choose an admin token or a check key.',
     create: 'New token',
     label: 'What it is for',
     labelHint: 'e.g. nightly roster sync from the HR system',
@@ -86,6 +110,8 @@ addConsoleErrors({
   label_required: '请说明令牌的用途。',
   label_too_long: '用途说明最多 100 个字符。',
   invalid_access: '请选择只读或读写。',
+  invalid_kind: '请选择管理令牌或检查密钥。',
+  invalid_rate_limit: '请选择一个限额。',
   token_not_found: '没有这个令牌。',
 })
 
@@ -93,7 +119,13 @@ const schema = (lang: Lang) => {
   const m = consoleText(lang)
   return z.object({
     label: z.string().trim().min(1, m.required).max(100, m.tooLong(100)),
+    // A form without the field (as posted before check keys existed) makes an admin token.
+    kind: z
+      .enum(['', 'admin', 'check'], { error: words[lang].pickKind })
+      .transform((kind) => kind || 'admin'),
     access: z.enum(['read', 'write'], { error: words[lang].pickAccess }),
+    // Read only for a check key, where the domain refuses a limit that is not a tier.
+    rateLimit: z.string(),
     unit: z.string().trim().max(1100, m.tooLong(1100)),
   })
 }
@@ -104,8 +136,13 @@ function row(ctx: ConsoleCtx, t: TokenView) {
   return html`<tr${t.revokedAt ? html` class="revoked"` : ''}>
     <td>${t.label}</td>
     <td><code>${t.id}</code></td>
+    <td>${w.kinds[t.kind] ?? t.kind}</td>
     <td>${scopeLabel(ctx.lang, t.unit)}</td>
-    <td><span class="tag ${t.access}">${m.access[t.access]}</span></td>
+    <td>${
+      t.kind === CHECK_KIND
+        ? html`${(t.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT).toLocaleString('en')} / min`
+        : html`<span class="tag ${t.access}">${m.access[t.access]}</span>`
+    }</td>
     <td>${time(t.createdAt)}<br><span class="muted">${t.createdBy}</span></td>
     <td>${time(t.lastUsedAt)}</td>
     <td class="keep">${
@@ -143,23 +180,51 @@ async function tokensPage(ctx: ConsoleCtx, state: FormState, status: 200 | 403 |
                 state,
               },
               html`${field({ name: 'label', label: w.label, hint: w.labelHint, state, required: true, maxlength: 100 })}
+                ${field({
+                  name: 'kind',
+                  label: w.kind,
+                  type: 'select',
+                  state,
+                  options: [
+                    ['admin', w.kinds.admin!],
+                    ['check', w.kinds.check!],
+                  ],
+                })}
                 ${field({ name: 'unit', label: w.unit, hint: w.unitHint(scopeLabel(ctx.lang, ctx.actor.unit)), state })}
                 ${field({
                   name: 'access',
                   label: w.access,
+                  hint: w.accessHint,
                   type: 'select',
                   state,
                   options: [
                     ['read', m.access.read!],
                     ['write', m.access.write!],
                   ],
+                })}
+                ${field({
+                  name: 'rateLimit',
+                  label: w.rateLimit,
+                  hint: w.rateLimitHint,
+                  type: 'select',
+                  state,
+                  options: CHECK_KEY_TIERS.map((t) => [String(t), t.toLocaleString('en')]),
                 })}`,
             )}</div>`
           : ''
       }
       <h2>${w.list}</h2>
       ${table(
-        [w.label, w.id, w.unit, w.access, w.createdAt, w.lastUsed, w.status],
+        [
+          w.label,
+          w.id,
+          w.kind,
+          w.unit,
+          `${w.access} / ${w.rateLimit}`,
+          w.createdAt,
+          w.lastUsed,
+          w.status,
+        ],
         tokens.map((t) => row(ctx, t)),
         ctx.lang,
       )}`,
@@ -170,7 +235,17 @@ export const consoleTokenRoutes = newRoutes()
 
 consoleTokenRoutes.get(
   PATH,
-  consolePage((ctx) => tokensPage(ctx, emptyForm({ access: 'read', unit: ctx.actor.unit ?? '' }))),
+  consolePage((ctx) =>
+    tokensPage(
+      ctx,
+      emptyForm({
+        kind: 'admin',
+        access: 'read',
+        rateLimit: String(DEFAULT_CHECK_KEY_LIMIT),
+        unit: ctx.actor.unit ?? '',
+      }),
+    ),
+  ),
 )
 
 consoleTokenRoutes.post(
@@ -181,9 +256,13 @@ consoleTokenRoutes.post(
     if (!read.ok) return tokensPage(ctx, read.state, 422)
     let created
     try {
+      // The form always sends both selects; each kind takes only its own.
+      const check = read.data.kind === CHECK_KIND
       created = await createToken(ctx.db, ctx.by, {
+        kind: read.data.kind,
         label: read.data.label,
-        access: read.data.access,
+        access: check ? undefined : read.data.access,
+        rateLimit: check && read.data.rateLimit !== '' ? Number(read.data.rateLimit) : undefined,
         unit: read.data.unit || ctx.actor.unit,
       })
     } catch (error) {
@@ -194,18 +273,29 @@ consoleTokenRoutes.post(
         label_required: 'label',
         label_too_long: 'label',
         invalid_access: 'access',
+        invalid_kind: 'kind',
+        invalid_rate_limit: 'rateLimit',
       })
       return tokensPage(ctx, read.state, status as 403)
     }
     const origin = new URL(ctx.c.req.url).origin
+    const record = created.record
+    const usage =
+      record.kind === CHECK_KIND
+        ? `curl -H "Authorization: Bearer ${created.token}" -H "Content-Type: application/json" -d '{"text":"…"}' ${origin}/api/check`
+        : `curl -H "Authorization: Bearer ${created.token}" ${origin}/api/admin/tokens`
     return {
       title: w.created,
       nav: 'tokens',
       body: html`<p>${w.once}</p>
         <p class="secret" id="new-token" data-copy data-copy-label="${w.copy}" data-copied-label="${w.copied}">${created.token}</p>
-        <p>${created.record.label} · <code>${created.record.id}</code> · ${scopeLabel(ctx.lang, created.record.unit)} · ${consoleText(ctx.lang).access[created.record.access]}</p>
+        <p>${record.label} · <code>${record.id}</code> · ${w.kinds[record.kind]} · ${scopeLabel(ctx.lang, record.unit)} · ${
+          record.kind === CHECK_KIND
+            ? `${(record.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT).toLocaleString('en')} / min`
+            : consoleText(ctx.lang).access[record.access]
+        }</p>
         <p>${w.use}</p>
-        <p><code>curl -H "Authorization: Bearer ${created.token}" ${origin}/api/admin/tokens</code></p>
+        <p><code>${usage}</code></p>
         <p><a href="${withLang(PATH, ctx.lang)}">${w.backToList}</a></p>`,
     }
   }),

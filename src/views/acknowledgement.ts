@@ -336,3 +336,58 @@ export function receiptTitle(lang: Lang): string {
 export function problemTitle(lang: Lang): string {
   return messages[lang].problemTitle
 }
+
+const historyWords = {
+  zh: {
+    title: '您以前的确认记录',
+    intro: '以下是您本人此前完成的确认；回执可随时从这里再次下载。',
+    notice: '通知',
+    when: '确认时间',
+    receipt: '回执',
+    download: '下载回执（JSON）',
+  },
+  en: {
+    title: 'What you have acknowledged before',
+    intro: 'Your earlier acknowledgements; download any receipt again from here.',
+    notice: 'Notice',
+    when: 'Acknowledged',
+    receipt: 'Receipt',
+    download: 'Download the receipt (JSON)',
+  },
+} as const
+
+export interface PastAcknowledgement {
+  receiptId: string
+  title: string
+  version: number
+  versionPath: string
+  acknowledgedAt: string
+  /** Through the official's own link: /a/{token}/receipts/{receiptId}.json */
+  receiptPath: string
+}
+
+/** The official's earlier acknowledgements, each with its receipt; nothing when there are none. */
+export function pastAcknowledgements(
+  past: readonly PastAcknowledgement[],
+  lang: Lang,
+  timeZone: string,
+): Html | string {
+  if (past.length === 0) return ''
+  const w = historyWords[lang]
+  const m = messages[lang]
+  return html`<section class="noprint" id="history">
+    <h2>${w.title}</h2>
+    <p>${w.intro}</p>
+    <ul>
+      ${past.map(
+        (p) =>
+          html`<li>
+            <a href="${withLang(p.versionPath, lang)}">${m.noticeVersion(p.title, p.version)}</a>
+            · ${localTime(p.acknowledgedAt, timeZone, lang)} ·
+            <a href="${p.receiptPath}" download>${w.download}</a>
+            <span class="hash">${p.receiptId}</span>
+          </li>`,
+      )}
+    </ul>
+  </section>`
+}

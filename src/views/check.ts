@@ -26,6 +26,7 @@ const messages = {
     rule: (n: number, title: string) => `第 ${n} 条 ${title}`,
     basis: '检查依据：',
     basisName: (title: string, v: number) => `《${title}》第 ${v} 版`,
+    checkVersion: (c: number) => `检查版本 c${c}`,
     again: '修改后再检查',
   },
   en: {
@@ -54,6 +55,7 @@ const messages = {
     rule: (n: number, title: string) => `Rule ${n}: ${title}`,
     basis: 'Checked against',
     basisName: (title: string, v: number) => `“${title}”, version ${v}`,
+    checkVersion: (c: number) => `check version c${c}`,
     again: 'Edit and check again',
   },
 } as const
@@ -136,6 +138,7 @@ export function checkResultPage(
   text: string,
   result: CheckResult,
   basis: CompiledVersion,
+  check: { version: number; sha256: string },
 ): Html {
   const m = messages[lang]
   const { verdict, hits } = result
@@ -155,6 +158,9 @@ export function checkResultPage(
     </div>
     <div class="checked">${markedText(text, hits)}</div>
     ${hits.length ? html`<ol class="findings">${hits.map((hit, i) => finding(hit, i + 1, basis, lang))}</ol>` : ''}
-    <p class="meta">${m.basis} ${basisLink(basis, lang)}</p>
+    <p class="meta">
+      ${m.basis} ${basisLink(basis, lang)} · ${m.checkVersion(check.version)}
+      <span class="hash">${check.sha256.slice(0, 12)}</span>
+    </p>
     ${checkForm(lang, maxChars, text)}`
 }

@@ -84,7 +84,18 @@ async function main(): Promise<number> {
 
   const server = spawn(
     'npx',
-    ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistTo],
+    [
+      'wrangler',
+      'dev',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(port + 1),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      persistTo,
+    ],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   )
   let passed = 0

@@ -44,7 +44,11 @@ function testNotice(id: string): CompiledNotice {
       en: { ...v2.languages.en, textSha256: `${id}-v${version}-en` },
     },
   })
-  return { id, versions: [...versions, next(3, 'editorial'), next(4, 'material')] }
+  return {
+    id,
+    versions: [...versions, next(3, 'editorial'), next(4, 'material')],
+    checks: published.checks,
+  }
 }
 
 const notice = testNotice('counted-test')

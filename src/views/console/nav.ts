@@ -23,7 +23,47 @@ export const NAV_SECTIONS: readonly NavSection[] = ['rollout', 'reminders', 'acc
 export const consoleNav: NavItem[] = [
   // rollout
   { id: 'dashboard', href: '/admin', label: { zh: '概览', en: 'Dashboard' }, section: 'rollout' },
+  { id: 'units', href: '/admin/units', label: { zh: '单位', en: 'Units' }, section: 'rollout' },
+  {
+    id: 'officials',
+    href: '/admin/officials',
+    label: { zh: '人员', en: 'Officials' },
+    section: 'rollout',
+  },
+  {
+    id: 'roster',
+    href: '/admin/roster',
+    label: { zh: '上传名册', en: 'Roster upload' },
+    section: 'rollout',
+    visible: (actor) => actor.access === 'write',
+  },
+  { id: 'links', href: '/admin/links', label: { zh: '确认链接', en: 'Links' }, section: 'rollout' },
+  {
+    id: 'records',
+    href: '/admin/records',
+    label: { zh: '确认记录', en: 'Records' },
+    section: 'rollout',
+  },
+  {
+    id: 'verification',
+    href: '/admin/verification',
+    label: { zh: '核验与检查点', en: 'Verification' },
+    section: 'rollout',
+    visible: (actor) => actor.unit === null,
+  },
   // reminders
+  {
+    id: 'reminders',
+    href: '/admin/reminders',
+    label: { zh: '提醒', en: 'Reminders' },
+    section: 'reminders',
+  },
+  {
+    id: 'channels',
+    href: '/admin/channels',
+    label: { zh: '提醒渠道', en: 'Channels' },
+    section: 'reminders',
+  },
   // access
   {
     id: 'admins',

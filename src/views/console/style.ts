@@ -57,8 +57,13 @@ button.link{background:none;border:0;padding:0;color:var(--link);text-decoration
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
 .filters .field{margin:0;min-width:9rem;flex:1 1 9rem}
 .pager{display:flex;gap:1rem;margin:1rem 0}
+.depth-2{padding-left:1.6rem}.depth-3{padding-left:2.7rem}.depth-4{padding-left:3.8rem}.depth-5{padding-left:4.9rem}.depth-6{padding-left:6.0rem}.depth-7{padding-left:7.1rem}.depth-8{padding-left:8.2rem}.depth-9{padding-left:9.3rem}.depth-10{padding-left:10.4rem}
+.meter{vertical-align:middle}.meter .out{fill:var(--line)}.meter .ack{fill:var(--ok)}.meter .late{fill:var(--err)}
+.chart{max-width:100%;height:auto}.chart .col{fill:var(--ok)}.chart .axis{stroke:var(--line)}.chart text{fill:var(--muted);font-size:11px}
+.totals{display:flex;flex-wrap:wrap;gap:.75rem;margin:.5rem 0 1rem}.totals div{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:8rem}.totals strong{display:block;font-size:1.5rem;font-variant-numeric:tabular-nums}
+.sheet{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:1rem}.sheet figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:.6rem;text-align:center;break-inside:avoid}.sheet svg{width:100%;height:auto;background:#fff}.sheet figcaption{font-size:13px}
 @media (max-width:760px){table{min-width:44rem}.shell{display:block}.side{border-right:0;border-bottom:1px solid var(--line);padding:.5rem .75rem;display:flex;flex-wrap:wrap;gap:.1rem .25rem;align-items:center}.side h2{display:none}.side a{padding:.25rem .45rem}main{padding:1rem}.bar{padding:.5rem 1rem}.card{padding:.85rem}}
-@media print{.bar,.side,.noprint{display:none}.shell{display:block}body{color:#000;background:#fff}}
+@media print{.bar,.side,.noprint{display:none}.shell{display:block}body{color:#000;background:#fff}main{padding:0;max-width:none}.sheet{grid-template-columns:repeat(4,1fr)}}
 `
   .trim()
   .replace(/\n/g, '')

@@ -1,0 +1,1 @@
+CREATE INDEX `officials_name` ON `officials` (`name`);

@@ -1,0 +1,122 @@
+/**
+ * Check models into the Worker: every committed content/notices/<id>/checks/c<n>/model/ (written
+ * by npm run train:check-model) is verified against its manifest and laid out in a data-only Wasm
+ * module of its own,
+ *   src/generated/checkmodels.json  what each model is and where its tables are
+ *   src/generated/checkmodels.wasm  the tables (ready memory: nothing to parse at start-up)
+ * A module apart from the rule packs' so that a check version's model and its rule pack can be
+ * built, replaced and loaded independently, and the rule pack's layout can change without this.
+ */
+import { createHash } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { MODEL_TABLES, type CheckModelData, type ModelTableName } from '../src/check/model'
+import { RulePackError } from './rulepack'
+
+/** model.json as committed: the model's data, with the tables' places inside model.bin. */
+export interface ModelManifest extends Omit<CheckModelData, 'sha256'> {
+  notice: string
+  check: number
+  bin: { file: 'model.bin'; bytes: number; sha256: string }
+  [more: string]: unknown
+}
+
+export const MODEL_FILES = ['model.json', 'model.bin'] as const
+
+/** Every committed model, in a stable order: [key "<notice>@c<n>", folder]. */
+export async function findCheckModels(root: string): Promise<[string, string][]> {
+  const notices = path.join(root, 'content/notices')
+  const out: [string, string][] = []
+  for (const notice of (await readdir(notices)).sort()) {
+    const checks = path.join(notices, notice, 'checks')
+    const dirs = (await readdir(checks).catch(() => [] as string[]))
+      .filter((d) => /^c[1-9][0-9]*$/.test(d))
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+    for (const dir of dirs) {
+      const folder = path.join(checks, dir, 'model')
+      const has = await readFile(path.join(folder, 'model.json')).then(
+        () => true,
+        () => false,
+      )
+      if (has) out.push([`${notice}@${dir}`, folder])
+    }
+  }
+  return out
+}
+
+/** The SHA-256 a model is cited by: over model.json, then model.bin. */
+export const modelSha256 = (json: Buffer, bin: Buffer) =>
+  createHash('sha256').update(json).update(bin).digest('hex')
+
+export async function buildCheckModels(
+  root: string,
+): Promise<{ models: Record<string, CheckModelData>; bytes: Buffer }> {
+  const models: Record<string, CheckModelData> = {}
+  const parts: Buffer[] = []
+  let at = 0
+  for (const [key, folder] of await findCheckModels(root)) {
+    const where = path.relative(root, folder)
+    const json = await readFile(path.join(folder, 'model.json'))
+    const bin = await readFile(path.join(folder, 'model.bin'))
+    const manifest = JSON.parse(json.toString('utf8')) as ModelManifest
+    const problems: string[] = []
+    const binSha = createHash('sha256').update(bin).digest('hex')
+    if (manifest.format !== 1) problems.push(`format ${String(manifest.format)}: expected 1`)
+    if (binSha !== manifest.bin?.sha256 || bin.length !== manifest.bin?.bytes)
+      problems.push('model.bin does not match the sha256 and size in model.json (re-train)')
+    if (`${manifest.notice}@c${manifest.check}` !== key)
+      problems.push(`model.json names ${manifest.notice}@c${manifest.check}, not ${key}`)
+    const tables = {} as CheckModelData['tables']
+    for (const name of Object.keys(MODEL_TABLES) as ModelTableName[]) {
+      const [offset, length] = manifest.tables?.[name] ?? [-1, -1]
+      const bytes = length * MODEL_TABLES[name].BYTES_PER_ELEMENT
+      if (!(offset >= 0 && offset % 4 === 0 && offset + bytes <= bin.length))
+        problems.push(`tables.${name}: outside model.bin or not 4-byte aligned`)
+      tables[name] = [at + offset, length]
+    }
+    if (problems.length) throw new RulePackError(where, problems)
+    const { notice: _n, check: _c, bin: _b, ...rest } = manifest
+    models[key] = {
+      format: 1,
+      rules: rest.rules,
+      bias: rest.bias,
+      scale: rest.scale,
+      threshold: rest.threshold,
+      normFloor: rest.normFloor,
+      slotBits: rest.slotBits,
+      sha256: modelSha256(json, bin),
+      tables,
+    }
+    const pad = (4 - (bin.length % 4)) % 4
+    parts.push(bin, Buffer.alloc(pad))
+    at += bin.length + pad
+  }
+  return { models, bytes: Buffer.concat(parts) }
+}
+
+/** Writes src/generated/checkmodels.{json,bin}; returns a line for the build's log. */
+export async function writeCheckModels(root: string, outDir: string): Promise<string> {
+  const { models, bytes } = await buildCheckModels(root)
+  const json = JSON.stringify(models)
+  await writeFile(path.join(outDir, 'checkmodels.json'), json)
+  await writeFile(path.join(outDir, 'checkmodels.bin'), bytes)
+  return (
+    `check models: ${Object.keys(models).join(', ') || '(none)'} -> src/generated/checkmodels.json ` +
+    `(${(json.length / 1024).toFixed(1)} KiB) + checkmodels.bin (${(bytes.length / 1024).toFixed(0)} KiB)`
+  )
+}
+
+/** The built models, loaded as the Worker loads them, for Node scripts. */
+export async function readBuiltModels(root: string) {
+  const { loadCheckModel } = await import('../src/check/model')
+  const generated = path.join(root, 'src/generated')
+  const data = JSON.parse(
+    await readFile(path.join(generated, 'checkmodels.json'), 'utf8'),
+  ) as Record<string, CheckModelData>
+  const bytes = await readFile(path.join(generated, 'checkmodels.bin'))
+  // A copy, as the Worker gets it: an ArrayBuffer of its own, 4-byte aligned.
+  const buffer = new Uint8Array(bytes).buffer
+  return Object.fromEntries(
+    Object.entries(data).map(([key, d]) => [key, loadCheckModel(d, buffer)]),
+  )
+}

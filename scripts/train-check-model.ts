@@ -1,0 +1,366 @@
+/**
+ * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
+ *
+ * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c2/model):
+ *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
+ *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
+ *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
+ *               model.bin, its sha256, the training configuration, and the sha256 and line count
+ *               of every data file it was trained from
+ * Needs the data (the development set, default test/fixtures/check or else /work/devset, and
+ * ../shared/corpora), so it runs when a check version is authored; a clone never trains, it
+ * builds what is committed. The same data gives byte-identical files; --verify trains and
+ * compares with what is committed instead of writing (exit 1 when they differ).
+ *
+ * Data: every development-set author except the test half's (a2, a4, a6), and the train half of
+ * each corpus (split by a hash of the text): half of it to fit on, half to calibrate the
+ * thresholds with (see below). The held halves and the test authors are only for
+ * npm run eval:check-model.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
+import {
+  CORPUS_LICENCES,
+  defaultDevsetDir,
+  isCalibration,
+  isTraining,
+  loadData,
+  NEGATIVE_CORPORA,
+  RULES,
+  TEST_AUTHORS,
+  TUNE_AUTHORS,
+  type Example,
+} from './checkmodel-data'
+import { foldTables } from './checkmodel-fold'
+import { modelSha256, type ModelManifest } from './checkmodel-pack'
+import { chooseThresholds } from './checkmodel-thresholds'
+import {
+  DEFAULT_CONFIG,
+  featurise,
+  logits,
+  quantise,
+  toCheckModel,
+  train,
+  type Featurised,
+  type TrainConfig,
+} from './checkmodel-train'
+
+const root = path.resolve(import.meta.dirname, '..')
+const { values } = parseArgs({
+  options: {
+    devset: { type: 'string' },
+    corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
+    out: {
+      type: 'string',
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c2/model'),
+    },
+    verify: { type: 'boolean', default: false },
+  },
+})
+const devsetDir = values.devset ?? defaultDevsetDir(root)
+const outDir = path.resolve(values.out)
+
+/**
+ * Thresholds are set on scores from lines the scoring model never saw:
+ * - negative corpora: the shipped model's scores on each corpus's calibration slice (half of its
+ *   train half, never fitted on); false flags, all rules together, within CORPUS_BUDGET;
+ * - authored lines: out-of-fold scores, the training authors split into FOLDS groups and each
+ *   group scored by a model fitted without it (same configuration, the same corpus lines), so
+ *   near misses (within NEAR_MISS_BUDGET) and violations are those of authors it never read.
+ * Each step lowers the threshold of the rule that gains the most violations per false flag.
+ */
+const FOLDS = 7
+const CORPUS_BUDGET = 0.0015 // per negative corpus: half of the 0.3% the whole check may use
+const NEAR_MISS_BUDGET = 0.02
+// Never flag what the model itself scores as more likely innocent: everyday chat ("材料已收到，
+// 谢谢") is rare in the corpora, so a budget alone can let a threshold sink that low.
+const MIN_THRESHOLD = 0.5
+const CORPUS_POSITIVE_GAIN = 0.02 // a cold-offensive line, against 1 for an authored violation
+const CONFIG: TrainConfig = { ...DEFAULT_CONFIG }
+
+const started = performance.now()
+const log = (what: string) =>
+  console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`)
+
+const { fold, styled } = foldTables()
+const data = await loadData(devsetDir, values.corpora)
+const examples = data.examples.filter(isTraining)
+const calibration = data.examples.filter(isCalibration)
+const R = RULES.length
+const EVERYDAY = 'ordinary'
+const authors = [
+  ...new Set(examples.filter((e) => e.authored && e.kind !== EVERYDAY).map((e) => e.source)),
+].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+log(
+  `${examples.length} lines to fit (authors ${authors.join(' ')}; half of each corpus's train half), ` +
+    `${calibration.length} to calibrate, from ${path.relative(root, devsetDir) || devsetDir}`,
+)
+const featurised = examples.map((e) => featurise(fold, styled, e.text))
+const fit = (keep: (e: Example) => boolean) => {
+  const ids = examples.flatMap((e, i) => (keep(e) ? [i] : []))
+  const q = quantise(
+    train(
+      ids.map((i) => examples[i] as Example),
+      ids.map((i) => featurised[i] as Featurised),
+      R,
+      CONFIG,
+    ),
+    CONFIG.slotBits,
+  )
+  const model = toCheckModel(
+    q,
+    RULES,
+    fold,
+    styled,
+    CONFIG.slotBits,
+    CONFIG.normFloor,
+    RULES.map(() => 0.5),
+  )
+  return { q, model }
+}
+
+// Out-of-fold scores of the authored lines. Everyday talk (test/fixtures/check/model/, lines
+// written to teach the model what ordinary work chat looks like) is fitted on by every fold,
+// like the corpora, and never counted as a near miss.
+const isEveryday = (e: Example) => e.kind === EVERYDAY
+const authored = examples.filter((e) => e.authored && !isEveryday(e))
+const foldOf = (e: Example) => authors.indexOf(e.source) % FOLDS
+const outOfFold = new Float64Array(authored.length * R)
+for (let k = 0; k < FOLDS; k++) {
+  const { model } = fit((e) => !e.authored || isEveryday(e) || foldOf(e) !== k)
+  const ids = authored.flatMap((e, i) => (foldOf(e) === k ? [i] : []))
+  const l = logits(
+    model,
+    ids.map((i) => (authored[i] as Example).text),
+  )
+  ids.forEach((i, j) => outOfFold.set(l.subarray(j * R, (j + 1) * R), i * R))
+  log(
+    `fold ${k + 1}/${FOLDS}: ${ids.length} lines of ${authors.filter((a) => authors.indexOf(a) % FOLDS === k).join(' ')} scored`,
+  )
+}
+
+const { q, model } = fit(() => true)
+log(`fitted: ${q.kept} features in ${2 ** CONFIG.slotBits} slots`)
+const scored = [...calibration, ...authored]
+const scores = new Float64Array(scored.length * R)
+scores.set(
+  logits(
+    model,
+    calibration.map((e) => e.text),
+  ),
+)
+scores.set(outOfFold, calibration.length * R)
+
+const GROUPS = [...NEGATIVE_CORPORA, 'near misses'] as const
+const BUDGETS = [...NEGATIVE_CORPORA.map(() => CORPUS_BUDGET), NEAR_MISS_BUDGET]
+const group = Int32Array.from(scored, (e) =>
+  e.labels !== 0
+    ? -1
+    : e.authored
+      ? GROUPS.length - 1
+      : NEGATIVE_CORPORA.indexOf(e.source as never),
+)
+const groupSize = GROUPS.map((_, g) => group.filter((x) => x === g).length)
+const budget = groupSize.map((n, g) => Math.floor(n * (BUDGETS[g] as number)))
+const gain = new Float64Array(scored.length * R)
+scored.forEach((e, i) => {
+  for (let r = 0; r < R; r++)
+    if ((e.labels >> r) & 1) gain[i * R + r] = e.authored ? 1 : CORPUS_POSITIVE_GAIN
+})
+const labels = Int32Array.from(scored, (e) => e.labels)
+const thresholdLogits = chooseThresholds({
+  logits: scores,
+  rules: R,
+  labels,
+  group,
+  budget,
+  gain,
+  floor: Math.log(MIN_THRESHOLD / (1 - MIN_THRESHOLD)),
+})
+// Stored as probabilities, rounded so the manifest reads well; 1 means the rule never flags.
+const threshold = thresholdLogits.map((t) =>
+  t === Infinity ? 1 : Number((1 / (1 + Math.exp(-t))).toPrecision(6)),
+)
+const thresholdLogit = threshold.map((p) => Math.log(p / (1 - p)))
+const flagsOf = (i: number) => {
+  let m = 0
+  for (let r = 0; r < R; r++) if ((scores[i * R + r] as number) >= thresholdLogit[r]!) m |= 1 << r
+  return m
+}
+const share = (ids: number[], hit: (i: number) => boolean) => ({
+  lines: ids.length,
+  flagged: ids.filter(hit).length,
+})
+const lines = (keep: (e: Example) => boolean) => scored.flatMap((e, i) => (keep(e) ? [i] : []))
+const r8 = RULES.indexOf('inappropriate-statements')
+const calibrated = {
+  falseFlags: Object.fromEntries(
+    GROUPS.map((g, k) => [
+      g,
+      share(
+        scored.flatMap((_, i) => (group[i] === k ? [i] : [])),
+        (i) => flagsOf(i) !== 0,
+      ),
+    ]),
+  ),
+  coldOffensiveRecall: share(
+    lines((e) => e.source === 'cold-offensive'),
+    (i) => ((flagsOf(i) >> r8) & 1) === 1,
+  ),
+  /** Out of fold: recall of the authored violations (the tune half and the training-only authors). */
+  recall: Object.fromEntries(
+    [...RULES.map((rule, r) => [rule, r] as const), ['all rules', -1] as const].map(([rule, r]) => [
+      rule,
+      Object.fromEntries(
+        ['plain', 'evasive', 'subtle'].map((kind) => {
+          const ids = lines(
+            (e) =>
+              e.authored &&
+              e.kind === kind &&
+              (r < 0 ? e.labels !== 0 : ((e.labels >> r) & 1) === 1),
+          )
+          return [
+            kind,
+            share(ids, (i) => (flagsOf(i) & (r < 0 ? scored[i]!.labels : 1 << r)) !== 0),
+          ]
+        }),
+      ),
+    ]),
+  ),
+}
+// Lines written for this script (in no data set) and what the shipped model makes of them:
+// test/check-model.test.ts checks the Worker gets exactly these numbers from the built tables.
+const REFERENCE_LINES = [
+  '这个政策就是拍脑袋定的，纯属瞎折腾，上面根本不管下面死活',
+  '群里发个小视频给大家解解闷，全是露点的，懂的都懂',
+  '内部消息，下周全市封城，赶紧去超市囤货，转发给亲戚朋友',
+  '王局，这是一点心意，红包请收下，项目的事多费心',
+  '明天选举投老张一票，投了的每人发两百块，名单我记着',
+  '这是还没公布的干部任免名单，内部文件拍照发你，别外传',
+  '本人代购正品面膜，一盒98包邮，需要的私聊下单',
+  '这帮刁民就是欠收拾，老子一个电话就能让他们闭嘴',
+  '明天上午九点在三楼会议室开会，请各位准时参加。',
+  '纪委提醒：严禁收受红包礼金，发现一起查处一起。',
+  'Vote for Li tomorrow and there is 200 yuan in it for you.',
+]
+const shipped = toCheckModel(q, RULES, fold, styled, CONFIG.slotBits, CONFIG.normFloor, threshold)
+const reference = REFERENCE_LINES.map((text) => {
+  const scores = scoreMessage(shipped, text)
+  return {
+    text,
+    scores: scores.map((s) => s.score),
+    flagged: scores.filter((s) => s.flagged).map((s) => s.rule),
+  }
+})
+
+log(`thresholds ${threshold.join(' ')}`)
+log(`false flags ${JSON.stringify(calibrated.falseFlags)}`)
+log(`out-of-fold recall (all rules) ${JSON.stringify(calibrated.recall['all rules'])}`)
+
+// model.bin: the tables, each 4-byte aligned, in MODEL_TABLES' order.
+const parts: Record<ModelTableName, ArrayBufferView> = {
+  fold,
+  styled,
+  slots: q.slots,
+}
+const tables = {} as ModelManifest['tables']
+const chunks: Buffer[] = []
+let at = 0
+for (const name of Object.keys(MODEL_TABLES) as ModelTableName[]) {
+  const view = parts[name]
+  // Typed arrays are little-endian on every machine this runs on; say so if one is not.
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('big-endian host')
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+  tables[name] = [at, view.byteLength / MODEL_TABLES[name].BYTES_PER_ELEMENT]
+  const pad = (4 - (bytes.length % 4)) % 4
+  chunks.push(bytes, Buffer.alloc(pad))
+  at += bytes.length + pad
+}
+const bin = Buffer.concat(chunks)
+
+const splitCounts = (filter: (e: Example) => boolean) => {
+  const list = data.examples.filter(filter)
+  return { lines: list.length, violations: list.filter((e) => e.labels !== 0).length }
+}
+const manifest: ModelManifest = {
+  format: 1,
+  notice: 'wechat-red-lines',
+  check: Number(path.basename(path.dirname(outDir)).slice(1)) || 2,
+  rules: [...RULES],
+  bias: [...q.bias],
+  scale: [...q.scale],
+  threshold,
+  normFloor: CONFIG.normFloor,
+  slotBits: CONFIG.slotBits,
+  tables,
+  reference,
+  bin: {
+    file: 'model.bin',
+    bytes: bin.length,
+    sha256: createHash('sha256').update(bin).digest('hex'),
+  },
+  features:
+    'token unigrams, bigrams and trigrams within a sentence; tokens: folded Han (and other unspaced-script) characters, folded Latin words, digit runs, currency signs; emoji as features of their own; see src/check/model.ts',
+  training: {
+    method: 'one-vs-rest logistic regression, FTRL-proximal; int8 weights with a scale per rule',
+    config: CONFIG,
+    features: q.kept,
+    thresholds: {
+      method:
+        "per rule, lowered greedily (most violations gained per false flag) while false flags stay within budget: on each negative corpus's calibration slice (not fitted on) and on the authored near misses (fitted on)",
+      budgets: { corpus: CORPUS_BUDGET, nearMisses: NEAR_MISS_BUDGET },
+      minimum: MIN_THRESHOLD,
+      corpusPositiveGain: CORPUS_POSITIVE_GAIN,
+      calibrated,
+    },
+    split: {
+      testAuthors: TEST_AUTHORS,
+      tuneAuthors: TUNE_AUTHORS,
+      trainedOnAuthors: authors,
+      corpora:
+        'by sha256("redlines check model\\n" + text): byte 0 even -> train half (byte 1 even: fitted on, odd: calibration), odd -> held half',
+    },
+    counts: {
+      fittedOn: splitCounts(isTraining),
+      calibration: splitCounts(isCalibration),
+      testHalf: splitCounts((e) => e.half === 'test'),
+      heldCorpora: splitCounts((e) => e.half === 'held'),
+    },
+    data: data.files.map((f) => ({
+      ...f,
+      licence: CORPUS_LICENCES[f.file.replace(/\.jsonl$/, '')] ?? 'the project (authored lines)',
+    })),
+  },
+}
+const json = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)
+
+if (values.verify) {
+  const same = await Promise.all([
+    readFile(path.join(outDir, 'model.json')).then(
+      (b) => b.equals(json),
+      () => false,
+    ),
+    readFile(path.join(outDir, 'model.bin')).then(
+      (b) => b.equals(bin),
+      () => false,
+    ),
+  ])
+  log(same.every(Boolean) ? 'identical to the committed model' : 'DIFFERS from the committed model')
+  process.exitCode = same.every(Boolean) ? 0 : 1
+} else {
+  await mkdir(outDir, { recursive: true })
+  await writeFile(path.join(outDir, 'model.bin'), bin)
+  await writeFile(path.join(outDir, 'model.json'), json)
+  log(
+    `wrote ${path.relative(root, outDir)}/model.{json,bin} (${(bin.length / 1024).toFixed(0)} KiB), ` +
+      `sha256 ${modelSha256(json, bin)}`,
+  )
+}
+
+function round(x: number): number {
+  return Number(x.toFixed(4))
+}
