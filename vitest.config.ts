@@ -81,6 +81,9 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/**/*.test.ts'],
+      // Real D1 and workerd on a shared 2-core machine: a heavy test (eight concurrent imports, a
+      // batch of dense texts) can pass 5 s under load while being correct; a hang still fails.
+      testTimeout: 20_000,
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/global-setup.ts'],
     },

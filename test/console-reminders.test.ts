@@ -28,7 +28,7 @@ describe('console: channels and reminders', () => {
     expect(set.status).toBe(303)
     const channels = await (await browser.get('/admin/channels?lang=en&done=set')).text()
     expect(channels).toContain('The channel was saved.')
-    expect(channels).toContain('http://127.0.0.1:8855/…-key')
+    expect(channels).toContain(`${RECEIVER}/…-key`)
     expect(channels).not.toContain('console-secret-key')
 
     const page = await (await browser.get(`/admin/reminders?lang=en&rollout=${NOTICE}@2`)).text()

@@ -61,7 +61,7 @@ describe('channels API', () => {
       url,
       secret: 'SECdingtalk-secret',
     })
-    expect(channel.url).toBe('http://127.0.0.1:8855/…-key')
+    expect(channel.url).toBe(`${RECEIVER}/…-key`)
     expect(channel.signed).toBe(true)
     const listed = await (await call('/api/admin/channels', { headers: admin() })).text()
     expect(listed).not.toContain('0123456789abcdef')
