@@ -103,7 +103,9 @@ export default defineConfig(async () => {
         },
       }),
     ],
-    test: { name, include, setupFiles: ['./test/setup.ts'] },
+    // Real D1 and workerd on a shared 2-core machine: a heavy test (eight concurrent imports, a
+    // batch of dense texts) can pass 5 s under load while being correct; a hang still fails.
+    test: { name, include, setupFiles: ['./test/setup.ts'], testTimeout: 20_000 },
   })
   return {
     test: {

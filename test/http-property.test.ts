@@ -188,11 +188,17 @@ describe('any request to any route', () => {
           expect(type, where).toMatch(/^application\/json/)
           const answer = (await response.json()) as { error: Record<string, unknown> }
           expect(Object.keys(answer), where).toEqual(['error'])
-          expect(answer.error, where).toEqual({
+          // The one shape; a roster refusal also lists its bad lines (`lines`), the only detail.
+          const { lines, ...shape } = answer.error
+          expect(shape, where).toEqual({
             status: response.status,
             code: expect.stringMatching(/^[a-z_]+$/),
             message: expect.stringMatching(/\S/),
           })
+          if (lines !== undefined) {
+            expect(answer.error.code, where).toBe('roster_invalid')
+            expect(Array.isArray(lines), where).toBe(true)
+          }
         } else {
           // An error page, or a personal link's own page explaining the problem.
           expect(type, where).toMatch(/^text\/html/)

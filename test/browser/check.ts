@@ -71,7 +71,7 @@ export async function checkScenario({ page, baseUrl, screenshot, check }: Scenar
   await page.waitForLoadState()
   check('the finding links to the rule text', /\/rules\/red-envelopes/.test(page.url()), page.url())
 
-  await submit('这个红包是谁的')
+  await submit('hongbao已领')
   seen = await verdict()
   {
     const [r, g, b] = seen.background as [number, number, number]

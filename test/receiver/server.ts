@@ -112,9 +112,11 @@ const read = (req: IncomingMessage) =>
     req.on('error', reject)
   })
 
+/** `anyPath`: a route for every path not registered (npm run receiver: any webhook URL works). */
 export function startReceiver(
   port: number,
   host = '127.0.0.1',
+  anyPath?: { type: ChannelType; secret?: string },
 ): Promise<Server & { received: Received[] }> {
   const routes = new Map<string, Route>()
   const received: Received[] = []
@@ -146,7 +148,11 @@ export function startReceiver(
       const path = url.searchParams.get('path')
       return reply(200, JSON.stringify(received.filter((r) => !path || r.path === path)))
     }
-    const route = routes.get(url.pathname)
+    let route = routes.get(url.pathname)
+    if (!route && anyPath) {
+      route = { type: anyPath.type, secret: anyPath.secret ?? null, failTimes: 0, failStatus: 500 }
+      routes.set(url.pathname, route)
+    }
     let status = 404
     let text = '{"error":"no such robot"}'
     let verified: boolean | null = null
