@@ -21,6 +21,8 @@ function testSecrets() {
   }
 }
 
+/** Run by both projects: with one shard (DB, as npm start) and with four. */
+const SHARD_TESTS = 'test/scale/**/*.test.ts'
 /**
  * Cloudflare Access as the tests see it: a team domain nobody fetches, because ACCESS_JWKS hands
  * the Worker the key set directly. The private half reaches only the tests (TEST_ACCESS_KEY),
@@ -55,7 +57,27 @@ async function contentBinaries(): Promise<Record<string, string>> {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'drizzle'))
-  return {
+  // Test-only bindings: the real migrations, applied to every database by test/setup.ts, and
+  // the acknowledgement secrets (fresh random values for every run, never read from .dev.vars).
+  // ACK_QUEUE is the Queue a shard that stays overloaded hands writes to (wrangler.scale.toml
+  // binds it for the national configuration); a short batch timeout keeps the tests quick.
+  // Setting queues here replaces wrangler.toml's, so the reminders' queues (as wrangler.toml
+  // declares them) are repeated.
+  const queues = {
+    queueProducers: { ACK_QUEUE: 'redlines-acks-test', REMINDER_QUEUE: 'redlines-reminders' },
+    queueConsumers: {
+      'redlines-acks-test': { maxBatchTimeout: 0.05, maxRetries: 5 },
+      'redlines-reminders': {
+        maxBatchSize: 10,
+        maxBatchTimeout: 2,
+        maxRetries: 5,
+        deadLetterQueue: 'redlines-reminders-dead',
+      },
+      'redlines-reminders-dead': { maxBatchSize: 10, maxBatchTimeout: 2, maxRetries: 3 },
+    },
+  }
+  const contentBinaryFiles = await contentBinaries()
+  const project = (name: string, include: string[], extraDatabases: string[]) => ({
     plugins: [
       cloudflareTest({
         main: './src/index.ts',
@@ -68,7 +90,7 @@ export default defineConfig(async () => {
           // the tests of other settings hand the app an env of their own.
           bindings: {
             TEST_MIGRATIONS: migrations,
-            TEST_CONTENT_BINARIES: await contentBinaries(),
+            TEST_CONTENT_BINARIES: contentBinaryFiles,
             ...testSecrets(),
             ...testAccess(),
             ALLOW_LOCAL_WEBHOOKS: 'true',
@@ -76,15 +98,21 @@ export default defineConfig(async () => {
             TEST_RECEIVER: `http://127.0.0.1:${process.env.RECEIVER_PORT ?? 8855}`,
             CHECK_CORS_ORIGINS: 'https://chat.example.org, https://app.example.org/',
           },
+          d1Databases: ['DB', ...extraDatabases],
+          ...queues,
         },
       }),
     ],
+    // Real D1 and workerd on a shared 2-core machine: a heavy test (eight concurrent imports, a
+    // batch of dense texts) can pass 5 s under load while being correct; a hang still fails.
+    test: { name, include, setupFiles: ['./test/setup.ts'], testTimeout: 20_000 },
+  })
+  return {
     test: {
-      include: ['test/**/*.test.ts'],
-      // Real D1 and workerd on a shared 2-core machine: a heavy test (eight concurrent imports, a
-      // batch of dense texts) can pass 5 s under load while being correct; a hang still fails.
-      testTimeout: 20_000,
-      setupFiles: ['./test/setup.ts'],
+      projects: [
+        project('one-shard', ['test/**/*.test.ts'], []),
+        project('four-shards', [SHARD_TESTS], ['DB_SHARD_1', 'DB_SHARD_2', 'DB_SHARD_3']),
+      ],
       globalSetup: ['./test/global-setup.ts'],
     },
   }

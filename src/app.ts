@@ -9,6 +9,7 @@ import { acknowledgementRoutes } from './routes/acknowledgements'
 import { checkRoutes } from './routes/check'
 import { adminLinkRoutes } from './routes/admin-links'
 import { adminLogRoutes } from './routes/admin-log'
+import { adminShardRoutes } from './routes/admin-shards'
 import { adminRecordRoutes } from './routes/admin-records'
 import { adminRosterRoutes } from './routes/admin-roster'
 import { adminStatusRoutes } from './routes/admin-status'
@@ -83,6 +84,7 @@ export function createApp() {
   app.route('/', adminStatusRoutes)
   app.route('/', adminRecordRoutes)
   app.route('/', adminLogRoutes)
+  app.route('/', adminShardRoutes)
   app.route('/', adminTokenRoutes)
   app.route('/', adminAuditRoutes)
   app.route('/', adminReminderRoutes)

@@ -197,6 +197,14 @@ const peopleErrors: Record<string, Record<Lang, string>> = {
     zh: '系统暂时无法访问数据库，本次未保存任何内容。请稍后再试。',
     en: 'The database did not answer; nothing was saved. Try again in a moment.',
   },
+  write_unconfirmed: {
+    zh: '数据库未确认本次保存。请稍后重新打开您的链接：如已记录，会显示您的回执；如未记录，会再次显示确认表单。',
+    en: 'The database did not confirm the write. Open your link again in a moment: it shows your receipt if the acknowledgement was recorded, and the form again if it was not.',
+  },
+  shard_missing: {
+    zh: '确认功能暂时无法使用。请稍后再试；如一直如此，请告知管理员。',
+    en: 'Acknowledgements are unavailable at the moment. Try again later; if this persists, tell your administrator.',
+  },
   official_not_found: {
     zh: '此链接对应的人员不在名册中。请联系管理员。',
     en: 'The official this link was issued to is not on the roster. Ask your administrator.',

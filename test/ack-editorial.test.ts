@@ -76,6 +76,7 @@ beforeAll(async () => {
   await recordAcknowledgement(db, secrets.receipt, {
     official: (await findOfficialByExternalId(db, 'E2'))!,
     version: editorial.versions[1]!,
+    notice: editorial,
     lang: 'zh',
     statement: 'v2',
     typedName: '乙二',

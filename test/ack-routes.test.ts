@@ -380,12 +380,13 @@ describe('a D1 failure while a link is used', () => {
 
 describe('a D1 failure on an admin read', () => {
   it('answers 503 with Retry-After in the error shape, not 500', async () => {
-    await env.DB.exec('ALTER TABLE officials RENAME TO officials_away')
+    // Status reads the live counters (roster_counts), not the officials.
+    await env.DB.exec('ALTER TABLE roster_counts RENAME TO roster_counts_away')
     let response: Response
     try {
       response = await call(`/api/admin/status/${NOTICE}/2`, { headers: admin() })
     } finally {
-      await env.DB.exec('ALTER TABLE officials_away RENAME TO officials')
+      await env.DB.exec('ALTER TABLE roster_counts_away RENAME TO roster_counts')
     }
     expect(response.status).toBe(503)
     expect(response.headers.get('Retry-After')).toBe('5')

@@ -145,6 +145,7 @@ describe('a roster import', () => {
       scope: null,
       bodySha256: 'x',
       rows: [{ externalId: 'a', name: 'b', unit: 'c' }],
+      classes: '[]',
     })
     const counting = statements[1] as unknown as { toSQL(): { sql: string; params: unknown[] } }
     const steps = await plan(counting.toSQL())

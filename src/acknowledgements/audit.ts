@@ -13,6 +13,7 @@ import {
 import { checkpointsAbove, type Checkpoint } from '../db/checkpoints'
 import type { Database } from '../db/client'
 import { badRequest } from '../errors'
+import { checkGlobalForShard } from './global'
 import { Frontier } from './merkle'
 import type { ReceiptKeys } from './secrets'
 import { openCursor, sealCursor } from './tokens'
@@ -26,8 +27,16 @@ export const AUDIT_MAX_LIMIT = 2000
 interface AuditState {
   v: 1
   startedAt: string
-  /** 'rows': walking the records; 'tail': the log has ended, checkpoints beyond it remain. */
-  phase: 'rows' | 'tail'
+  /**
+   * 'rows': walking the records; 'tail': the log has ended, checkpoints beyond it remain;
+   * 'global' (several shards): the global checkpoints, for what they list of this shard.
+   */
+  phase: 'rows' | 'tail' | 'global'
+  /** The shard audited (absent: 0); a cursor resumes only the audit of its own shard. */
+  shard?: number
+  /** The last global checkpoint checked, and its note hash. */
+  globalAfter?: number
+  previousGlobal?: string | null
   /** The last seq read (0 before the first). */
   afterSeq: number
   /** The tree over the records read so far. */
@@ -64,10 +73,16 @@ export interface AuditReport {
   problems: Problem[]
 }
 
-async function resume(cursorKey: CryptoKey, cursor: string | undefined, now: Date) {
+async function resume(
+  cursorKey: CryptoKey,
+  cursor: string | undefined,
+  now: Date,
+  shard: number,
+): Promise<AuditState> {
   if (cursor === undefined)
     return {
       v: 1,
+      ...(shard ? { shard } : {}),
       startedAt: now.toISOString(),
       phase: 'rows',
       afterSeq: 0,
@@ -84,18 +99,38 @@ async function resume(cursorKey: CryptoKey, cursor: string | undefined, now: Dat
       'invalid_cursor',
       'cursor: not a cursor this audit returned (or from another key).',
     )
+  if ((state.shard ?? 0) !== shard)
+    throw badRequest(
+      'invalid_cursor',
+      `cursor: it continues the audit of shard ${state.shard ?? 0}, not of shard ${shard}.`,
+    )
   return state
 }
 
-/** One chunk of the audit: the first without a cursor, each next one with the cursor before. */
+/**
+ * One chunk of the audit of one shard's log (`db`): the first without a cursor, each next one
+ * with the cursor before. With several shards, `global` names the control database and the
+ * shard, and the audit ends with the global checkpoints' claims about this shard; it reads no
+ * other shard.
+ */
 export async function auditLog(
   db: Database,
   keys: ReceiptKeys,
   cursorKey: CryptoKey,
-  options: { now: Date; limit: number; cursor?: string },
+  options: {
+    now: Date
+    limit: number
+    cursor?: string
+    global?: { control: Database; shard: number }
+  },
 ): Promise<AuditReport> {
   const { limit } = options
-  const state: AuditState = await resume(cursorKey, options.cursor, options.now)
+  const state: AuditState = await resume(
+    cursorKey,
+    options.cursor,
+    options.now,
+    options.global?.shard ?? 0,
+  )
   const frontier = Frontier.restore(state.size, state.frontier)
   const findings = new Findings()
   const chunk = {
@@ -198,7 +233,28 @@ export async function auditLog(
     // Checkpoints over more records than the log holds: each one is evidence of removed records.
     const beyond = await checkpointsAbove(db, { above: state.through, limit: budget })
     for (const c of beyond) await visit(c, false)
-    complete = beyond.length < budget
+    if (beyond.length < budget) {
+      if (options.global) state.phase = 'global'
+      else complete = true
+    }
+    budget -= beyond.length
+  }
+  if (state.phase === 'global' && budget > 0 && options.global) {
+    const checked = await checkGlobalForShard(
+      options.global.control,
+      db,
+      options.global.shard,
+      keys,
+      {
+        after: state.globalAfter ?? 0,
+        limit: budget,
+        previous: state.previousGlobal ?? null,
+      },
+    )
+    for (const problem of checked.problems) findings.add(problem)
+    state.globalAfter = checked.last
+    state.previousGlobal = checked.previous
+    complete = checked.checked < budget
   }
 
   state.size = frontier.size

@@ -5,21 +5,21 @@
 import type { CompiledNotice, CompiledVersion } from '../content/types'
 import { requireNotice, requireVersion, type NoticeLookup } from '../content/resolve'
 import type { Database } from '../db/client'
-import {
-  countOutstanding,
-  officialAndRecord,
-  outstandingPageStatement,
-  type AcknowledgementRow,
-} from '../db/acknowledgements'
+import { officialAndRecord, type AcknowledgementRow } from '../db/acknowledgements'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { batchAll } from '../db/batch'
 import { insertLinkBatchStatement, type LinkBatch } from '../db/links'
-import { activeOfficialsPage, countActiveOfficials, type Official } from '../db/officials'
+import { activeOfficialsPage, type Official } from '../db/officials'
+import { asShards, type Shard, type Store } from '../db/shards'
 import { registerVersionStatement, registeredVersion } from '../db/versions'
 import { AppError } from '../errors'
+import { unitCounts } from './counters'
 import { storageUnavailable } from './failures'
 import { countingRange, supersededBy, versionToSign } from './policy'
+import { lastFailure, withRetries } from './retry'
 import { normaliseUnit } from './roster'
+import { shardsFor } from './sharding'
+import { mergeSorted, outstandingAcross } from './status'
 import { readLink, signLink, type LinkClaims } from './tokens'
 
 export const MAX_EXPIRY_DAYS = 366
@@ -72,13 +72,40 @@ export async function ensureVersionRegistered(db: Database, version: CompiledVer
     )
 }
 
-/** Validates the request, records the batch, and returns the links to stream. */
+/** Active officials of every shard of a scope, merged in (unit, id) order, with their shard. */
+async function* activeAcross(
+  shards: readonly Shard[],
+  unit: string | null,
+  from: { unit: string; id: number } | undefined,
+  pageSize: number,
+) {
+  async function* one(shard: Shard) {
+    let after = from
+    for (;;) {
+      const page = await activeOfficialsPage(shard.db, { unit, after, limit: pageSize })
+      for (const official of page) yield { ...official, shard: shard.index }
+      const last = page.at(-1)
+      if (!last || page.length < pageSize) return
+      after = { unit: last.unit, id: last.id }
+    }
+  }
+  yield* mergeSorted(shards.map(one), (a, b) =>
+    a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.id - b.id,
+  )
+}
+
+/**
+ * Validates the request, records the batch, and returns the links to stream. The counts come
+ * from the live counters; the officials from every shard the unit reaches, in unit order.
+ */
 export async function createLinks(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   request: LinkRequest,
   lookup: NoticeLookup = requireNotice,
 ): Promise<{ batch: LinkBatch; links: AsyncGenerator<IssuedLink> }> {
+  const shards = asShards(store)
+  const db = shards.control
   const notice = lookup(request.notice)
   const version = requireVersion(notice, request.version)
   const newer = supersededBy(notice, version, request.now)
@@ -106,7 +133,15 @@ export async function createLinks(
       'invalid_expiry',
       `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`,
     )
-  const active = await countActiveOfficials(db, unit)
+  const range = countingRange(notice, version.version)
+  const counting = { noticeId: notice.id, version: version.version, ...range, unit }
+  const inScope = await shardsFor(shards, unit)
+  const counts = await unitCounts(inScope, {
+    counting: { noticeId: notice.id, baseline: range.from, last: range.to },
+    unit,
+    now: request.now,
+  })
+  const active = counts.reduce((n, c) => n + c.roster, 0)
   if (active === 0)
     throw new AppError(
       422,
@@ -114,8 +149,7 @@ export async function createLinks(
       unit ? `No active official is in unit "${unit}".` : 'The roster has no active official.',
     )
   const everyone = request.officials === 'all'
-  const counting = { noticeId: notice.id, ...countingRange(notice, version.version), unit }
-  const count = everyone ? active : await countOutstanding(db, counting)
+  const count = everyone ? active : active - counts.reduce((n, c) => n + c.acknowledged, 0)
   if (count === 0)
     throw new AppError(
       422,
@@ -143,9 +177,9 @@ export async function createLinks(
 
   return {
     batch,
-    links: batchLinks(db, linkKey, batch, {
+    links: batchLinks(shards, linkKey, batch, {
       who: everyone ? 'all' : 'outstanding',
-      ...countingRange(notice, version.version),
+      ...range,
       baseUrl: request.baseUrl,
     }),
   }
@@ -157,7 +191,7 @@ export async function createLinks(
  * had again later). 'outstanding' is who is outstanding now.
  */
 export async function* batchLinks(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   batch: Pick<LinkBatch, 'noticeId' | 'version' | 'unit' | 'expiresAt'>,
   o: {
@@ -168,33 +202,38 @@ export async function* batchLinks(
     after?: { unit: string; id: number }
     pageSize?: number
   },
-): AsyncGenerator<IssuedLink & { id: number }> {
+): AsyncGenerator<IssuedLink & { id: number; shard: number }> {
   const expiresAt = Math.floor(Date.parse(batch.expiresAt) / 1000)
   const pageSize = o.pageSize ?? PAGE
-  const counting = { noticeId: batch.noticeId, from: o.from, to: o.to, unit: batch.unit }
-  let after = o.after
-  for (;;) {
-    const page =
-      o.who === 'all'
-        ? await activeOfficialsPage(db, { unit: batch.unit, after, limit: pageSize })
-        : await outstandingPageStatement(db, { ...counting, after, limit: pageSize })
-    for (const official of page)
-      yield {
-        id: official.id,
-        externalId: official.externalId,
-        name: official.name,
-        unit: official.unit,
-        url: await linkUrl(linkKey, o.baseUrl, {
-          officialId: official.id,
-          notice: batch.noticeId,
-          version: batch.version,
-          expiresAt,
-        }),
-      }
-    const last = page.at(-1)
-    if (!last || page.length < pageSize) return
-    after = { unit: last.unit, id: last.id }
+  const inScope = await shardsFor(asShards(store), batch.unit)
+  const counting = {
+    noticeId: batch.noticeId,
+    version: batch.version,
+    from: o.from,
+    to: o.to,
+    unit: batch.unit,
   }
+  // Every shard the batch's unit reaches, merged in (unit, id) order: a unit lives in one shard,
+  // so a (unit, id) cursor continues the merge.
+  const officials =
+    o.who === 'all'
+      ? activeAcross(inScope, batch.unit, o.after, pageSize)
+      : outstandingAcross(inScope, counting, o.after, pageSize)
+  for await (const official of officials)
+    yield {
+      id: official.id,
+      shard: official.shard,
+      externalId: official.externalId,
+      name: official.name,
+      unit: official.unit,
+      url: await linkUrl(linkKey, o.baseUrl, {
+        ...(official.shard ? { shard: official.shard } : {}),
+        officialId: official.id,
+        notice: batch.noticeId,
+        version: batch.version,
+        expiresAt,
+      }),
+    }
 }
 
 export async function linkUrl(linkKey: CryptoKey, baseUrl: string, claims: LinkClaims) {
@@ -211,6 +250,8 @@ export function isDate(text: string): boolean {
 export interface OpenedLink {
   token: string
   claims: LinkClaims
+  /** The shard the official (and so their record) is in. */
+  shard: Shard
   notice: CompiledNotice
   /**
    * With a record, the version it acknowledges; without, the version the form shows and a
@@ -232,7 +273,7 @@ export interface OpenedLink {
  * even after the link expired.
  */
 export async function openLink(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   token: string,
   now: Date,
@@ -241,15 +282,19 @@ export async function openLink(
   const claims = await readLink(linkKey, token)
   const notice = lookup(claims.notice)
   const linkVersion = requireVersion(notice, claims.version)
+  const shard = asShards(store).shard(claims.shard ?? 0)
   let found: Awaited<ReturnType<typeof officialAndRecord>>
   try {
-    found = await officialAndRecord(db, {
-      officialId: claims.officialId,
-      noticeId: notice.id,
-      ...countingRange(notice, linkVersion.version),
-    })
+    // Reads are safe to repeat: an overloaded shard gets a few jittered tries.
+    found = await withRetries(() =>
+      officialAndRecord(shard.db, {
+        officialId: claims.officialId,
+        noticeId: notice.id,
+        ...countingRange(notice, linkVersion.version),
+      }),
+    )
   } catch (error) {
-    throw storageUnavailable(error, 'read')
+    throw storageUnavailable(lastFailure(error), 'read')
   }
   const { official, record } = found
   if (!official)
@@ -262,6 +307,7 @@ export async function openLink(
     return {
       token,
       claims,
+      shard,
       notice,
       version: notice.versions[record.version - 1] ?? linkVersion,
       official,
@@ -288,5 +334,5 @@ export async function openLink(
       `This link is for version ${linkVersion.version}, which has been replaced by version ${newer.version}. Ask your administrator for a link to version ${newer.version}.`,
     )
   }
-  return { token, claims, notice, version, official }
+  return { token, claims, shard, notice, version, official }
 }

@@ -5,10 +5,11 @@
  * same upload would now do anything else (the file was edited, or the roster moved meanwhile).
  */
 import { sha256Hex } from '../crypto'
-import type { Database } from '../db/client'
 import { activeInUnitStatement, officialsByExternalIdFull } from '../db/officials'
+import { asShards, type Store } from '../db/shards'
 import { AppError } from '../errors'
 import { storageUnavailable } from './failures'
+import { shardsFor } from './sharding'
 import {
   isWithin,
   normaliseUnit,
@@ -56,7 +57,7 @@ export interface RosterPreview {
 }
 
 export async function previewRoster(
-  db: Database,
+  store: Store,
   input: { body: string; format: 'csv' | 'json'; mode: 'merge' | 'full'; unit: string | null },
 ): Promise<RosterPreview> {
   let scope: string | null = null
@@ -73,12 +74,21 @@ export async function previewRoster(
 
   let existing: Awaited<ReturnType<typeof officialsByExternalIdFull>>
   let inScope: { externalId: string; name: string; unit: string }[] = []
+  // Every shard: a listed official may be in any of them (the import then refuses to write
+  // them to another), and a full import deactivates in every shard its unit reaches.
   try {
-    existing = await officialsByExternalIdFull(
-      db,
-      parsed.entries.map((e) => e.externalId),
-    )
-    if (input.mode === 'full') inScope = await activeInUnitStatement(db, scope)
+    const shards = asShards(store)
+    const ids = parsed.entries.map((e) => e.externalId)
+    const [found, active] = await Promise.all([
+      Promise.all(shards.shards.map((shard) => officialsByExternalIdFull(shard.db, ids))),
+      input.mode === 'full'
+        ? shardsFor(shards, scope).then((reached) =>
+            Promise.all(reached.map((shard) => activeInUnitStatement(shard.db, scope))),
+          )
+        : [],
+    ])
+    existing = new Map(found.flatMap((byId) => [...byId]))
+    inScope = active.flat()
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }

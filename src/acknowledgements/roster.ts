@@ -3,15 +3,19 @@
  * so an import lands whole or not at all. Officials missing from a full import are deactivated,
  * never deleted: their links and records must keep pointing at them.
  */
+import type { CompiledNotice } from '../content/types'
 import { sha256Hex } from '../crypto'
-import type { Database } from '../db/client'
 import { batchAll } from '../db/batch'
+import type { Database } from '../db/client'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { officialsByExternalId, rosterImportStatements, type RosterImport } from '../db/officials'
 import { AppError, type ErrorBody } from '../errors'
 import { CsvSyntaxError, parseCsv } from './csv'
 import { storageUnavailable } from './failures'
+import { allClasses } from './counters'
 import { cleanText } from './names'
+import { shardForImport } from './sharding'
+import type { Shard, Store } from '../db/shards'
 
 export const ROSTER_MAX_BYTES = 5 * 1024 * 1024
 export const ROSTER_MAX_ROWS = 50_000
@@ -217,6 +221,8 @@ export interface RosterSummary {
   unchanged: number
   deactivated: number
   bodySha256: string
+  /** The shard it was written to (0 is DB). */
+  shard: number
 }
 
 /**
@@ -246,16 +252,24 @@ async function refuseOfficialsOutside(db: Database, entries: RosterEntry[], scop
   )
 }
 
+/**
+ * Checks the whole upload, then writes it to its shard in one batch. `notices` (default: all
+ * published) are those whose counters follow the officials it moves.
+ */
 export async function importRoster(
-  db: Database,
+  store: Store,
   input: {
     body: string
     format: 'csv' | 'json'
     mode: 'merge' | 'full'
     unit: string | null
     now: Date
-    /** Statements for the same batch once the import's record holds its counts (the audit entry). */
-    alongside?: (importId: string) => readonly BatchItem<'sqlite'>[]
+    notices?: readonly CompiledNotice[]
+    /**
+     * Statements for the same batch once the import's record holds its counts (the audit
+     * entry), given the shard the import is written to.
+     */
+    alongside?: (importId: string, shard: Shard) => readonly BatchItem<'sqlite'>[]
   },
 ): Promise<RosterSummary> {
   let scope: string | null = null
@@ -280,6 +294,8 @@ export async function importRoster(
   if (parsed.entries.length === 0)
     throw new RosterRejected([{ line: 1, message: 'the roster has no officials' }])
 
+  const shard = await shardForImport(store, { mode: input.mode, scope, rows: parsed.entries })
+  const db = shard.db
   if (scope) await refuseOfficialsOutside(db, parsed.entries, scope)
 
   const importId = crypto.randomUUID()
@@ -291,7 +307,8 @@ export async function importRoster(
     scope,
     bodySha256,
     rows: parsed.entries,
-    alongside: input.alongside?.(importId),
+    classes: allClasses(input.notices),
+    alongside: input.alongside?.(importId, shard),
   })
   let stored: RosterImport | undefined
   try {
@@ -312,5 +329,6 @@ export async function importRoster(
     unchanged: parsed.entries.length - created - updated - reactivated,
     deactivated,
     bodySha256,
+    shard: shard.index,
   }
 }

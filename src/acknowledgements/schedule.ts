@@ -1,6 +1,7 @@
-import { database } from '../db/client'
+import { shardsOf } from '../db/shards'
 import { AUDIT_MAX_LIMIT } from './audit'
 import { extendLog } from './checkpoints'
+import { signGlobalCheckpoint } from './global'
 import { ackSecrets } from './secrets'
 
 /**
@@ -14,34 +15,56 @@ function setting(value: string | undefined, fallback: number, max: number): numb
 }
 
 /**
- * The cron trigger: signed checkpoints over the acknowledgements written since the last one,
- * each checking only the records it adds (at most CHECKPOINT_RECORDS, default 500), at most
- * CHECKPOINTS_PER_RUN (default 20) a run. Each checkpoint is stored before the next is started,
- * so a run cut short keeps what it did, and the next run continues.
+ * The cron trigger: signed checkpoints over the acknowledgements written since the last one, in
+ * every shard, each checking only the records it adds (at most CHECKPOINT_RECORDS, default 500),
+ * at most CHECKPOINTS_PER_RUN (default 20) a run in all, taken in turns by the shards that are
+ * behind. Each checkpoint is stored before the next is started, so a run cut short keeps what it
+ * did, and the next run continues. With several shards, a global checkpoint then signs every
+ * shard's newest checkpoint.
  */
 export async function scheduledCheckpoint(env: Env, now: Date): Promise<void> {
   const maxRecords = setting(env.CHECKPOINT_RECORDS, 500, AUDIT_MAX_LIMIT)
   const maxRuns = setting(env.CHECKPOINTS_PER_RUN, 20, 100)
   const secrets = await ackSecrets(env)
-  const db = database(env.DB)
-  let added = 0
-  let checkpoints = 0
-  let last: Awaited<ReturnType<typeof extendLog>> | undefined
-  for (let run = 0; run < maxRuns; run++) {
-    last = await extendLog(db, secrets.receipt, { now, maxRecords })
-    added += last.added
-    if (last.newCheckpoint) checkpoints++
-    if (!last.newCheckpoint || last.caughtUp || !last.ok) break
-  }
+  const shards = shardsOf(env)
+  const behind = new Set(shards.shards.map((s) => s.index))
+  const perShard = new Map<
+    number,
+    { added: number; checkpoints: number; last?: Awaited<ReturnType<typeof extendLog>> }
+  >()
+  let runs = 0
+  while (runs < maxRuns && behind.size > 0)
+    for (const index of [...behind]) {
+      if (runs >= maxRuns) break
+      runs++
+      const last = await extendLog(shards.shard(index).db, secrets.receipt, { now, maxRecords })
+      const tally = perShard.get(index) ?? { added: 0, checkpoints: 0 }
+      tally.added += last.added
+      if (last.newCheckpoint) tally.checkpoints++
+      tally.last = last
+      perShard.set(index, tally)
+      if (!last.newCheckpoint || last.caughtUp || !last.ok) behind.delete(index)
+    }
+  const global = shards.count > 1 ? await signGlobalCheckpoint(shards, secrets.receipt, now) : null
   // Counts and kinds only: no personal data in logs.
-  console.log(
-    JSON.stringify({
-      event: 'ack_checkpoint',
-      added,
-      checkpoints,
-      treeSize: last?.records ?? null,
-      uncheckpointed: last?.uncheckpointed ?? null,
-      problems: last?.problems.map((p) => `${p.kind}${p.seq ? `@${p.seq}` : ''}`) ?? [],
-    }),
-  )
+  for (const [shard, tally] of perShard)
+    console.log(
+      JSON.stringify({
+        event: 'ack_checkpoint',
+        ...(shards.count > 1 ? { shard } : {}),
+        added: tally.added,
+        checkpoints: tally.checkpoints,
+        treeSize: tally.last?.records ?? null,
+        uncheckpointed: tally.last?.uncheckpointed ?? null,
+        problems: tally.last?.problems.map((p) => `${p.kind}${p.seq ? `@${p.seq}` : ''}`) ?? [],
+      }),
+    )
+  if (global)
+    console.log(
+      JSON.stringify({
+        event: 'ack_global_checkpoint',
+        number: global.latest?.number ?? null,
+        signed: global.created !== null,
+      }),
+    )
 }

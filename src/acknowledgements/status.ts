@@ -8,15 +8,18 @@ import type { Database } from '../db/client'
 import {
   outstandingPageStatement,
   recordsPageStatement,
-  unitCountsStatement,
   type AcknowledgementRow,
 } from '../db/acknowledgements'
+import type { CountingClass } from '../db/counters'
 import { linkBatchesFor, type LinkBatch } from '../db/links'
+import { asShards, type Shard, type Store } from '../db/shards'
 import { AppError } from '../errors'
+import { unitCounts } from './counters'
 import { storageUnavailable } from './failures'
 import { isDate } from './links'
 import { countingRange } from './policy'
 import { isWithin, normaliseUnit } from './roster'
+import { shardsFor } from './sharding'
 
 export interface StatusQuery {
   notice: string
@@ -60,6 +63,13 @@ interface Scope {
   unit: string | null
 }
 
+/** The counters that count for a scope's version: its counting class. */
+export const classOfScope = (scope: Scope): CountingClass => ({
+  noticeId: scope.noticeId,
+  baseline: scope.from,
+  last: scope.to,
+})
+
 export function resolveScope(
   q: { notice: string; version: number; unit?: string | null },
   lookup: NoticeLookup = requireNotice,
@@ -96,23 +106,31 @@ function dueDateFinder(batches: LinkBatch[], override: string | null | undefined
 const ancestors = (unit: string) =>
   unit.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))
 
+/**
+ * Status by unit with nested totals, from the live counters: at most one row per unit and shard
+ * is read, however many officials (the `store` is the shards, or one database for one shard).
+ */
 export async function versionStatus(
-  db: Database,
+  store: Store,
   q: StatusQuery,
   lookup: NoticeLookup = requireNotice,
 ): Promise<VersionStatus> {
   const scope = resolveScope(q, lookup)
+  checkDue(q.due)
+  const shards = asShards(store)
   const [groups, batches] = await Promise.all([
-    unitCountsStatement(db, scope),
-    linkBatchesFor(db, scope.noticeId, scope.version),
+    shardsFor(shards, scope.unit).then((inScope) =>
+      unitCounts(inScope, { counting: classOfScope(scope), unit: scope.unit, now: q.now }),
+    ),
+    linkBatchesFor(shards.control, scope.noticeId, scope.version),
   ])
   const dueFor = dueDateFinder(batches, q.due)
   const today = q.now.toISOString().slice(0, 10)
   const nodes = new Map<string, UnitStatus>()
   const totals: Counts = { roster: 0, acknowledged: 0, outstanding: 0, overdue: 0 }
   for (const group of groups) {
-    const roster = Number(group.roster)
-    const acknowledged = Number(group.acknowledged)
+    const roster = group.roster
+    const acknowledged = group.acknowledged
     const outstanding = roster - acknowledged
     const due = dueFor(group.unit)
     const overdue = due && today > due ? outstanding : 0
@@ -156,6 +174,8 @@ export async function versionStatus(
 
 export interface OutstandingOfficial {
   id: number
+  /** The shard the official is in: ids are numbered per shard. */
+  shard: number
   externalId: string
   name: string
   unit: string
@@ -168,36 +188,96 @@ export interface OutstandingOfficial {
  * query is checked before this returns, so a CSV export of a bad query never starts as a 200.
  */
 export function outstanding(
-  db: Database,
+  store: Store,
   q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
   lookup: NoticeLookup = requireNotice,
 ): AsyncGenerator<OutstandingOfficial> {
   const scope = resolveScope(q, lookup)
   checkDue(q.due)
-  return outstandingRows(db, scope, q)
+  return outstandingRows(asShards(store), scope, q)
 }
 
-async function* outstandingRows(
-  db: Database,
+/** One shard's outstanding officials in (unit, id) order, a page at a time. */
+export async function* shardOutstanding(
+  shard: Shard,
   scope: Scope,
-  q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
-): AsyncGenerator<OutstandingOfficial> {
-  const dueFor = dueDateFinder(await linkBatchesFor(db, scope.noticeId, scope.version), q.due)
-  const today = q.now.toISOString().slice(0, 10)
-  const pageSize = q.pageSize ?? 1000
-  let after = q.after
+  after: { unit: string; id: number } | undefined,
+  pageSize: number,
+): AsyncGenerator<{ id: number; shard: number; externalId: string; name: string; unit: string }> {
   for (;;) {
-    const page = await outstandingPageStatement(db, { ...scope, after, limit: pageSize })
-    for (const official of page) {
-      const due = dueFor(official.unit)
-      yield { ...official, dueDate: due, overdue: due !== null && today > due }
-    }
+    const page = await outstandingPageStatement(shard.db, { ...scope, after, limit: pageSize })
+    for (const official of page) yield { ...official, shard: shard.index }
     const last = page.at(-1)
     if (!last || page.length < pageSize) return
     after = { unit: last.unit, id: last.id }
   }
 }
 
+const byUnitThenId = (a: { unit: string; id: number }, b: { unit: string; id: number }) =>
+  a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : a.id - b.id
+
+/**
+ * The items of several sorted streams in one sorted stream. Each shard lists its officials in
+ * (unit, id) order and a unit lives in one shard, so the merge is in (unit, id) order too, and a
+ * (unit, id) cursor continues it.
+ */
+export async function* mergeSorted<T>(
+  streams: AsyncGenerator<T>[],
+  compare: (a: T, b: T) => number,
+): AsyncGenerator<T> {
+  const heads = await Promise.all(streams.map((s) => s.next()))
+  try {
+    for (;;) {
+      let best = -1
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!
+        if (head.done) continue
+        if (best < 0 || compare(head.value, (heads[best] as IteratorYieldResult<T>).value) < 0)
+          best = i
+      }
+      if (best < 0) return
+      yield (heads[best] as IteratorYieldResult<T>).value
+      heads[best] = await streams[best]!.next()
+    }
+  } finally {
+    await Promise.all(streams.map((s) => s.return(undefined)))
+  }
+}
+
+/** Outstanding officials of every shard of the scope, merged in (unit, id) order. */
+export async function* outstandingAcross(
+  shards: readonly Shard[],
+  scope: Scope,
+  after: { unit: string; id: number } | undefined,
+  pageSize: number,
+) {
+  yield* mergeSorted(
+    shards.map((shard) => shardOutstanding(shard, scope, after, pageSize)),
+    byUnitThenId,
+  )
+}
+
+async function* outstandingRows(
+  shards: ReturnType<typeof asShards>,
+  scope: Scope,
+  q: StatusQuery & { after?: { unit: string; id: number }; pageSize?: number },
+): AsyncGenerator<OutstandingOfficial> {
+  const [batches, inScope] = await Promise.all([
+    linkBatchesFor(shards.control, scope.noticeId, scope.version),
+    shardsFor(shards, scope.unit),
+  ])
+  const dueFor = dueDateFinder(batches, q.due)
+  const today = q.now.toISOString().slice(0, 10)
+  for await (const official of outstandingAcross(inScope, scope, q.after, q.pageSize ?? 1000)) {
+    const due = dueFor(official.unit)
+    yield { ...official, dueDate: due, overdue: due !== null && today > due }
+  }
+}
+
+/**
+ * Records of one shard (0 unless given) in its log order after a seq cursor, optionally of one
+ * notice version (checked first): each shard numbers its own log.
+ */
 export interface RecordsQuery {
   notice?: string
   version?: number
@@ -205,15 +285,16 @@ export interface RecordsQuery {
   unit?: string | null
   afterSeq?: number
   pageSize?: number
+  /** The shard whose log to read (default 0, DB): each shard numbers its own log. */
+  shard?: number
 }
 
-/** Records in log order after a seq cursor, optionally of one notice version (checked first). */
-export function records(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
+export function records(store: Store, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {
   if (q.notice !== undefined) {
     const notice = requireNotice(q.notice)
     if (q.version !== undefined) requireVersion(notice, q.version)
   }
-  return recordRows(db, q)
+  return recordRows(asShards(store).requested(q.shard ?? 0).db, q)
 }
 
 async function* recordRows(db: Database, q: RecordsQuery): AsyncGenerator<AcknowledgementRow> {

@@ -1,18 +1,26 @@
 /**
  * An official's form post, checked in the order a person would want to hear about problems, then
- * handed to the write path. Returns the stored record, new or already there.
+ * handed to the write path. Returns the stored record, new or already there; or, when the shard
+ * stayed overloaded and a Queue is bound, that the sealed record was queued to be written.
  */
 import type { NoticeLookup } from '../content/resolve'
 import type { Lang } from '../content/types'
-import type { Database } from '../db/client'
+import type { Store } from '../db/shards'
 import { AppError } from '../errors'
 import { base64url, hmac } from './bytes'
 import { openLink, type OpenedLink } from './links'
 import { namesMatch, stripInvisible } from './names'
 import { statementFor } from './policy'
-import { recordAcknowledgement, type RecordOutcome } from './record'
+import { enqueueAcknowledgement, type AcknowledgementMessage } from './queue'
+import { failedWrite, sealAcknowledgement, writeWithRetries, type RecordOutcome } from './record'
+import { RetriesExhausted, type RetryPolicy } from './retry'
 import type { AckSecrets } from './secrets'
 import { formTokenMatches } from './tokens'
+
+/** The record is on the Queue: received, being recorded. */
+export interface Pending {
+  pending: { receiptId: string }
+}
 
 export interface SubmittedForm {
   csrf?: unknown
@@ -40,20 +48,35 @@ export async function hashIp(ipKey: CryptoKey, ip: string | undefined): Promise<
   return base64url((await hmac(ipKey, ip)).slice(0, 16))
 }
 
+export interface SubmissionRequest {
+  token: string
+  form: SubmittedForm
+  requestId: string
+  userAgent: string
+  ip: string | undefined
+  now: Date
+  lookup?: NoticeLookup
+  /** Where a write goes when the shard stays overloaded; without one, the official gets a 503. */
+  queue?: Queue<AcknowledgementMessage>
+  retries?: RetryPolicy
+}
+
 export async function submitAcknowledgement(
-  db: Database,
+  store: Store,
   secrets: AckSecrets,
-  request: {
-    token: string
-    form: SubmittedForm
-    requestId: string
-    userAgent: string
-    ip: string | undefined
-    now: Date
-    lookup?: NoticeLookup
-  },
-): Promise<{ opened: OpenedLink } & RecordOutcome> {
-  const opened = await openLink(db, secrets.linkKey, request.token, request.now, request.lookup)
+  request: SubmissionRequest & { queue?: undefined },
+): Promise<{ opened: OpenedLink } & RecordOutcome>
+export async function submitAcknowledgement(
+  store: Store,
+  secrets: AckSecrets,
+  request: SubmissionRequest,
+): Promise<{ opened: OpenedLink } & (RecordOutcome | Pending)>
+export async function submitAcknowledgement(
+  store: Store,
+  secrets: AckSecrets,
+  request: SubmissionRequest,
+): Promise<{ opened: OpenedLink } & (RecordOutcome | Pending)> {
+  const opened = await openLink(store, secrets.linkKey, request.token, request.now, request.lookup)
   if (opened.record) return { opened, record: opened.record, created: false }
   const { form } = request
   if (!(await formTokenMatches(secrets.linkKey, request.token, form.csrf)))
@@ -89,16 +112,40 @@ export async function submitAcknowledgement(
         ? '您输入的姓名与本链接对应的名册姓名不一致。请输入您在名册中的姓名；如名册有误，请联系管理员。'
         : 'The name you typed does not match the roster name this link was issued for. Type your name as it appears on the roster, or ask your administrator to correct the roster.',
     )
-  const outcome = await recordAcknowledgement(db, secrets.receipt, {
-    official: opened.official,
-    version: opened.version,
-    lang,
-    statement: statementFor(opened.version, lang),
-    typedName,
-    requestId: request.requestId,
-    userAgent: request.userAgent,
-    ipHash: await hashIp(secrets.ipKey, request.ip),
-    now: request.now,
-  })
-  return { opened, ...outcome }
+  const { db } = opened.shard
+  const sealed = await sealAcknowledgement(
+    db,
+    secrets.receipt,
+    {
+      official: opened.official,
+      version: opened.version,
+      notice: opened.notice,
+      lang,
+      statement: statementFor(opened.version, lang),
+      typedName,
+      requestId: request.requestId,
+      userAgent: request.userAgent,
+      ipHash: await hashIp(secrets.ipKey, request.ip),
+      now: request.now,
+    },
+    request.retries,
+  )
+  try {
+    return { opened, ...(await writeWithRetries(db, sealed, request.now, request.retries)) }
+  } catch (error) {
+    if (!(error instanceof RetriesExhausted) || !request.queue) throw failedWrite(error)
+    try {
+      await enqueueAcknowledgement(request.queue, opened.shard, sealed, request.now)
+    } catch (queueError) {
+      console.error(
+        JSON.stringify({
+          event: 'ack_queue_send_failed',
+          detail: String(queueError).slice(0, 160),
+        }),
+      )
+      throw failedWrite(error)
+    }
+    console.log(JSON.stringify({ event: 'ack_queued', shard: opened.shard.index }))
+    return { opened, pending: { receiptId: sealed.row.receiptId } }
+  }
 }

@@ -1,12 +1,16 @@
 /**
- * Personal links: `/a/<official>.<notice>.<version>.<expires>.<mac>`. The claims are readable so a
- * support desk can tell what a link is for; the MAC (HMAC-SHA256 truncated to 128 bits, as RFC
- * 4868 does) makes them unforgeable without LINK_SECRET. No database row is needed to check one.
+ * Personal links: `/a/<official>.<notice>.<version>.<expires>.<mac>`, where an official in a
+ * shard other than 0 is `<shard>s<official>` (ids are numbered per shard; a link of shard 0 reads
+ * as it did before shards). The claims are readable so a support desk can tell what a link is
+ * for; the MAC (HMAC-SHA256 truncated to 128 bits, as RFC 4868 does) makes them unforgeable
+ * without LINK_SECRET. No database row is needed to check one.
  */
 import { AppError } from '../errors'
 import { base64url, constantTimeEqual, fromBase64url, hmac, utf8 } from './bytes'
 
 export interface LinkClaims {
+  /** The shard the official is in: 0 (DB) when absent. */
+  shard?: number
   officialId: number
   notice: string
   version: number
@@ -15,12 +19,17 @@ export interface LinkClaims {
 }
 
 const TOKEN =
-  /^([1-9][0-9]{0,15})\.([a-z0-9][a-z0-9-]{0,63})\.([1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22})$/
+  /^(?:([1-9][0-9]{0,2})s)?([1-9][0-9]{0,15})\.([a-z0-9][a-z0-9-]{0,63})\.([1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22})$/
 const MAC_BYTES = 16
 
-const payloadOf = (c: LinkClaims) => `${c.officialId}.${c.notice}.${c.version}.${c.expiresAt}`
+const payloadOf = (c: LinkClaims) =>
+  `${c.shard ? `${c.shard}s` : ''}${c.officialId}.${c.notice}.${c.version}.${c.expiresAt}`
 
-async function mac(key: CryptoKey, purpose: 'link' | 'form' | 'audit', payload: string) {
+async function mac(
+  key: CryptoKey,
+  purpose: 'link' | 'form' | 'audit' | 'pending',
+  payload: string,
+) {
   return (await hmac(key, `redlines/${purpose}/1\n${payload}`)).slice(0, MAC_BYTES)
 }
 
@@ -41,17 +50,18 @@ export async function readLink(key: CryptoKey, token: string): Promise<LinkClaim
   const match = TOKEN.exec(token)
   if (!match) throw invalidLink()
   const claims: LinkClaims = {
-    officialId: Number(match[1]),
-    notice: match[2]!,
-    version: Number(match[3]),
-    expiresAt: Number(match[4]),
+    ...(match[1] ? { shard: Number(match[1]) } : {}),
+    officialId: Number(match[2]),
+    notice: match[3]!,
+    version: Number(match[4]),
+    expiresAt: Number(match[5]),
   }
   // Compared as text: 22 base64url characters carry 132 bits for 128, so decoding first would
   // accept several spellings of one MAC.
   const expected = base64url(await mac(key, 'link', payloadOf(claims)))
   if (
     !Number.isSafeInteger(claims.officialId) ||
-    !constantTimeEqual(utf8(expected), utf8(match[5]!))
+    !constantTimeEqual(utf8(expected), utf8(match[6]!))
   )
     throw invalidLink()
   return claims
@@ -68,6 +78,27 @@ export async function formToken(key: CryptoKey, token: string): Promise<string> 
 export async function formTokenMatches(key: CryptoKey, token: string, submitted: unknown) {
   if (typeof submitted !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(submitted)) return false
   return constantTimeEqual(utf8(await formToken(key, token)), utf8(submitted))
+}
+
+/**
+ * What a page shows an official whose acknowledgement went on the Queue: the receipt id, with a
+ * MAC binding it to the link, so "received, being recorded" is only ever shown for a submission
+ * this Worker received.
+ */
+export async function pendingToken(key: CryptoKey, token: string, receiptId: string) {
+  return `${receiptId}.${base64url(await mac(key, 'pending', `${token}\n${receiptId}`))}`
+}
+
+/** The receipt id of a genuine pending token for this link, or undefined. */
+export async function readPendingToken(
+  key: CryptoKey,
+  token: string,
+  pending: string | undefined,
+): Promise<string | undefined> {
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{22})$/.exec(pending ?? '')
+  if (!match) return undefined
+  const expected = await pendingToken(key, token, match[1]!)
+  return constantTimeEqual(utf8(expected), utf8(pending!)) ? match[1] : undefined
 }
 
 /**

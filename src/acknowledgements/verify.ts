@@ -30,6 +30,8 @@ export const PROBLEM_KINDS = [
   'checkpoint_invalid',
   'checkpoint_chain',
   'checkpoint_missing',
+  'global_invalid',
+  'global_chain',
 ] as const
 export type ProblemKind = (typeof PROBLEM_KINDS)[number]
 
@@ -40,6 +42,8 @@ export interface Problem {
   toSeq?: number
   receiptId?: string
   treeSize?: number
+  /** The global checkpoint (several shards) the problem is with or was found through. */
+  globalNumber?: number
   message: string
 }
 

@@ -22,7 +22,7 @@ import { linkBatchById, linkBatchesFor } from '../db/links'
 import { recordsPerDayStatement } from '../db/acknowledgements'
 import { latestCheckpoints } from '../db/checkpoints'
 import { AppError } from '../errors'
-import { officialFor } from './officials'
+import { officialFor, type OfficialRef } from './officials'
 import { importRoster } from '../acknowledgements/roster'
 import { planChanged, previewRoster } from '../acknowledgements/roster-preview'
 import {
@@ -33,6 +33,8 @@ import {
   type StatusQuery,
 } from '../acknowledgements/status'
 import type { Database } from '../db/client'
+import { asShards, type Store } from '../db/shards'
+import { shardsFor } from '../acknowledgements/sharding'
 import { insertAuditFromStatement } from '../db/audit'
 import { rosterImports } from '../db/schema'
 import { requireAdmin, scopedUnit, type Access, type Actor } from './actor'
@@ -48,40 +50,78 @@ export interface RosterUpload {
   plan?: string
 }
 
-/** What importRosterAs would do with this upload, writing nothing. */
-export function previewRosterAs(db: Database, actor: Actor, upload: RosterUpload) {
+/** What importRosterAs would do with this upload, writing nothing (read from every shard). */
+export function previewRosterAs(store: Store, actor: Actor, upload: RosterUpload) {
   const unit = scopedUnit(actor, upload.unit, 'write')
-  return previewRoster(db, { ...upload, unit })
+  return previewRoster(store, { ...upload, unit })
 }
 
-export async function importRosterAs(db: Database, by: AuditBy, upload: RosterUpload) {
+/**
+ * An import written to DB (one shard, or a unit routed to shard 0) has its audit entry in the
+ * same batch. One written to another shard cannot (D1 has no batch across databases): its entry
+ * goes to DB right after, with the counts the shard's import record holds; should that write
+ * fail, the import stands (it is whole in its shard, with its own record) and the admin gets a
+ * 503 saying the entry is missing rather than a success. With the plan of a dry run, the import
+ * is refused (409) unless the upload would still do exactly that.
+ */
+export async function importRosterAs(store: Store, by: AuditBy, upload: RosterUpload) {
+  const shards = asShards(store)
   const unit = scopedUnit(by.actor, upload.unit, 'write')
   if (upload.plan !== undefined) {
-    const now = await previewRoster(db, { ...upload, unit })
+    const now = await previewRoster(shards, { ...upload, unit })
     if (now.plan !== upload.plan) throw planChanged()
   }
-  return importRoster(db, {
+  const summary = await importRoster(shards, {
     ...upload,
     unit,
     now: by.now,
-    alongside: (importId) => [
-      insertAuditFromStatement(db, auditRowOf(by, 'roster.import', unit), {
-        target: sql`id`,
-        counts: sql`json_object('rows', ${rosterImports.rows}, 'created', ${rosterImports.created}, 'updated', ${rosterImports.updated}, 'reactivated', ${rosterImports.reactivated}, 'deactivated', ${rosterImports.deactivated})`,
-        from: sql`${rosterImports} WHERE ${rosterImports.id} = ${importId}`,
-      }),
-    ],
+    alongside: (importId, shard) =>
+      shard.db === shards.control
+        ? [
+            insertAuditFromStatement(shard.db, auditRowOf(by, 'roster.import', unit), {
+              target: sql`id`,
+              counts: sql`json_object('rows', ${rosterImports.rows}, 'created', ${rosterImports.created}, 'updated', ${rosterImports.updated}, 'reactivated', ${rosterImports.reactivated}, 'deactivated', ${rosterImports.deactivated})`,
+              from: sql`${rosterImports} WHERE ${rosterImports.id} = ${importId}`,
+            }),
+          ]
+        : [],
   })
+  if (shards.shard(summary.shard).db !== shards.control)
+    try {
+      await audit(shards.control, by, 'roster.import', {
+        unit,
+        target: summary.importId,
+        counts: {
+          rows: summary.rows,
+          created: summary.created,
+          updated: summary.updated,
+          reactivated: summary.reactivated,
+          deactivated: summary.deactivated,
+        },
+      })
+    } catch {
+      // audit() says nothing was saved; the import was, so the admin is told that instead.
+      console.error(JSON.stringify({ event: 'audit_not_recorded', action: 'roster.import' }))
+      throw new AppError(
+        503,
+        'audit_not_recorded',
+        `The roster was imported (import ${summary.importId}, in shard ${summary.shard}; do not import it again), but its entry in the audit log could not be written. Its own record in that shard (roster_imports) keeps its counts.`,
+        { 'Retry-After': '5' },
+      )
+    }
+  return summary
 }
 
 export function createLinksAs(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   by: AuditBy,
   request: Omit<LinkRequest, 'now' | 'alongside'>,
 ) {
   const unit = scopedUnit(by.actor, request.unit, 'write', 422)
-  return createLinks(db, linkKey, {
+  // The batch's record is in DB, the control database, and so is its audit entry.
+  const db = asShards(store).control
+  return createLinks(store, linkKey, {
     ...request,
     unit,
     now: by.now,
@@ -97,20 +137,20 @@ export function createLinksAs(
 
 type Scoped<T> = Omit<T, 'unit'> & { unit?: string | null }
 
-export function statusAs(db: Database, actor: Actor, q: Scoped<StatusQuery>) {
-  return versionStatus(db, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
+export function statusAs(store: Store, actor: Actor, q: Scoped<StatusQuery>) {
+  return versionStatus(store, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
 }
 
 export function outstandingAs(
-  db: Database,
+  store: Store,
   actor: Actor,
   q: Scoped<Parameters<typeof outstanding>[1]>,
 ) {
-  return outstanding(db, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
+  return outstanding(store, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
 }
 
-export function recordsAs(db: Database, actor: Actor, q: Scoped<RecordsQuery>) {
-  return records(db, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
+export function recordsAs(store: Store, actor: Actor, q: Scoped<RecordsQuery>) {
+  return records(store, { ...q, unit: scopedUnit(actor, q.unit, 'read') })
 }
 
 /** Verification and checkpoints cover every unit's records: for readers of the whole roster. */
@@ -118,8 +158,9 @@ export function requireWholeLog(actor: Actor, access: Access) {
   requireAdmin(actor, null, access)
 }
 
-/** A batch of links, if it lies inside the actor's subtree (404 otherwise unknown). */
-export async function linkBatchAs(db: Database, actor: Actor, id: string) {
+/** A batch of links (in DB), if it lies inside the actor's subtree (404 otherwise unknown). */
+export async function linkBatchAs(store: Store, actor: Actor, id: string) {
+  const db = asShards(store).control
   let batch
   try {
     batch = /^[0-9a-f-]{36}$/.test(id) ? await linkBatchById(db, id) : undefined
@@ -134,7 +175,7 @@ export async function linkBatchAs(db: Database, actor: Actor, id: string) {
 
 /** The batch's links again (the same URLs as when it was made), for the people asked for. */
 export async function batchLinksAs(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   actor: Actor,
   id: string,
@@ -145,14 +186,14 @@ export async function batchLinksAs(
     pageSize?: number
   },
 ) {
-  const { batch, range } = await linkBatchAs(db, actor, id)
-  return { batch, links: batchLinks(db, linkKey, batch, { ...o, ...range }) }
+  const { batch, range } = await linkBatchAs(store, actor, id)
+  return { batch, links: batchLinks(store, linkKey, batch, { ...o, ...range }) }
 }
 
 /** The batches of a version whose unit lies inside the actor's subtree, newest first. */
-export async function linkBatchesAs(db: Database, actor: Actor, notice: string, version: number) {
+export async function linkBatchesAs(store: Store, actor: Actor, notice: string, version: number) {
   try {
-    const all = await linkBatchesFor(db, notice, version)
+    const all = await linkBatchesFor(asShards(store).control, notice, version)
     return all
       .filter((b) => actor.unit === null || (b.unit !== null && isWithin(b.unit, actor.unit)))
       .reverse()
@@ -166,18 +207,19 @@ export async function linkBatchesAs(db: Database, actor: Actor, notice: string, 
  * Records no batch, so the unit's due date stays what its last batch said; audited.
  */
 export async function oneLinkAs(
-  db: Database,
+  store: Store,
   linkKey: CryptoKey,
   by: AuditBy,
   o: {
-    officialId: number
+    official: OfficialRef
     notice: string
     version: number
     expiresInDays: number
     baseUrl: string
   },
 ) {
-  const official = await officialFor(db, by.actor, o.officialId, 'write')
+  const db = asShards(store).control
+  const official = await officialFor(store, by.actor, o.official, 'write')
   if (!official.active)
     throw new AppError(
       422,
@@ -206,6 +248,7 @@ export async function oneLinkAs(
   await ensureVersionRegistered(db, version, by.now)
   const expiresAt = Math.floor(by.now.getTime() / 1000) + o.expiresInDays * 86_400
   const url = await linkUrl(linkKey, o.baseUrl, {
+    ...(official.shard ? { shard: official.shard } : {}),
     officialId: official.id,
     notice: notice.id,
     version: version.version,
@@ -243,50 +286,73 @@ export function zoneOffsetMinutes(zone: string, at: Date): number {
 
 /** Acknowledgements per local day of a version (and those it counts), inside the actor's subtree. */
 export async function recordsPerDayAs(
-  db: Database,
+  store: Store,
   actor: Actor,
   q: { notice: string; version: number; unit?: string | null; zone: string; now: Date },
 ) {
   const unit = scopedUnit(actor, q.unit, 'read')
   const notice = requireNotice(q.notice)
   requireVersion(notice, q.version)
+  const query = {
+    noticeId: notice.id,
+    ...countingRange(notice, q.version),
+    unit,
+    offsetMinutes: zoneOffsetMinutes(q.zone, q.now),
+  }
+  let perShard
   try {
-    return await recordsPerDayStatement(db, {
-      noticeId: notice.id,
-      ...countingRange(notice, q.version),
-      unit,
-      offsetMinutes: zoneOffsetMinutes(q.zone, q.now),
-    })
+    const inScope = await shardsFor(asShards(store), unit)
+    perShard = await Promise.all(inScope.map((shard) => recordsPerDayStatement(shard.db, query)))
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }
+  // Each shard counts its own records; a day's figure is their sum, days in order.
+  const byDay = new Map<string, number>()
+  for (const rows of perShard)
+    for (const row of rows) byDay.set(row.day, (byDay.get(row.day) ?? 0) + Number(row.records))
+  return [...byDay]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([day, records]) => ({ day, records }))
 }
 
 /**
- * Checks the records since the newest checkpoint and signs one over them (whole-log writers
- * only). extendLog stores it itself; the audit entry records that it was, and by whom.
+ * Checks a shard's records since its newest checkpoint and signs one over them (whole-log
+ * writers only); each shard has its own log, 0 (DB) unless asked. extendLog stores it itself;
+ * the audit entry (in DB, with the console's) records that it was, in which shard, and by whom.
  */
 export async function signCheckpointAs(
-  db: Database,
+  store: Store,
   keys: ReceiptKeys,
   by: AuditBy,
   maxRecords: number,
+  shardIndex = 0,
 ) {
   requireWholeLog(by.actor, 'write')
-  const run = await extendLog(db, keys, { now: by.now, maxRecords })
+  const shards = asShards(store)
+  const shard = shards.requested(shardIndex)
+  const run = await extendLog(shard.db, keys, { now: by.now, maxRecords })
   if (run.newCheckpoint)
-    await audit(db, by, 'verify.checkpoint', {
-      target: String(run.newCheckpoint.treeSize),
+    await audit(shards.control, by, 'verify.checkpoint', {
+      target:
+        shards.count > 1
+          ? `${shard.index}/${run.newCheckpoint.treeSize}`
+          : String(run.newCheckpoint.treeSize),
       counts: { added: run.added, records: run.records, problems: run.problemCount },
     })
   return run
 }
 
 /** The newest signed checkpoints, newest first (readers of the whole log). */
-export async function newestCheckpointsAs(db: Database, actor: Actor, count: number) {
+export async function newestCheckpointsAs(
+  store: Store,
+  actor: Actor,
+  count: number,
+  shardIndex = 0,
+) {
   requireWholeLog(actor, 'read')
+  const shard = asShards(store).requested(shardIndex)
   try {
-    return await latestCheckpoints(db, count)
+    return await latestCheckpoints(shard.db, count)
   } catch (error) {
     throw storageUnavailable(error, 'read')
   }

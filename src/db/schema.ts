@@ -161,6 +161,75 @@ export const ackCheckpoints = sqliteTable('ack_checkpoints', {
   prevHash: text('prev_hash'),
 })
 
+// ---- scale (issue 11): shards, live counters, the global checkpoint ----------------------------
+// Every database (the control database DB and each shard DB_SHARD_n) gets the same migrations;
+// each table says where it is used.
+
+/**
+ * Control database: which shard holds the officials (and so the records) of a unit. The longest
+ * prefix that contains a unit wins; a unit no route covers lives in shard 0 (DB itself), so with
+ * no routes at all everything is in DB, as before shards existed.
+ */
+export const shardRoutes = sqliteTable('shard_routes', {
+  /** A unit path ("广东省", "山东省/济南市"): it and every unit below it. */
+  prefix: text('prefix').primaryKey(),
+  /** 0: DB; n: DB_SHARD_n. */
+  shard: integer('shard').notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+/**
+ * Every shard: active officials per unit, kept exact in the same batch as every write that
+ * changes the roster (imports, deactivations, edits of unit), so status never counts officials.
+ */
+export const rosterCounts = sqliteTable('roster_counts', {
+  unit: text('unit').primaryKey(),
+  active: integer('active').notNull(),
+})
+
+/**
+ * Every shard: per counting class of a notice (the versions from `baseline`, a version that
+ * changed a rule materially or version 1, up to the next material change) and unit, how many
+ * active officials have an acknowledgement of a version in the class. Kept exact in the same
+ * batch as the write that changes it: the acknowledgement itself, and every roster change.
+ */
+export const ackCounts = sqliteTable(
+  'ack_counts',
+  {
+    noticeId: text('notice_id').notNull(),
+    baseline: integer('baseline').notNull(),
+    unit: text('unit').notNull(),
+    acknowledged: integer('acknowledged').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.noticeId, table.baseline, table.unit] })],
+)
+
+/**
+ * Every shard: which counters have been counted from the rows once ("roster", or
+ * "ack/<notice>/<baseline>"). Counters exist from the moment a write touches them, but only a
+ * counter marked here is read: the first status read of a class counts it in one batch (rows
+ * written before the counters existed included) and marks it, and every write keeps it since.
+ */
+export const countersReady = sqliteTable('counters_ready', {
+  counter: text('counter').primaryKey(),
+  countedAt: text('counted_at').notNull(),
+})
+
+/**
+ * Control database: signed heads over every shard's log at once, chained like the shards' own
+ * checkpoints. Each lists, per shard, the newest checkpoint then (tree size, root, note hash).
+ */
+export const globalCheckpoints = sqliteTable('global_checkpoints', {
+  /** 1, 2, 3...: each stored only if the one before it is still the newest. */
+  number: integer('number').primaryKey(),
+  createdAt: text('created_at').notNull(),
+  /** JSON [[shard, treeSize, rootHash, noteHash]...], shard ascending; a shard with no checkpoint has size 0. */
+  heads: text('heads').notNull(),
+  keyId: text('key_id').notNull(),
+  signature: text('signature').notNull(),
+  /** SHA-256 (hex) of the previous global checkpoint's note; null for the first. */
+  prevHash: text('prev_hash'),
+})
 /**
  * People who run the console. An owner manages everything, other admins included; a unit admin
  * sees and changes only the subtree of `unit`. Emails are stored lower-case: Cloudflare Access

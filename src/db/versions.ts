@@ -3,8 +3,14 @@ import type { CompiledVersion } from '../content/types'
 import type { Database } from './client'
 import { noticeVersions } from './schema'
 
+/** What registering a version takes: its number, hash and date. */
+export type VersionRegistration = Pick<
+  CompiledVersion,
+  'notice' | 'version' | 'sha256' | 'effectiveFrom'
+>
+
 /** Records a published version once; a second call with a different hash is refused by the caller. */
-export function registerVersionStatement(db: Database, version: CompiledVersion, now: Date) {
+export function registerVersionStatement(db: Database, version: VersionRegistration, now: Date) {
   return db
     .insert(noticeVersions)
     .values({

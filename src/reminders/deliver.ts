@@ -6,6 +6,7 @@
  */
 import { requireNotice, requireVersion } from '../content/resolve'
 import { database, type Database } from '../db/client'
+import { shardsOf } from '../db/shards'
 import {
   allChannels,
   deliveryById,
@@ -99,8 +100,9 @@ async function compose(
 ) {
   const version = requireVersion(requireNotice(delivery.noticeId), delivery.version)
   const channels = await allChannels(db)
+  // Officials (and so who is outstanding) are in the shards; channels and deliveries in DB.
   const counts = await outstandingByChannel(
-    db,
+    shardsOf(env),
     { notice: delivery.noticeId, version: delivery.version, unit: channel.unit, now },
     channels,
     delivery.purpose,

@@ -10,6 +10,7 @@ import { requireAdmin } from '../admin/actor'
 import { audit, type AuditBy } from '../admin/audit'
 import { requireNotice, requireVersion } from '../content/resolve'
 import type { Database } from '../db/client'
+import { asShards, type Store } from '../db/shards'
 import { linkBatchesFor, type LinkBatch } from '../db/links'
 import {
   allChannels,
@@ -72,14 +73,14 @@ export function channelDueDate(plan: ReminderPlan, batches: readonly LinkBatch[]
 
 /** Outstanding officials per channel id: each official counts for their unit's nearest channel. */
 export async function outstandingByChannel(
-  db: Database,
+  store: Store,
   q: { notice: string; version: number; unit: string | null; now: Date },
   channels: readonly ChannelRow[],
   purpose: 'group' | 'leaders',
 ) {
   const counts = new Map<string, { channel: ChannelRow; names: string[]; overdue: number }>()
   const byUnit = new Map<string, ChannelRow | undefined>()
-  for await (const official of outstanding(db, q)) {
+  for await (const official of outstanding(store, q)) {
     if (!byUnit.has(official.unit))
       byUnit.set(official.unit, coveringChannel(channels, official.unit, purpose))
     const channel = byUnit.get(official.unit)
@@ -93,10 +94,12 @@ export async function outstandingByChannel(
 }
 
 export async function runPass(
-  db: Database,
+  store: Store,
   queue: ReminderQueue,
   q: { notice: string; version: number; now: Date; timeZone: string; origin: string },
 ): Promise<PassResult> {
+  // Plans, channels, link batches and deliveries are in DB; the officials in every shard.
+  const db = asShards(store).control
   const notice = requireNotice(q.notice)
   const version = requireVersion(notice, q.version)
   const today = reminderDay(q.now, q.timeZone)
@@ -120,7 +123,7 @@ export async function runPass(
   const rows: NewDelivery[] = []
   for (const purpose of ['group', 'leaders'] as const) {
     const counts = await outstandingByChannel(
-      db,
+      store,
       { notice: notice.id, version: version.version, unit: null, now: q.now },
       channels,
       purpose,
@@ -172,14 +175,14 @@ export async function runPass(
  * reach every unit's channel, so only those who cover the whole roster run it.
  */
 export async function runPassAs(
-  db: Database,
+  store: Store,
   queue: ReminderQueue,
   by: AuditBy,
   q: Omit<Parameters<typeof runPass>[2], 'now'>,
 ) {
   requireAdmin(by.actor, null, 'write')
-  const result = await runPass(db, queue, { ...q, now: by.now })
-  await audit(db, by, 'reminders.run', {
+  const result = await runPass(store, queue, { ...q, now: by.now })
+  await audit(asShards(store).control, by, 'reminders.run', {
     target: `${result.notice}@${result.version}`,
     counts: { enqueued: result.enqueued, already: result.already },
   })
@@ -188,14 +191,14 @@ export async function runPassAs(
 
 /** The cron: every rollout. One failing rollout does not stop the others. */
 export async function scheduledReminders(
-  db: Database,
+  store: Store,
   queue: ReminderQueue,
   q: { now: Date; timeZone: string; origin: string },
 ) {
   const results: (PassResult | { notice: string; version: number; error: string })[] = []
-  for (const r of await rollouts(db)) {
+  for (const r of await rollouts(asShards(store).control)) {
     try {
-      results.push(await runPass(db, queue, { ...q, notice: r.noticeId, version: r.version }))
+      results.push(await runPass(store, queue, { ...q, notice: r.noticeId, version: r.version }))
     } catch (error) {
       results.push({
         notice: r.noticeId,

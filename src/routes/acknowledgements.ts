@@ -4,11 +4,12 @@ import { contactOf, ownRecord, pastOf } from '../acknowledgements/history'
 import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
+import { ackQueue } from '../acknowledgements/queue'
 import { ackSecrets, type AckSecrets } from '../acknowledgements/secrets'
 import { dueDateForOfficial } from '../acknowledgements/status'
 import { submitAcknowledgement, SubmissionRejected } from '../acknowledgements/submission'
-import { formToken } from '../acknowledgements/tokens'
-import { database } from '../db/client'
+import { formToken, pendingToken, readPendingToken } from '../acknowledgements/tokens'
+import { shardsOf } from '../db/shards'
 import { langOf, type AppEnv } from '../env'
 import { AppError } from '../errors'
 import { limitBody, newRoutes, readForm } from '../factory'
@@ -19,6 +20,8 @@ import {
   formTitle,
   linkProblemPage,
   pastAcknowledgements,
+  pendingTitle,
+  pendingView,
   problemTitle,
   receiptTitle,
   receiptView,
@@ -39,12 +42,38 @@ function personal(c: Ctx) {
   c.header('X-Robots-Tag', 'noindex, nofollow')
 }
 
-function render(c: Ctx, lang: Lang, title: string, body: ReturnType<typeof page>, status = 200) {
+function render(
+  c: Ctx,
+  lang: Lang,
+  title: string,
+  body: ReturnType<typeof page>,
+  status = 200,
+  refresh?: { seconds: number; url: string },
+) {
   personal(c)
   return c.html(
-    page({ lang, title, description: title, path: c.req.path, private: true, body }),
+    page({ lang, title, description: title, path: c.req.path, private: true, refresh, body }),
     status as 200,
   )
+}
+
+/**
+ * Received, being recorded: the submission is on the Queue. The page reloads itself (no
+ * JavaScript) with a token only this Worker can make, and shows the receipt once it is written.
+ */
+async function pendingPage(
+  c: Ctx,
+  lang: Lang,
+  secrets: AckSecrets,
+  token: string,
+  receiptId: string,
+  status: 200 | 202,
+) {
+  const checkPath = `${withLang(linkPath(token), lang)}&pending=${await pendingToken(secrets.linkKey, token, receiptId)}`
+  return render(c, lang, pendingTitle(lang), pendingView({ receiptId, lang, checkPath }), status, {
+    seconds: 5,
+    url: checkPath,
+  })
 }
 
 /** 401 and 403 get a page that explains, in the reader's language, what to do next. */
@@ -74,8 +103,9 @@ async function receiptPage(c: Ctx, lang: Lang, secrets: AckSecrets, opened: Open
     new URL(KEYS_PATH, c.req.url).toString(),
   )
   const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
+  // The official's records are in their shard, the one their link names.
   const past = await pastOf(
-    database(c.env.DB),
+    opened.shard.db,
     opened.official.id,
     opened.token,
     lang,
@@ -102,12 +132,13 @@ async function formPage(
   opened: OpenedLink,
   rejected?: SubmissionRejected,
 ) {
-  const db = database(c.env.DB)
+  // Due dates and the unit's contact are in DB; the official's own records in their shard.
+  const control = shardsOf(c.env).control
   const [dueDate, past, contact] = await Promise.all([
-    dueDateForOfficial(db, opened.notice.id, opened.version.version, opened.official.unit),
-    pastOf(db, opened.official.id, opened.token, lang),
+    dueDateForOfficial(control, opened.notice.id, opened.version.version, opened.official.unit),
+    pastOf(opened.shard.db, opened.official.id, opened.token, lang),
     // The unit's own contact, set in the console: whom to ask when the roster name is wrong.
-    contactOf(db, opened.official.unit, c.env.ORG_CONTACT),
+    contactOf(control, opened.official.unit, c.env.ORG_CONTACT),
   ])
   const timeZone = timeZoneOf(c.env.ORG_TIME_ZONE)
   return render(
@@ -135,13 +166,17 @@ async function formPage(
 acknowledgementRoutes.get('/a/:token', async (c) => {
   const lang = langOf(c)
   const secrets = await ackSecrets(c.env)
+  const token = c.req.param('token')
   let opened: OpenedLink
   try {
-    opened = await openLink(database(c.env.DB), secrets.linkKey, c.req.param('token'), new Date())
+    opened = await openLink(shardsOf(c.env), secrets.linkKey, token, new Date())
   } catch (error) {
     return problem(c, lang, error)
   }
-  return opened.record ? receiptPage(c, lang, secrets, opened) : formPage(c, lang, secrets, opened)
+  if (opened.record) return receiptPage(c, lang, secrets, opened)
+  const pending = await readPendingToken(secrets.linkKey, token, c.req.query('pending'))
+  if (pending) return pendingPage(c, lang, secrets, token, pending, 200)
+  return formPage(c, lang, secrets, opened)
 })
 
 /**
@@ -183,14 +218,17 @@ acknowledgementRoutes.post(
       refuseCrossSite(c)
       const form = await readForm(c)
       if (form.lang === 'zh' || form.lang === 'en') lang = form.lang
-      const result = await submitAcknowledgement(database(c.env.DB), secrets, {
+      const result = await submitAcknowledgement(shardsOf(c.env), secrets, {
         token,
         form,
         requestId: serverRequestId(c),
         userAgent: c.req.header('User-Agent') ?? '',
         ip: c.req.header('CF-Connecting-IP'),
         now: new Date(),
+        queue: ackQueue(c.env),
       })
+      if ('pending' in result)
+        return pendingPage(c, lang, secrets, token, result.pending.receiptId, 202)
       personal(c)
       c.header('X-Receipt-Id', result.record.receiptId)
       // To the receipt's top: without a fragment of its own, the redirect would keep the form's.
@@ -206,7 +244,7 @@ acknowledgementRoutes.post(
 acknowledgementRoutes.get('/a/:token/receipt.json', async (c) => {
   const secrets = await ackSecrets(c.env)
   const opened = await openLink(
-    database(c.env.DB),
+    shardsOf(c.env),
     secrets.linkKey,
     c.req.param('token'),
     new Date(),
@@ -239,15 +277,19 @@ acknowledgementRoutes.get('/a/:token/receipts/:file', async (c) => {
   const secrets = await ackSecrets(c.env)
   const file = c.req.param('file')
   const receiptId = file.endsWith('.json') ? file.slice(0, -5) : ''
-  const db = database(c.env.DB)
-  const opened = await openLink(db, secrets.linkKey, c.req.param('token'), new Date()).catch(
-    (error: unknown) => {
-      if (error instanceof AppError && error.status === 403)
-        throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
-      throw error
-    },
-  )
-  const record = receiptId ? await ownRecord(db, opened.official.id, receiptId) : undefined
+  const opened = await openLink(
+    shardsOf(c.env),
+    secrets.linkKey,
+    c.req.param('token'),
+    new Date(),
+  ).catch((error: unknown) => {
+    if (error instanceof AppError && error.status === 403)
+      throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
+    throw error
+  })
+  const record = receiptId
+    ? await ownRecord(opened.shard.db, opened.official.id, receiptId)
+    : undefined
   if (!record) throw new AppError(404, 'receipt_not_found', 'No such receipt for this link.')
   const signed = signedReceiptOf(
     record,

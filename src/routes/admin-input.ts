@@ -2,12 +2,16 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { database } from '../db/client'
+import { shardsOf } from '../db/shards'
 import type { AppEnv } from '../env'
 import { badRequest } from '../errors'
 
 export type Ctx = Context<AppEnv>
 
+/** DB alone: what is not partitioned (tokens, audit log, link batches, routes). */
 export const dbOf = (c: Ctx) => database(c.env.DB)
+/** DB and every DB_SHARD_n: what the acknowledgement domain functions take. */
+export const storeOf = (c: Ctx) => shardsOf(c.env)
 
 /** Validates with a zod schema; the first problem becomes the 400's message. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -8,7 +8,7 @@ import { createLinksAs } from '../admin/rollout'
 import { errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
 import { auditByOf, security } from './admin-auth'
-import { csv, csvResponse, dbOf, parse } from './admin-input'
+import { csv, csvResponse, parse, storeOf } from './admin-input'
 
 export const adminLinkRoutes = newRoutes()
 
@@ -83,7 +83,7 @@ adminLinkRoutes.post(
     const format = parse(z.enum(['csv', 'json']).default('csv'), c.req.query('format'))
     const body = parse(LinkBody, await c.req.json())
     const secrets = await ackSecrets(c.env)
-    const { batch, links } = await createLinksAs(dbOf(c), secrets.linkKey, auditByOf(c), {
+    const { batch, links } = await createLinksAs(storeOf(c), secrets.linkKey, auditByOf(c), {
       ...body,
       baseUrl: new URL(c.req.url).origin,
     })

@@ -7,13 +7,16 @@
 import { z } from '@hono/zod-openapi'
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLog } from '../acknowledgements/audit'
 import { consistencyBetween, MAX_PROOF_RECORDS } from '../acknowledgements/checkpoints'
+import { parseGlobal, signGlobalCheckpoint } from '../acknowledgements/global'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { head } from '../acknowledgements/notes'
 import { PROBLEM_KINDS } from '../acknowledgements/verify'
 import { checkpointsAbove } from '../db/checkpoints'
-import { database } from '../db/client'
-import { errorResponses } from '../errors'
+import { globalCheckpointsAfter } from '../db/global-checkpoints'
+import { shardsOf } from '../db/shards'
+import { AppError, errorResponses } from '../errors'
 import { newRoutes } from '../factory'
+import { audit } from '../admin/audit'
 import { requireWholeLog, signCheckpointAs } from '../admin/rollout'
 import { actorOf, auditByOf, parse, security } from './admin-auth'
 
@@ -42,8 +45,28 @@ const ProblemSchema = z.object({
   toSeq: z.number().int().optional(),
   receiptId: z.string().optional(),
   treeSize: z.number().int().optional(),
+  globalNumber: z.number().int().optional(),
   message: z.string(),
 })
+
+const Shard = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(999)
+  .default(0)
+  .openapi({ description: 'The shard whose log this is (0 is DB, n is DB_SHARD_n)' })
+
+/** The log of the shard a request names (404 when there is none). */
+function shardLog(env: Env, index: number) {
+  const shards = shardsOf(env)
+  const shard = shards.requested(index)
+  return {
+    shards,
+    shard,
+    global: shards.count > 1 ? { control: shards.control, shard: index } : undefined,
+  }
+}
 
 const Limit = (fallback: number, max: number, what: string) =>
   z.coerce
@@ -57,6 +80,7 @@ const Limit = (fallback: number, max: number, what: string) =>
 // ---- the full audit -------------------------------------------------------------------------
 
 const AuditQuery = z.object({
+  shard: Shard,
   limit: Limit(AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, 'Records this request checks'),
   cursor: z
     .string()
@@ -111,10 +135,12 @@ adminLogRoutes.get('/api/admin/verify', async (c) => {
   requireWholeLog(actorOf(c), 'read')
   const query = parse(AuditQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const report = await auditLog(database(c.env.DB), secrets.receipt, secrets.linkKey, {
+  const { shard, global } = shardLog(c.env, query.shard)
+  const report = await auditLog(shard.db, secrets.receipt, secrets.linkKey, {
     now: new Date(),
     limit: query.limit,
     cursor: query.cursor,
+    global,
   })
   return c.json(report, 200)
 })
@@ -122,6 +148,7 @@ adminLogRoutes.get('/api/admin/verify', async (c) => {
 // ---- the incremental checkpoint -------------------------------------------------------------
 
 const CheckpointQuery = z.object({
+  shard: Shard,
   limit: Limit(AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, 'Records the new checkpoint covers at most'),
 })
 const CheckpointRunSchema = z
@@ -162,13 +189,14 @@ adminLogRoutes.post('/api/admin/verify', async (c) => {
   requireWholeLog(by.actor, 'write')
   const query = parse(CheckpointQuery, c.req.query())
   const secrets = await ackSecrets(c.env)
-  const run = await signCheckpointAs(database(c.env.DB), secrets.receipt, by, query.limit)
+  const run = await signCheckpointAs(shardsOf(c.env), secrets.receipt, by, query.limit, query.shard)
   return c.json(run, 200)
 })
 
 // ---- checkpoints and proofs -----------------------------------------------------------------
 
 const CheckpointsQuery = z.object({
+  shard: Shard,
   after: z.coerce
     .number()
     .int()
@@ -199,7 +227,7 @@ adminLogRoutes.openAPIRegistry.registerPath({
 adminLogRoutes.get('/api/admin/checkpoints', async (c) => {
   requireWholeLog(actorOf(c), 'read')
   const query = parse(CheckpointsQuery, c.req.query())
-  const page = await checkpointsAbove(database(c.env.DB), {
+  const page = await checkpointsAbove(shardLog(c.env, query.shard).shard.db, {
     above: query.after,
     limit: query.limit,
   })
@@ -214,6 +242,7 @@ adminLogRoutes.get('/api/admin/checkpoints', async (c) => {
 })
 
 const ConsistencyQuery = z.object({
+  shard: Shard,
   from: z.coerce
     .number()
     .int()
@@ -244,5 +273,109 @@ adminLogRoutes.openAPIRegistry.registerPath({
 adminLogRoutes.get('/api/admin/checkpoints/consistency', async (c) => {
   requireWholeLog(actorOf(c), 'read')
   const query = parse(ConsistencyQuery, c.req.query())
-  return c.json(await consistencyBetween(database(c.env.DB), query.from, query.to), 200)
+  const { shard } = shardLog(c.env, query.shard)
+  return c.json(await consistencyBetween(shard.db, query.from, query.to), 200)
+})
+
+// ---- global checkpoints (several shards) ----------------------------------------------------
+
+const ShardHeadSchema = z.object({
+  shard: z.number().int(),
+  treeSize: z.number().int().openapi({ description: '0: the shard had no checkpoint' }),
+  rootHash: z.string(),
+  noteHash: z.string().openapi({ description: "SHA-256 (hex) of that checkpoint's note" }),
+})
+const GlobalSchema = z
+  .object({
+    number: z.number().int(),
+    createdAt: z.string(),
+    heads: z.array(ShardHeadSchema),
+    keyId: z.string(),
+    signature: z.string().openapi({
+      description:
+        'Ed25519 over "redlines-global-checkpoint/1\\n{number}\\n{createdAt}\\n{prevHash}\\n{count}\\n" and one "{shard} {treeSize} {rootHash} {noteHash}\\n" per shard',
+    }),
+    prevHash: z.string().nullable(),
+  })
+  .openapi('GlobalCheckpoint')
+
+const GlobalQuery = z.object({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .openapi({ description: 'Global checkpoint number to continue after' }),
+  limit: Limit(1000, 1000, 'Global checkpoints in this page'),
+})
+adminLogRoutes.openAPIRegistry.registerPath({
+  method: 'get',
+  path: '/api/admin/checkpoints/global',
+  summary:
+    "The global checkpoints (several shards), oldest first: each signs every shard's newest checkpoint, chained to the one before",
+  security,
+  request: { query: GlobalQuery },
+  responses: {
+    200: {
+      description: 'A page of global checkpoints',
+      content: {
+        'application/json': {
+          schema: z.object({
+            globalCheckpoints: z.array(GlobalSchema),
+            next: z.number().int().nullable(),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 503),
+  },
+})
+adminLogRoutes.get('/api/admin/checkpoints/global', async (c) => {
+  requireWholeLog(actorOf(c), 'read')
+  const query = parse(GlobalQuery, c.req.query())
+  const page = (await globalCheckpointsAfter(shardsOf(c.env).control, query)).map(parseGlobal)
+  const last = page.at(-1)
+  return c.json(
+    { globalCheckpoints: page, next: last && page.length === query.limit ? last.number : null },
+    200,
+  )
+})
+
+adminLogRoutes.openAPIRegistry.registerPath({
+  method: 'post',
+  path: '/api/admin/checkpoints/global',
+  summary: "Sign a global checkpoint over every shard's newest checkpoint (several shards only)",
+  description:
+    'Signs nothing when no shard has a newer checkpoint than the newest global one lists. The cron does this after checkpointing the shards.',
+  security,
+  responses: {
+    200: {
+      description: 'The new global checkpoint (null when nothing moved) and the newest one',
+      content: {
+        'application/json': {
+          schema: z.object({ created: GlobalSchema.nullable(), latest: GlobalSchema.nullable() }),
+        },
+      },
+    },
+    ...errorResponses(401, 403, 409, 503),
+  },
+})
+adminLogRoutes.post('/api/admin/checkpoints/global', async (c) => {
+  const by = auditByOf(c)
+  requireWholeLog(by.actor, 'write')
+  const shards = shardsOf(c.env)
+  if (shards.count === 1)
+    throw new AppError(
+      409,
+      'single_shard',
+      'There is one shard: its own chained checkpoints are the whole log, and no global checkpoint is made.',
+    )
+  const secrets = await ackSecrets(c.env)
+  const run = await signGlobalCheckpoint(shards, secrets.receipt, by.now)
+  if (run.created)
+    await audit(shards.control, by, 'verify.global_checkpoint', {
+      target: String(run.created.number),
+      counts: { shards: run.created.heads.length },
+    })
+  return c.json(run, 200)
 })

@@ -7,7 +7,7 @@ import { recordsAs } from '../admin/rollout'
 import { badRequest, errorResponses } from '../errors'
 import { newRoutes } from '../factory'
 import { actorOf, security } from './admin-auth'
-import { csv, csvResponse, dbOf, Format, parse, Unit } from './admin-input'
+import { csv, csvResponse, Format, parse, storeOf, Unit } from './admin-input'
 
 export const adminRecordRoutes = newRoutes()
 
@@ -23,12 +23,20 @@ const RecordsQuery = z.object({
     .openapi({ description: 'seq to continue after' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   format: Format,
+  shard: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(999)
+    .default(0)
+    .openapi({ description: 'The shard (0 is DB, n is DB_SHARD_n): each numbers its own log' }),
 })
 adminRecordRoutes.openAPIRegistry.registerPath({
   method: 'get',
   path: '/api/admin/acknowledgements',
   summary: 'The acknowledgement records in log order, with their hashes and signatures',
-  description: 'JSON pages (after=seq); ?format=csv streams every record that matches.',
+  description:
+    'JSON pages (after=seq); ?format=csv streams every record that matches. Each shard numbers its own log: ?shard= picks one (default 0, DB).',
   security,
   request: { query: RecordsQuery },
   responses: {
@@ -58,13 +66,18 @@ adminRecordRoutes.get('/api/admin/acknowledgements', async (c) => {
   const query = parse(RecordsQuery, c.req.query())
   if (query.version !== undefined && query.notice === undefined)
     throw badRequest('invalid_request', 'version: give notice too.')
-  const db = dbOf(c)
+  const db = storeOf(c)
   const actor = actorOf(c)
-  const filter = { notice: query.notice, version: query.version, unit: query.unit }
+  const filter = {
+    notice: query.notice,
+    version: query.version,
+    unit: query.unit,
+    shard: query.shard,
+  }
   if (query.format === 'csv')
     return csvResponse(
       c,
-      `acknowledgements${query.notice ? `-${query.notice}` : ''}${query.version ? `-v${query.version}` : ''}.csv`,
+      `acknowledgements${query.shard ? `-shard${query.shard}` : ''}${query.notice ? `-${query.notice}` : ''}${query.version ? `-v${query.version}` : ''}.csv`,
       csvStream(RECORD_COLUMNS, recordsAs(db, actor, filter), recordCells),
     )
   const page = await take(

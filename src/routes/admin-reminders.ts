@@ -22,7 +22,7 @@ import { errorResponses } from '../errors'
 import { limitBody, newRoutes, requireJson } from '../factory'
 import { timeZoneOf } from '../time'
 import { actorOf, auditByOf, security } from './admin-auth'
-import { dbOf, parse, VersionPath, type Ctx } from './admin-input'
+import { dbOf, parse, storeOf, VersionPath, type Ctx } from './admin-input'
 
 export const adminReminderRoutes = newRoutes()
 
@@ -249,7 +249,7 @@ adminReminderRoutes.openAPIRegistry.registerPath({
 })
 adminReminderRoutes.post('/api/admin/reminders/run', small, requireJson, async (c) => {
   const body = parse(RunSchema, await c.req.json())
-  const result = await runPassAs(dbOf(c), reminderQueue(c), auditByOf(c), {
+  const result = await runPassAs(storeOf(c), reminderQueue(c), auditByOf(c), {
     ...body,
     timeZone: timeZoneOf(c.env.ORG_TIME_ZONE),
     origin: publicOrigin(c),

@@ -9,7 +9,7 @@ import { importRosterAs, previewRosterAs, type RosterUpload } from '../admin/rol
 import { AppError, errorResponses } from '../errors'
 import { limitBody, newRoutes } from '../factory'
 import { actorOf, auditByOf, security } from './admin-auth'
-import { dbOf, parse, Unit } from './admin-input'
+import { parse, storeOf, Unit } from './admin-input'
 
 export const adminRosterRoutes = newRoutes()
 
@@ -142,8 +142,11 @@ adminRosterRoutes.post(
       unit: query.unit,
     }
     if (query.dryRun === '1' || query.dryRun === 'true')
-      return c.json({ dryRun: true, ...(await previewRosterAs(dbOf(c), actorOf(c), upload)) }, 200)
-    const summary = await importRosterAs(dbOf(c), auditByOf(c), { ...upload, plan: query.plan })
+      return c.json(
+        { dryRun: true, ...(await previewRosterAs(storeOf(c), actorOf(c), upload)) },
+        200,
+      )
+    const summary = await importRosterAs(storeOf(c), auditByOf(c), { ...upload, plan: query.plan })
     return c.json(summary, 200)
   },
 )

@@ -21,7 +21,7 @@ import {
   Counts,
   csv,
   csvResponse,
-  dbOf,
+  storeOf,
   Due,
   Format,
   parse,
@@ -72,7 +72,7 @@ adminStatusRoutes.openAPIRegistry.registerPath({
 adminStatusRoutes.get('/api/admin/status/:notice/:version', async (c) => {
   const path = parse(VersionPath, c.req.param())
   const query = parse(StatusQuery, c.req.query())
-  const status = await statusAs(dbOf(c), actorOf(c), {
+  const status = await statusAs(storeOf(c), actorOf(c), {
     notice: path.notice,
     version: path.version,
     unit: query.unit,
@@ -141,7 +141,7 @@ adminStatusRoutes.openAPIRegistry.registerPath({
 adminStatusRoutes.get('/api/admin/outstanding/:notice/:version', async (c) => {
   const path = parse(VersionPath, c.req.param())
   const query = parse(OutstandingQuery, c.req.query())
-  const db = dbOf(c)
+  const db = storeOf(c)
   const actor = actorOf(c)
   const common = { ...path, unit: query.unit, due: query.due, now: new Date() }
   if (query.format === 'csv')

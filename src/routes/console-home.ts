@@ -213,8 +213,8 @@ consoleHomeRoutes.get(
     try {
       const query = { notice: chosen.notice, version: chosen.version, unit: ctx.query('unit'), now }
       const [status, perDay] = await Promise.all([
-        statusAs(ctx.db, actor, query),
-        recordsPerDayAs(ctx.db, actor, { ...query, zone }),
+        statusAs(ctx.store, actor, query),
+        recordsPerDayAs(ctx.store, actor, { ...query, zone }),
       ])
       const todayLocal = new Date(now.getTime() + zoneOffsetMinutes(zone, now) * 60_000)
         .toISOString()

@@ -15,6 +15,7 @@ import { consoleActor } from '../admin/authenticate'
 import { sessionKeyOf } from '../admin/config'
 import { formToken, formTokenMatches } from '../admin/sessions'
 import { database, type Database } from '../db/client'
+import { shardsOf, type ShardSet } from '../db/shards'
 import { langOf, type AppEnv, type ConsoleSession } from '../env'
 import { AppError } from '../errors'
 import { limitBody } from '../factory'
@@ -42,7 +43,10 @@ export interface ConsoleCtx {
   c: Ctx
   actor: Actor
   lang: Lang
+  /** DB: the console's own tables, link batches, audit log (and shard 0). */
   db: Database
+  /** Every shard: officials, their records and counters live in the shard of their unit. */
+  store: ShardSet
   now: Date
   /** Pass to every domain function that changes something: it is what the audit log records. */
   by: AuditBy
@@ -152,6 +156,7 @@ function contextOf(c: Ctx): ConsoleCtx {
     actor: session.actor,
     lang: langOf(c),
     db: database(c.env.DB),
+    store: shardsOf(c.env),
     now,
     by: { actor: session.actor, requestId: c.get('requestId'), now },
     csrf: session.csrf,

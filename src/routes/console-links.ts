@@ -11,6 +11,7 @@ import { csvStream } from '../acknowledgements/export'
 import { isDate, MAX_EXPIRY_DAYS, type IssuedLink } from '../acknowledgements/links'
 import { ackSecrets } from '../acknowledgements/secrets'
 import { take } from '../acknowledgements/status'
+import { readRef } from '../admin/officials'
 import { batchLinksAs, createLinksAs, linkBatchesAs, oneLinkAs } from '../admin/rollout'
 import type { LinkBatch } from '../db/links'
 import { newRoutes } from '../factory'
@@ -157,7 +158,7 @@ async function linksPage(ctx: ConsoleCtx, state: FormState, status: 200 | 403 | 
   const lang = ctx.lang
   const versions = currentVersionsOf(ctx.now)
   const chosen = chosenVersion(state.values.version || undefined, ctx.now)
-  const batches = await linkBatchesAs(ctx.db, ctx.actor, chosen.notice, chosen.version)
+  const batches = await linkBatchesAs(ctx.store, ctx.actor, chosen.notice, chosen.version)
   const canWrite = ctx.actor.access === 'write'
   return {
     title: w.title,
@@ -225,7 +226,7 @@ consoleLinkRoutes.post(
     let batch: LinkBatch
     try {
       const secrets = await ackSecrets(ctx.c.env)
-      ;({ batch } = await createLinksAs(ctx.db, secrets.linkKey, ctx.by, {
+      ;({ batch } = await createLinksAs(ctx.store, secrets.linkKey, ctx.by, {
         notice: chosen.notice,
         version: chosen.version,
         unit: read.data.unit || ctx.actor.unit,
@@ -264,7 +265,7 @@ consoleLinkRoutes.get(
     const who = whoOf(ctx)
     const secrets = await ackSecrets(ctx.c.env)
     const id = ctx.c.req.param('id') ?? ''
-    const { batch, links } = await batchLinksAs(ctx.db, secrets.linkKey, ctx.actor, id, {
+    const { batch, links } = await batchLinksAs(ctx.store, secrets.linkKey, ctx.actor, id, {
       who,
       baseUrl: origin(ctx),
       after: cursorOf(ctx.query('after')),
@@ -306,7 +307,7 @@ consoleLinkRoutes.get(
   consolePage(async (ctx) => {
     const secrets = await ackSecrets(ctx.c.env)
     const { batch, links } = await batchLinksAs(
-      ctx.db,
+      ctx.store,
       secrets.linkKey,
       ctx.actor,
       ctx.c.req.param('id') ?? '',
@@ -333,7 +334,7 @@ consoleLinkRoutes.get(
     const who = whoOf(ctx)
     const secrets = await ackSecrets(ctx.c.env)
     const { batch, links } = await batchLinksAs(
-      ctx.db,
+      ctx.store,
       secrets.linkKey,
       ctx.actor,
       ctx.c.req.param('id') ?? '',
@@ -367,8 +368,8 @@ consoleLinkRoutes.post(
     const w = words[ctx.lang]
     const chosen = chosenVersion(body.version, ctx.now)
     const secrets = await ackSecrets(ctx.c.env)
-    const made = await oneLinkAs(ctx.db, secrets.linkKey, ctx.by, {
-      officialId: Number(body.official) || 0,
+    const made = await oneLinkAs(ctx.store, secrets.linkKey, ctx.by, {
+      official: readRef(body.official),
       notice: chosen.notice,
       version: chosen.version,
       expiresInDays: 30,

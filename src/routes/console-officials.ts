@@ -9,8 +9,11 @@ import {
   editOfficial,
   officialFor,
   officialRecords,
+  readRef,
+  refOf,
   searchOfficials,
   setOfficialActive,
+  type OfficialRef,
   type OfficialView,
 } from '../admin/officials'
 import { newRoutes } from '../factory'
@@ -139,7 +142,7 @@ consoleOfficialRoutes.get(
     }
     let page
     try {
-      page = await searchOfficials(ctx.db, ctx.actor, {
+      page = await searchOfficials(ctx.store, ctx.actor, {
         q,
         unit: ctx.query('unit'),
         status,
@@ -152,7 +155,7 @@ consoleOfficialRoutes.get(
     const rows = page.officials.map(
       (o) => html`<tr>
         <td><code>${o.externalId}</code></td>
-        <td><a href="${withLang(`${PATH}/${o.id}`, lang)}">${o.name}</a></td>
+        <td><a href="${withLang(`${PATH}/${refOf(o)}`, lang)}">${o.name}</a></td>
         <td>${o.unit}</td>
         <td>${statusTag(o, lang)}</td>
         <td>${time(o.updatedAt)}</td>
@@ -200,17 +203,17 @@ consoleOfficialRoutes.get(
 
 async function officialPage(
   ctx: ConsoleCtx,
-  id: number,
+  id: OfficialRef,
   state?: FormState,
   status: 200 | 403 | 422 = 200,
 ) {
   const w = words[ctx.lang]
   const lang = ctx.lang
-  const official = await officialFor(ctx.db, ctx.actor, id, 'read')
+  const official = await officialFor(ctx.store, ctx.actor, id, 'read')
   const shown = state ?? emptyForm({ name: official.name, unit: official.unit })
-  const records = await officialRecords(ctx.db, official.id)
+  const records = await officialRecords(ctx.store, official)
   const canWrite = ctx.actor.access === 'write'
-  const here = `${PATH}/${id}`
+  const here = `${PATH}/${refOf(official)}`
   const versions = currentVersionsOf(ctx.now)
   return {
     title: `${official.name} · ${official.externalId}`,
@@ -248,7 +251,7 @@ async function officialPage(
                     (v) =>
                       html`<form method="post" action="${withLang('/admin/links/one', lang)}">
                         <input type="hidden" name="_csrf" value="${ctx.csrf}">
-                        <input type="hidden" name="official" value="${official.id}">
+                        <input type="hidden" name="official" value="${refOf(official)}">
                         <input type="hidden" name="version" value="${v.key}">
                         <button type="submit">${w.makeLink} · ${v.label}</button></form>`,
                   )}</div>`
@@ -269,24 +272,21 @@ async function officialPage(
   }
 }
 
-const idOf = (ctx: ConsoleCtx) => {
-  const id = Number(ctx.c.req.param('id'))
-  return Number.isSafeInteger(id) && id > 0 ? id : 0
-}
+const idOf = (ctx: ConsoleCtx) => readRef(ctx.c.req.param('id'))
 
 consoleOfficialRoutes.get(
-  `${PATH}/:id{[0-9]+}`,
+  `${PATH}/:id{(?:[0-9]+s)?[0-9]+}`,
   consolePage((ctx) => officialPage(ctx, idOf(ctx))),
 )
 
 consoleOfficialRoutes.post(
-  `${PATH}/:id{[0-9]+}`,
+  `${PATH}/:id{(?:[0-9]+s)?[0-9]+}`,
   ...consoleAction(async (ctx, body) => {
     const id = idOf(ctx)
     const read = validateForm(editSchema(ctx.lang), body)
     if (!read.ok) return officialPage(ctx, id, read.state, 422)
     try {
-      await editOfficial(ctx.db, ctx.by, id, read.data)
+      await editOfficial(ctx.store, ctx.by, id, read.data)
     } catch (error) {
       const status = refusalOnForm(error, ctx.lang, read.state, {
         invalid_unit: 'unit',
@@ -296,7 +296,7 @@ consoleOfficialRoutes.post(
       })
       return officialPage(ctx, id, read.state, status as 422)
     }
-    return redirectDone(ctx, `${PATH}/${id}`, 'edited')
+    return redirectDone(ctx, `${PATH}/${refOf(id)}`, 'edited')
   }),
 )
 
@@ -305,10 +305,10 @@ for (const [verb, active] of [
   ['reactivate', true],
 ] as const)
   consoleOfficialRoutes.post(
-    `${PATH}/:id{[0-9]+}/${verb}`,
+    `${PATH}/:id{(?:[0-9]+s)?[0-9]+}/${verb}`,
     ...consoleAction(async (ctx) => {
       const id = idOf(ctx)
-      await setOfficialActive(ctx.db, ctx.by, id, active)
-      return redirectDone(ctx, `${PATH}/${id}`, `${verb}d`)
+      await setOfficialActive(ctx.store, ctx.by, id, active)
+      return redirectDone(ctx, `${PATH}/${refOf(id)}`, `${verb}d`)
     }),
   )

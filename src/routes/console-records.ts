@@ -66,7 +66,7 @@ consoleRecordRoutes.get(
     let page
     try {
       page = await take(
-        recordsAs(ctx.db, ctx.actor, { ...filter, afterSeq: after, pageSize: PAGE }),
+        recordsAs(ctx.store, ctx.actor, { ...filter, afterSeq: after, pageSize: PAGE }),
         PAGE,
       )
     } catch (error) {
@@ -109,7 +109,7 @@ consoleRecordRoutes.get(
     return csvResponse(
       ctx.c,
       `acknowledgements-${chosen.notice}-v${chosen.version}.csv`,
-      csvStream(RECORD_COLUMNS, recordsAs(ctx.db, ctx.actor, filter), recordCells),
+      csvStream(RECORD_COLUMNS, recordsAs(ctx.store, ctx.actor, filter), recordCells),
     )
   }),
 )

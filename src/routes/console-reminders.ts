@@ -333,7 +333,7 @@ consoleReminderRoutes.post(
   ...consoleAction(async (ctx) => {
     const key = ctx.c.req.param('rollout') ?? ''
     const env = ctx.c.env
-    const result = await runPassAs(ctx.db, env.REMINDER_QUEUE as ReminderQueue, ctx.by, {
+    const result = await runPassAs(ctx.store, env.REMINDER_QUEUE as ReminderQueue, ctx.by, {
       ...splitKey(key),
       timeZone: timeZoneOf(env.ORG_TIME_ZONE),
       origin: env.PUBLIC_ORIGIN?.replace(/\/+$/, '') || new URL(ctx.c.req.url).origin,

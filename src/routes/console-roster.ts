@@ -307,7 +307,7 @@ consoleRosterRoutes.post(
     }
     let preview
     try {
-      preview = await previewRosterAs(ctx.db, ctx.actor, upload)
+      preview = await previewRosterAs(ctx.store, ctx.actor, upload)
     } catch (error) {
       return refusal(ctx, state, error)
     }
@@ -346,10 +346,10 @@ consoleRosterRoutes.post(
     }
     let summary
     try {
-      summary = await importRosterAs(ctx.db, ctx.by, upload)
+      summary = await importRosterAs(ctx.store, ctx.by, upload)
     } catch (error) {
       if (error instanceof AppError && error.code === 'roster_plan_changed') {
-        const preview = await previewRosterAs(ctx.db, ctx.actor, upload)
+        const preview = await previewRosterAs(ctx.store, ctx.actor, upload)
         return previewPage(
           ctx,
           upload,

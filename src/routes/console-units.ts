@@ -55,7 +55,7 @@ consoleUnitRoutes.get(
     }
     let status
     try {
-      status = await statusAs(ctx.db, ctx.actor, {
+      status = await statusAs(ctx.store, ctx.actor, {
         notice: chosen.notice,
         version: chosen.version,
         unit: ctx.query('unit'),

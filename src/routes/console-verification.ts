@@ -84,21 +84,42 @@ function problemsTable(
   )
 }
 
-async function verificationPage(ctx: ConsoleCtx, result: Html | '' = '') {
+/**
+ * Each shard has its own log and checkpoints: ?shard=n (0, DB, unless asked) picks the one this
+ * page checks and signs; with one shard there is nothing to pick.
+ */
+function shardOf(ctx: ConsoleCtx, text: string | undefined = ctx.query('shard')) {
+  const index = /^[0-9]{1,3}$/.test(text ?? '') ? Number(text) : 0
+  return ctx.store.requested(index)
+}
+
+function shardPicker(ctx: ConsoleCtx, current: number) {
+  if (ctx.store.count < 2) return ''
+  return html`<p>${ctx.store.shards.map((s) =>
+    s.index === current
+      ? html`<strong>${s.binding}</strong> `
+      : html`<a href="${withLang(`${PATH}?shard=${s.index}`, ctx.lang)}">${s.binding}</a> `,
+  )}</p>`
+}
+
+async function verificationPage(ctx: ConsoleCtx, result: Html | '' = '', shardIndex = 0) {
   const w = words[ctx.lang]
   const lang = ctx.lang
-  const checkpoints = await newestCheckpointsAs(ctx.db, ctx.actor, 20)
+  const checkpoints = await newestCheckpointsAs(ctx.store, ctx.actor, 20, shardIndex)
+  const shardField =
+    ctx.store.count > 1 ? html`<input type="hidden" name="shard" value="${shardIndex}">` : ''
   const canSign = ctx.actor.access === 'write'
   return {
     title: w.title,
     nav: 'verification',
     body: html`<p>${w.intro}</p>
+      ${shardPicker(ctx, shardIndex)}
       ${result}
       <div class="card">
-        <form method="get" action="${PATH}"><input type="hidden" name="lang" value="${lang}"><input type="hidden" name="run" value="1"><button type="submit">${w.run}</button></form>
+        <form method="get" action="${PATH}"><input type="hidden" name="lang" value="${lang}"><input type="hidden" name="run" value="1">${shardField}<button type="submit">${w.run}</button></form>
         ${
           canSign
-            ? html`<form method="post" action="${withLang(`${PATH}/checkpoint`, lang)}">${csrfField(ctx.csrf)}<p class="hint">${w.signHint}</p><button type="submit">${w.sign}</button></form>`
+            ? html`<form method="post" action="${withLang(`${PATH}/checkpoint`, lang)}">${csrfField(ctx.csrf)}${shardField}<p class="hint">${w.signHint}</p><button type="submit">${w.sign}</button></form>`
             : ''
         }
       </div>
@@ -120,35 +141,44 @@ consoleVerificationRoutes.get(
   PATH,
   consolePage(async (ctx) => {
     requireWholeLog(ctx.actor, 'read')
-    if (ctx.query('run') !== '1') return verificationPage(ctx)
+    const shard = shardOf(ctx)
+    if (ctx.query('run') !== '1') return verificationPage(ctx, '', shard.index)
     const w = words[ctx.lang]
     const secrets = await ackSecrets(ctx.c.env)
-    const report = await auditLog(ctx.db, secrets.receipt, secrets.linkKey, {
+    const report = await auditLog(shard.db, secrets.receipt, secrets.linkKey, {
       now: ctx.now,
       limit: AUDIT_DEFAULT_LIMIT,
       cursor: ctx.query('cursor'),
+      global: ctx.store.count > 1 ? { control: ctx.store.control, shard: shard.index } : undefined,
     })
     const result = html`<div class="flash${report.ok ? '' : ' error'}" role="status" id="audit-result">
       <p>${report.ok ? w.ok : w.bad(report.problemCount)} ${w.chunk(report.chunk.records, report.chunk.fromSeq, report.chunk.toSeq, report.complete)}</p>
       ${
         report.next
-          ? html`<form method="get" action="${PATH}"><input type="hidden" name="lang" value="${ctx.lang}"><input type="hidden" name="run" value="1"><input type="hidden" name="cursor" value="${report.next}"><button type="submit">${w.more}</button></form>`
+          ? html`<form method="get" action="${PATH}"><input type="hidden" name="lang" value="${ctx.lang}"><input type="hidden" name="run" value="1"><input type="hidden" name="cursor" value="${report.next}">${ctx.store.count > 1 ? html`<input type="hidden" name="shard" value="${shard.index}">` : ''}<button type="submit">${w.more}</button></form>`
           : ''
       }</div>${problemsTable(report.problems, ctx.lang)}`
-    return verificationPage(ctx, result)
+    return verificationPage(ctx, result, shard.index)
   }),
 )
 
 consoleVerificationRoutes.post(
   `${PATH}/checkpoint`,
-  ...consoleAction(async (ctx) => {
+  ...consoleAction(async (ctx, body) => {
     const w = words[ctx.lang]
     requireWholeLog(ctx.actor, 'write')
+    const shard = shardOf(ctx, typeof body.shard === 'string' ? body.shard : undefined)
     const secrets = await ackSecrets(ctx.c.env)
-    const run = await signCheckpointAs(ctx.db, secrets.receipt, ctx.by, AUDIT_DEFAULT_LIMIT)
+    const run = await signCheckpointAs(
+      ctx.store,
+      secrets.receipt,
+      ctx.by,
+      AUDIT_DEFAULT_LIMIT,
+      shard.index,
+    )
     const result = html`<div class="flash${run.ok ? '' : ' error'}" role="status" id="checkpoint-result"><p>${
       run.newCheckpoint ? w.signed(run.newCheckpoint.treeSize, run.added) : w.nothing
     } ${run.ok ? '' : w.bad(run.problemCount)}</p></div>${problemsTable(run.problems, ctx.lang)}`
-    return verificationPage(ctx, result)
+    return verificationPage(ctx, result, shard.index)
   }),
 )

@@ -49,6 +49,10 @@ const messages = {
     publicKey: '公钥（用于离线核验）',
     reread: '再次阅读本版本',
     problemTitle: '无法使用此链接',
+    pendingTitle: '已收到，正在记录',
+    pending: '您的确认已收到，正在写入记录。本页会自动刷新，记录完成后显示您的回执。无需再次提交。',
+    pendingReference: '参考编号',
+    checkAgain: '立即查看',
   },
   en: {
     formTitle: (title: string) => `Acknowledge: ${title}`,
@@ -94,6 +98,11 @@ const messages = {
     publicKey: 'Public key (to verify offline)',
     reread: 'Read this version again',
     problemTitle: 'This link cannot be used',
+    pendingTitle: 'Received, being recorded',
+    pending:
+      'Your acknowledgement was received and is being recorded. This page refreshes by itself and shows your receipt once it is recorded. There is no need to submit again.',
+    pendingReference: 'Reference',
+    checkAgain: 'Check now',
   },
 } as const
 
@@ -299,6 +308,21 @@ export function receiptView(options: {
         >
       </p>
     </section>`
+}
+
+/** A submission that went on the Queue: received, not yet recorded (no receipt to show yet). */
+export function pendingView(options: { receiptId: string; lang: Lang; checkPath: string }): Html {
+  const m = messages[options.lang]
+  return html`<h1>${m.pendingTitle}</h1>
+    <div class="notice-box" role="status">
+      <p>${m.pending}</p>
+    </div>
+    <p class="meta">${m.pendingReference}: <span class="hash">${options.receiptId}</span></p>
+    <p><a href="${options.checkPath}">${m.checkAgain}</a></p>`
+}
+
+export function pendingTitle(lang: Lang): string {
+  return messages[lang].pendingTitle
 }
 
 export function formTitle(version: CompiledVersion, lang: Lang): string {

@@ -14,6 +14,8 @@ export interface PageOptions {
   path: string
   /** Set on pages that must never be indexed or cached by shared caches (personal links). */
   private?: boolean
+  /** Reload this address after so many seconds (a page waiting for something to finish). */
+  refresh?: { seconds: number; url: string }
   /**
    * Scheme and host of the request, for absolute og:url and og:image on public pages (a chat app
    * shows them under a pasted link). Personal pages leave it out.
@@ -66,6 +68,7 @@ export function page(options: PageOptions): Html {
 <meta property="og:description" content="${description}">
 <meta property="og:locale" content="${lang === 'zh' ? 'zh_CN' : 'en_US'}">
 ${shareTags(options)}${options.private ? html`<meta name="robots" content="noindex,nofollow">` : ''}
+${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh.seconds};url=${options.refresh.url}">` : ''}
 <meta name="referrer" content="same-origin">
 <link rel="alternate" hreflang="${other === 'zh' ? 'zh-CN' : 'en'}" href="${withLang(path, other)}">
 ${styleTag}
