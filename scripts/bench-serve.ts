@@ -89,7 +89,11 @@ async function start(name: string, options: WorkerOptions, scriptPath: string, p
     modules: true,
     scriptPath,
     modulesRoot: path.dirname(scriptPath),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    modulesRules: [
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+      // Rule packs and check models are Data modules (src/modules.d.ts).
+      { type: 'Data', include: ['**/*.bin'] },
+    ],
     host: '127.0.0.1',
     port,
   } as never)
