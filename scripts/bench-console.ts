@@ -120,7 +120,11 @@ async function main() {
     modules: true,
     scriptPath,
     modulesRoot: out,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    modulesRules: [
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+      // Rule packs and check models are Data modules (src/modules.d.ts).
+      { type: 'Data', include: ['**/*.bin'] },
+    ],
     d1Persist: false,
   } as never)
   try {
