@@ -11,7 +11,7 @@ import {
   type AuditRow,
   type NewAuditRow,
 } from '../db/audit'
-import { badRequest } from '../errors'
+import { AppError, badRequest } from '../errors'
 import { isDate } from '../acknowledgements/links'
 import { storageUnavailable } from '../acknowledgements/failures'
 import { requireAdmin, scopedUnit, type Actor } from './actor'
@@ -67,6 +67,31 @@ export async function audit(db: Database, by: AuditBy, action: string, entry: Au
     await auditStatement(db, by, action, entry).run()
   } catch (error) {
     throw storageUnavailable(error)
+  }
+}
+
+/**
+ * Records a change already written in another database (a shard other than DB cannot share a
+ * batch with DB). If the entry cannot be written, the admin is told the truth: the change was
+ * saved (`saved` says what, and where) and only its audit entry is missing, so they do not redo it.
+ */
+export async function auditAfterShardWrite(
+  db: Database,
+  by: AuditBy,
+  action: string,
+  entry: AuditEntry,
+  saved: string,
+) {
+  try {
+    await audit(db, by, action, entry)
+  } catch {
+    console.error(JSON.stringify({ event: 'audit_not_recorded', action }))
+    throw new AppError(
+      503,
+      'audit_not_recorded',
+      `${saved}, but its entry in the audit log could not be written.`,
+      { 'Retry-After': '5' },
+    )
   }
 }
 

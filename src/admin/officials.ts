@@ -24,7 +24,7 @@ import {
 import { officials } from '../db/schema'
 import { AppError } from '../errors'
 import { requireAdmin, scopedUnit, type Actor } from './actor'
-import { audit, auditStatement, type AuditBy, type AuditEntry } from './audit'
+import { auditAfterShardWrite, auditStatement, type AuditBy, type AuditEntry } from './audit'
 
 export const OFFICIALS_PAGE = 50
 
@@ -225,7 +225,14 @@ async function writeOfficial(
   } catch (error) {
     throw storageUnavailable(error)
   }
-  if (!inBatch) await audit(shards.control, by, action, entry)
+  if (!inBatch)
+    await auditAfterShardWrite(
+      shards.control,
+      by,
+      action,
+      entry,
+      `The change to official ${entry.target ?? official.id} was saved (in shard ${official.shard}; do not make it again)`,
+    )
 }
 
 /**

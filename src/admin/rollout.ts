@@ -38,7 +38,7 @@ import { shardsFor } from '../acknowledgements/sharding'
 import { insertAuditFromStatement } from '../db/audit'
 import { rosterImports } from '../db/schema'
 import { requireAdmin, scopedUnit, type Access, type Actor } from './actor'
-import { audit, auditRowOf, auditStatement, type AuditBy } from './audit'
+import { audit, auditAfterShardWrite, auditRowOf, auditStatement, type AuditBy } from './audit'
 
 export interface RosterUpload {
   body: string
@@ -87,8 +87,11 @@ export async function importRosterAs(store: Store, by: AuditBy, upload: RosterUp
         : [],
   })
   if (shards.shard(summary.shard).db !== shards.control)
-    try {
-      await audit(shards.control, by, 'roster.import', {
+    await auditAfterShardWrite(
+      shards.control,
+      by,
+      'roster.import',
+      {
         unit,
         target: summary.importId,
         counts: {
@@ -98,17 +101,9 @@ export async function importRosterAs(store: Store, by: AuditBy, upload: RosterUp
           reactivated: summary.reactivated,
           deactivated: summary.deactivated,
         },
-      })
-    } catch {
-      // audit() says nothing was saved; the import was, so the admin is told that instead.
-      console.error(JSON.stringify({ event: 'audit_not_recorded', action: 'roster.import' }))
-      throw new AppError(
-        503,
-        'audit_not_recorded',
-        `The roster was imported (import ${summary.importId}, in shard ${summary.shard}; do not import it again), but its entry in the audit log could not be written. Its own record in that shard (roster_imports) keeps its counts.`,
-        { 'Retry-After': '5' },
-      )
-    }
+      },
+      `The roster was imported (import ${summary.importId}, in shard ${summary.shard}; do not import it again). Its own record in that shard (roster_imports) keeps its counts`,
+    )
   return summary
 }
 

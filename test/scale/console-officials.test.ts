@@ -128,6 +128,33 @@ describe(`console officials with ${N()} shard(s)`, () => {
     await expectCountersExact()
   })
 
+  it.skipIf(N() === 1)(
+    'says an edit in another shard was saved when only its audit entry fails',
+    async () => {
+      const official = await officialIn(1, 2)
+      expect(official.shard).not.toBe(0)
+      // A real failure of DB's audit insert, while the shard's own write goes through.
+      await env.DB.exec(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+      )
+      try {
+        const error = await editOfficial(shards(), by(), official, {
+          name: '审计失败后改名',
+          unit: official.unit,
+        }).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(AppError)
+        expect((error as AppError).status).toBe(503)
+        expect((error as AppError).code).toBe('audit_not_recorded')
+        expect((error as AppError).message).toContain('was saved')
+        expect((error as AppError).message).toContain(`shard ${official.shard}`)
+      } finally {
+        await env.DB.exec('DROP TRIGGER refuse_audit')
+      }
+      expect((await officialIn(1, 2)).name).toBe('审计失败后改名')
+      await expectCountersExact()
+    },
+  )
+
   it("makes a batch's links for every shard, each opening its own official", async () => {
     const range = countingRange(notice, version.version)
     const batch = {
