@@ -11,37 +11,24 @@
  * they are the Worker's own time plus a little of Miniflare's. Also prints the bundle cost of the
  * QR library (uqr) next to the whole Worker's. Talks to nothing outside this machine.
  */
-import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Miniflare, type WorkerOptions } from 'miniflare'
 import { unstable_getMiniflareWorkerOptions } from 'wrangler'
+import { benchKit, root } from './bench-kit'
 
-const root = path.resolve(import.meta.dirname, '..')
+const kit = benchKit('bench:console')
+// Annotated, so that TypeScript narrows after a call to it (a destructured never does not).
+const fail: (message: string) => never = kit.fail
+const run = kit.run
 const work = path.join(root, '.wrangler/bench-console')
 const OFFICIALS = Math.max(100, Math.min(Number(process.env.OFFICIALS ?? 10_000), 50_000))
 const SHARE = Math.max(0, Math.min(Number(process.env.SHARE ?? 0.6), 1))
 const REPEAT = Math.max(1, Math.min(Number(process.env.REPEAT ?? 9), 50))
 const CONCURRENCY = 8
 const ORIGIN = 'http://localhost'
-
-function fail(message: string): never {
-  console.error(`bench:console: ${message}`)
-  process.exit(2)
-}
-
-function run(command: string, args: string[]) {
-  const result = spawnSync(command, args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  })
-  if (result.status !== 0)
-    fail(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`)
-  return result.stdout
-}
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`
 

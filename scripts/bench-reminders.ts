@@ -10,14 +10,15 @@
  * the ratio limited/unlimited. Ports: BENCH_PORT (default 8856: the Worker, 8857 its inspector),
  * the receiver on BENCH_PORT+2. Bounded: PER_TYPE (default 30, at most 60) reminders per type.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { startReceiver } from '../test/receiver/server'
 import { readDevVar } from './dev-vars'
 import { readFileSync } from 'node:fs'
+import { benchKit, root } from './bench-kit'
 
-const root = path.resolve(import.meta.dirname, '..')
+const { run } = benchKit('bench:reminders')
 const PORT = Number(process.env.BENCH_PORT ?? 8856)
 const RECEIVER_PORT = PORT + 2
 const PER_TYPE = Math.max(1, Math.min(Number(process.env.PER_TYPE ?? 30), 60))
@@ -29,16 +30,6 @@ const SECRETS: Record<string, string | undefined> = {
   webhook: 'bench-webhook',
 }
 const base = `http://127.0.0.1:${PORT}`
-
-function run(command: string, args: string[]) {
-  const r = spawnSync(command, args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  })
-  if (r.status !== 0)
-    throw new Error(`${command} ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`)
-}
 
 async function waitFor(server: ChildProcess) {
   const deadline = Date.now() + 90_000

@@ -23,12 +23,16 @@
  * `duplicated` are then of the officials it reached (the rest simply have not acknowledged).
  * Ports BENCH_PORT (default 8873) and the three after it (dev server and inspector, twice).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { readDevVar } from './dev-vars'
+import { benchKit, root } from './bench-kit'
 
-const root = path.resolve(import.meta.dirname, '..')
+const kit = benchKit('bench:scale')
+// Annotated, so that TypeScript narrows after a call to it (a destructured never does not).
+const fail: (message: string) => never = kit.fail
+const run = kit.run
 const CONFIG = 'wrangler.scale.toml'
 const OFFICIALS = Math.min(Number(process.env.BENCH_OFFICIALS ?? 20_000), 50_000)
 const BARE = Math.min(Number(process.env.BENCH_BARE ?? 5_000), 50_000)
@@ -38,21 +42,6 @@ const PORT = Number(process.env.BENCH_PORT ?? 8873)
 const PROVINCES = 8
 const DUPLICATE_EVERY = 20
 const NOTICE = 'wechat-red-lines'
-
-function fail(message: string): never {
-  console.error(`bench:scale: ${message}`)
-  process.exit(2)
-}
-
-function run(command: string, args: string[]) {
-  const result = spawnSync(command, args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  })
-  if (result.status !== 0)
-    fail(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`)
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length

@@ -24,8 +24,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path'
 import { Miniflare, type WorkerOptions } from 'miniflare'
 import { unstable_getMiniflareWorkerOptions } from 'wrangler'
+import { benchKit, root } from './bench-kit'
 
-const root = path.resolve(import.meta.dirname, '..')
+const kit = benchKit('bench:serve')
+// Annotated, so that TypeScript narrows after a call to it (a destructured never does not).
+const fail: (message: string) => never = kit.fail
+const run = kit.run
 const work = path.join(root, '.wrangler/bench-serve')
 const PORT = Number(process.env.BENCH_PORT ?? 8791)
 const ROUNDS = Math.max(1, Math.min(Number(process.env.ROUNDS ?? 9), 30))
@@ -34,21 +38,6 @@ const CONNECTIONS = Math.max(1, Math.min(Number(process.env.CONNECTIONS ?? 16), 
 
 const PAGE_PATH = '/notices/wechat-red-lines/versions/1?lang=zh'
 const CHECK_BODY = JSON.stringify({ text: '紅 包收到了，謝謝王總，周末一起吃饭' })
-
-function fail(message: string): never {
-  console.error(`bench:serve: ${message}`)
-  process.exit(2)
-}
-
-function run(command: string, args: string[]) {
-  const result = spawnSync(command, args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  })
-  if (result.status !== 0)
-    fail(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`)
-}
 
 /** The Worker as wrangler would upload it: one ES module plus its Wasm, in `outdir`. */
 function bundle(config: string, outdir: string): string {
