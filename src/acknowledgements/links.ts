@@ -23,6 +23,16 @@ import { mergeSorted, outstandingAcross } from './status'
 import { readLink, signLink, type LinkClaims } from './tokens'
 
 export const MAX_EXPIRY_DAYS = 366
+
+/** A link lives a whole number of days, 1 to MAX_EXPIRY_DAYS. */
+export function requireExpiryDays(days: number) {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_DAYS)
+    throw new AppError(
+      422,
+      'invalid_expiry',
+      `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`,
+    )
+}
 const PAGE = 1000
 
 export interface LinkRequest {
@@ -123,16 +133,7 @@ export async function createLinks(
   }
   if (request.dueDate && !isDate(request.dueDate))
     throw new AppError(422, 'invalid_due_date', `"${request.dueDate}" is not a date (YYYY-MM-DD).`)
-  if (
-    !Number.isInteger(request.expiresInDays) ||
-    request.expiresInDays < 1 ||
-    request.expiresInDays > MAX_EXPIRY_DAYS
-  )
-    throw new AppError(
-      422,
-      'invalid_expiry',
-      `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`,
-    )
+  requireExpiryDays(request.expiresInDays)
   const range = countingRange(notice, version.version)
   const counting = { noticeId: notice.id, version: version.version, ...range, unit }
   const inScope = await shardsFor(shards, unit)

@@ -9,7 +9,7 @@ import {
   createLinks,
   ensureVersionRegistered,
   linkUrl,
-  MAX_EXPIRY_DAYS,
+  requireExpiryDays,
   type LinkRequest,
 } from '../acknowledgements/links'
 import { storageUnavailable } from '../acknowledgements/failures'
@@ -230,16 +230,7 @@ export async function oneLinkAs(
       'version_superseded',
       `Version ${version.version} has been replaced by version ${newer.version}.`,
     )
-  if (
-    !Number.isInteger(o.expiresInDays) ||
-    o.expiresInDays < 1 ||
-    o.expiresInDays > MAX_EXPIRY_DAYS
-  )
-    throw new AppError(
-      422,
-      'invalid_expiry',
-      `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}.`,
-    )
+  requireExpiryDays(o.expiresInDays)
   await ensureVersionRegistered(db, version, by.now)
   const expiresAt = Math.floor(by.now.getTime() / 1000) + o.expiresInDays * 86_400
   const url = await linkUrl(linkKey, o.baseUrl, {
