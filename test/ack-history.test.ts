@@ -5,7 +5,10 @@ import { statementFor } from '../src/acknowledgements/policy'
 import { recordAcknowledgement } from '../src/acknowledgements/record'
 import { ackSecrets } from '../src/acknowledgements/secrets'
 import { requireNotice } from '../src/content/resolve'
+import { ownerToken } from '../src/admin/actor'
+import { setOfficialActive } from '../src/admin/officials'
 import { database } from '../src/db/client'
+import { shardsOf } from '../src/db/shards'
 import { findOfficialByExternalId } from '../src/db/officials'
 import { admin, call, createLinks, importRoster, openForm, pathOf, post } from './ack-helpers'
 
@@ -93,5 +96,21 @@ describe('the personal link page', () => {
     expect(await mismatch()).toContain('某局办公室')
     await contact(`${UNIT}`, null)
     expect(await mismatch()).toContain('某市纪委')
+  })
+  it('a link that can no longer be used names its unit’s contact, not only the organisation’s', async () => {
+    const unit = `${UNIT}/离任科`
+    expect((await importRoster(`external_id,name,unit\nHI-4,冯四,${unit}\n`)).status).toBe(200)
+    const { links } = await createLinks({ unit, expiresInDays: 30 })
+    const path = pathOf(links[0]!.url)
+    await contact(unit, '离任科 王老师 电话 020-8765 4321')
+    const store = shardsOf(env)
+    const official = (await findOfficialByExternalId(database(env.DB), 'HI-4'))!
+    const by = { actor: ownerToken, requestId: crypto.randomUUID(), now: new Date() }
+    await setOfficialActive(store, by, { shard: 0, id: official.id }, false)
+    const refused = await call(`${path}?lang=zh`)
+    expect(refused.status).toBe(403)
+    const page = await refused.text()
+    expect(page).toContain('如有疑问，请联系：离任科 王老师 电话 020-8765 4321')
+    expect(page).not.toContain(`如有疑问，请联系：${env.ORG_CONTACT}`)
   })
 })

@@ -268,6 +268,20 @@ export interface OpenedLink {
 }
 
 /**
+ * A link that was ours but can no longer be used (403): it knows the official's unit, so the page
+ * can name whom in that unit to ask.
+ */
+export class LinkRefused extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly unit: string,
+  ) {
+    super(403, code, message)
+  }
+}
+
+/**
  * What a link leads to. 401: not a link we signed. 404: its notice, version or official is not
  * known. 403 (only while nothing that counts was acknowledged yet): expired, superseded by a
  * material change, or the official has left the roster. An existing receipt is always shown,
@@ -315,24 +329,24 @@ export async function openLink(
       record,
     }
   if (!official.active)
-    throw new AppError(
-      403,
+    throw new LinkRefused(
       'official_inactive',
       'This link was issued to someone who is no longer on the roster, so it can no longer be used to acknowledge.',
+      official.unit,
     )
   if (claims.expiresAt * 1000 <= now.getTime())
-    throw new AppError(
-      403,
+    throw new LinkRefused(
       'link_expired',
       `This link expired on ${new Date(claims.expiresAt * 1000).toISOString().slice(0, 10)}. Ask your administrator for a new one.`,
+      official.unit,
     )
   const version = versionToSign(notice, linkVersion, now)
   if (!version) {
     const newer = supersededBy(notice, linkVersion, now)!
-    throw new AppError(
-      403,
+    throw new LinkRefused(
       'link_superseded',
       `This link is for version ${linkVersion.version}, which has been replaced by version ${newer.version}. Ask your administrator for a link to version ${newer.version}.`,
+      official.unit,
     )
   }
   return { token, claims, shard, notice, version, official }

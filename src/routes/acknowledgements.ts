@@ -1,7 +1,7 @@
 /** The pages an official reaches from a personal link: the text and form, then the receipt. */
 import type { Context } from 'hono'
 import { contactOf, ownRecord, pastOf } from '../acknowledgements/history'
-import { linkPath, openLink, type OpenedLink } from '../acknowledgements/links'
+import { linkPath, LinkRefused, openLink, type OpenedLink } from '../acknowledgements/links'
 import { statementFor, supersededBy } from '../acknowledgements/policy'
 import { signedReceiptOf } from '../acknowledgements/receipt'
 import { ackQueue } from '../acknowledgements/queue'
@@ -76,9 +76,17 @@ async function pendingPage(
   })
 }
 
-/** 401 and 403 get a page that explains, in the reader's language, what to do next. */
-function problem(c: Ctx, lang: Lang, error: unknown) {
-  if (error instanceof AppError && (error.status === 401 || error.status === 403))
+/**
+ * 401 and 403 get a page that explains, in the reader's language, what to do next, and whom to
+ * ask: the unit's own contact (set in the console) when the link names an official, else the
+ * organisation's.
+ */
+async function problem(c: Ctx, lang: Lang, error: unknown) {
+  if (error instanceof AppError && (error.status === 401 || error.status === 403)) {
+    const contact =
+      error instanceof LinkRefused
+        ? await contactOf(shardsOf(c.env).control, error.unit, c.env.ORG_CONTACT)
+        : c.env.ORG_CONTACT
     return render(
       c,
       lang,
@@ -88,11 +96,12 @@ function problem(c: Ctx, lang: Lang, error: unknown) {
         code: error.code,
         message: error.message,
         lang,
-        contact: c.env.ORG_CONTACT,
+        contact,
         requestId: c.get('requestId'),
       }),
       error.status,
     )
+  }
   throw error
 }
 
