@@ -152,4 +152,26 @@ describe('a roster import', () => {
     expect(steps.join('\n')).not.toMatch(/officials_active_unit/)
     expect(steps.filter((d) => /officials_external_id/.test(d))).toHaveLength(3)
   })
+  it('keeps every statement of a merge import to the listed officials, never the whole roster', async () => {
+    const statements = rosterImportStatements(db, {
+      importId: 'x',
+      now: '2026-01-01T00:00:00.000Z',
+      mode: 'merge',
+      scope: null,
+      bodySha256: 'x',
+      rows: [{ externalId: 'a', name: 'b', unit: 'c' }],
+      classes: '[["wechat-red-lines",1,2]]',
+    }) as unknown as { toSQL(): { sql: string; params: unknown[] } }[]
+    expect(statements.length).toBeGreaterThan(4)
+    for (const statement of statements) {
+      const steps = await plan(statement.toSQL())
+      const text = steps.join('\n')
+      // The live counters' statements once walked every active official through (active, unit).
+      expect(text, text).not.toMatch(/officials_active_unit/)
+      expect(
+        steps.filter((d) => /^SCAN (o|officials)\b/.test(d)),
+        text,
+      ).toEqual([])
+    }
+  })
 })

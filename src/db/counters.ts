@@ -44,6 +44,11 @@ export function transitionStatements(
   target: SQL,
   classes: string,
 ): BatchItem<'sqlite'>[] {
+  // Every join below starts from the changed officials (t, c) and finds each by id: CROSS JOIN
+  // fixes that order. Left to itself, SQLite (D1's, with the chunk a bound parameter) scanned
+  // every active official through (active, unit) for each chunk, so a roster import slowed down
+  // with the size of the roster: 2,500 rows took 1.8 s into an empty database and 30-38 s into
+  // one of 10,000-15,000 (scripts/bench-scale.ts, docs/scale.md).
   const leaving = sql`o.active = 1 AND (t.active = 0 OR t.unit IS NOT o.unit)`
   const arriving = sql`t.active = 1 AND (o.id IS NULL OR o.active = 0 OR t.unit IS NOT o.unit)`
   const roster = db
@@ -51,7 +56,7 @@ export function transitionStatements(
     .select(
       sql`WITH t(id, unit, active) AS (${target})
         SELECT unit, sum(delta) FROM (
-          SELECT o.unit AS unit, -1 AS delta FROM t JOIN officials o ON o.id = t.id WHERE ${leaving}
+          SELECT o.unit AS unit, -1 AS delta FROM t CROSS JOIN officials o ON o.id = t.id WHERE ${leaving}
           UNION ALL
           SELECT t.unit, 1 FROM t LEFT JOIN officials o ON o.id = t.id WHERE ${arriving}
         ) WHERE true GROUP BY unit HAVING sum(delta) <> 0`,
@@ -72,10 +77,10 @@ export function transitionStatements(
               AND a.notice_id = k.notice_id AND a.version BETWEEN k.baseline AND k.last)
         SELECT notice_id, baseline, unit, sum(delta) FROM (
           SELECT c.notice_id AS notice_id, c.baseline AS baseline, o.unit AS unit, -1 AS delta
-            FROM c JOIN t ON t.id = c.id JOIN officials o ON o.id = c.id WHERE ${leaving}
+            FROM c CROSS JOIN t ON t.id = c.id CROSS JOIN officials o ON o.id = c.id WHERE ${leaving}
           UNION ALL
           SELECT c.notice_id, c.baseline, t.unit, 1
-            FROM c JOIN t ON t.id = c.id JOIN officials o ON o.id = c.id WHERE ${arriving}
+            FROM c CROSS JOIN t ON t.id = c.id CROSS JOIN officials o ON o.id = c.id WHERE ${arriving}
         ) WHERE true GROUP BY notice_id, baseline, unit HAVING sum(delta) <> 0`,
     )
     .onConflictDoUpdate({
