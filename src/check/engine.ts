@@ -466,35 +466,58 @@ function wantsOf(pack: RulePack): Int32Array {
 }
 
 /**
+ * Columns that decide copies out of `found` (the ends and earliest starts of Spans, the fields of
+ * GroupCues), all in one buffer reused from message to message: typed arrays made per message
+ * (and their subarrays) cost more than the work done with them. Emptied when decide starts;
+ * anything holding an offset into it reads `columns` afresh, since claiming room may grow it.
+ */
+let columns = new Int32Array(4096)
+let columnsUsed = 0
+/** Room for n values in columns; returns where it starts. */
+function claimColumns(n: number): number {
+  if (columnsUsed + n > columns.length) {
+    const grown = new Int32Array(Math.max(2 * columns.length, columnsUsed + n))
+    grown.set(columns.subarray(0, columnsUsed))
+    columns = grown
+  }
+  const at = columnsUsed
+  columnsUsed += n
+  return at
+}
+
+/**
  * Which matches of a list (ordered by end) span a given one: from each position on, the earliest
  * start among the matches ending there or later. A match ending at or after e and starting at or
  * before s exists when that minimum, from the first one ending at or after e, is at most s.
  * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
  */
 class Spans {
-  private readonly ends: Int32Array
-  private readonly minStart: Int32Array
+  /** In columns: the ends at ends, the earliest starts from each on at ends + length. */
+  private readonly ends: number
+  private readonly length: number
   private at = 0
   private atAfter = 0
-  constructor(list: number[]) {
-    this.ends = new Int32Array(list.length)
-    this.minStart = new Int32Array(list.length)
+  constructor(list: readonly number[]) {
+    const n = list.length
+    this.length = n
+    this.ends = claimColumns(2 * n)
+    const cols = columns
     let min = 0x7fffffff
-    for (let i = list.length - 1; i >= 0; i--) {
-      const m = list[i] as number
-      this.ends[i] = f(m, ESYM)
-      min = Math.min(min, f(m, SSYM))
-      this.minStart[i] = min
+    for (let i = n - 1; i >= 0; i--) {
+      const m = (list[i] as number) * FIELDS
+      cols[this.ends + i] = found[m + ESYM] as number
+      min = Math.min(min, found[m + SSYM] as number)
+      cols[this.ends + n + i] = min
     }
   }
 
   private startsBy(i: number, s: number): boolean {
-    return i < this.minStart.length && (this.minStart[i] as number) <= s
+    return i < this.length && (columns[this.ends + this.length + i] as number) <= s
   }
 
   /** Some match of the list starts at or before m and ends at or after it. */
   around(m: number): boolean {
-    this.at = seekSorted(this.ends, this.at, f(m, ESYM))
+    this.at = seekSorted(columns, this.ends, this.length, this.at, f(m, ESYM))
     return this.startsBy(this.at, f(m, SSYM))
   }
 
@@ -502,8 +525,8 @@ class Spans {
   aroundAndLonger(m: number): boolean {
     const s = f(m, SSYM)
     const e = f(m, ESYM)
-    this.at = seekSorted(this.ends, this.at, e)
-    this.atAfter = seekSorted(this.ends, this.atAfter, e + 1)
+    this.at = seekSorted(columns, this.ends, this.length, this.at, e)
+    this.atAfter = seekSorted(columns, this.ends, this.length, this.atAfter, e + 1)
     return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
   }
 }
@@ -525,29 +548,36 @@ function longestCueOf(pack: RulePack): Int32Array {
   return longest
 }
 
-/** First index in values[lo, hi) (sorted) whose value is >= key. */
-function lowerBound(values: Int32Array, key: number, lo: number, hi: number): number {
+/** First index i in [lo, hi) with values[base + i] >= key (values[base..base + hi) sorted). */
+function lowerBound(values: Int32Array, base: number, key: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if ((values[mid] as number) < key) lo = mid + 1
+    if ((values[base + mid] as number) < key) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
 /**
- * lowerBound over all of values, starting from the answer to a nearby earlier question: a few
- * steps either way, else a binary search. Questions about matches in scan order move it little.
+ * lowerBound over all of values[base..base + length), starting from the answer to a nearby
+ * earlier question: a few steps either way, else a binary search. Questions about matches in scan
+ * order move it little.
  */
-function seekSorted(values: Int32Array, from: number, key: number): number {
+function seekSorted(
+  values: Int32Array,
+  base: number,
+  length: number,
+  from: number,
+  key: number,
+): number {
   let i = from
-  if (i > 0 && (values[i - 1] as number) >= key) {
-    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++, i--)
-      if (steps === 8) return lowerBound(values, key, 0, i)
+  if (i > 0 && (values[base + i - 1] as number) >= key) {
+    for (let steps = 0; i > 0 && (values[base + i - 1] as number) >= key; steps++, i--)
+      if (steps === 8) return lowerBound(values, base, key, 0, i)
     return i
   }
-  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++, i++)
-    if (steps === 8) return lowerBound(values, key, i, values.length)
+  for (let steps = 0; i < length && (values[base + i] as number) < key; steps++, i++)
+    if (steps === 8) return lowerBound(values, base, key, i, length)
   return i
 }
 
@@ -555,7 +585,8 @@ function seekSorted(values: Int32Array, from: number, key: number): number {
  * The cues of one group (all of them, or those that may clear a hit), and whether one stands
  * where the group wants it relative to a term. Together the two tests answer what walking every
  * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
- * The fields the tests read are copied out of `found`, one array each, in the cues' order.
+ * The fields the tests read are copied out of `found` into columns (one run of n values each, in
+ * the cues' order) when the first question is asked.
  */
 class GroupCues {
   readonly list: number[] = []
@@ -569,13 +600,11 @@ class GroupCues {
   private readonly scoped: boolean
   /** The longest cue of the group, less one: how far before its end a cue can start. */
   private readonly reach: number
-  private sealed = false
-  private startSym = EMPTY
-  private endSym = EMPTY
-  private startTok = EMPTY
-  private endTok = EMPTY
-  private startScope = EMPTY // the clause (or sentence, by the group's scope) a cue starts in
-  private endScope = EMPTY
+  /**
+   * Where the columns start in `columns` (-1: not yet copied): start symbols, end symbols, start
+   * tokens, end tokens, start scopes, end scopes (the clause, or sentence by the group's scope).
+   */
+  private at = -1
 
   constructor(group: RulePack['groups'][number], longest: number) {
     this.window = group.window
@@ -586,29 +615,24 @@ class GroupCues {
     this.after = group.dir !== DIR_BEFORE
   }
 
-  /** Copies the cues' fields out (all are listed by the first question). */
-  private seal(): void {
+  /** Copies the cues' fields out (all are listed by the first question); returns where. */
+  private seal(): number {
     const { list } = this
     const n = list.length
-    const columns = new Int32Array(6 * n)
+    const at = (this.at = claimColumns(6 * n))
+    const cols = columns
     const startScope = this.clause ? SCLAUSE : SSENT
     const endScope = this.clause ? ECLAUSE : ESENT
     for (let k = 0; k < n; k++) {
-      const at = (list[k] as number) * FIELDS
-      columns[k] = found[at + SSYM] as number
-      columns[n + k] = found[at + ESYM] as number
-      columns[2 * n + k] = found[at + STOK] as number
-      columns[3 * n + k] = found[at + ETOK] as number
-      columns[4 * n + k] = found[at + startScope] as number
-      columns[5 * n + k] = found[at + endScope] as number
+      const m = (list[k] as number) * FIELDS
+      cols[at + k] = found[m + SSYM] as number
+      cols[at + n + k] = found[m + ESYM] as number
+      cols[at + 2 * n + k] = found[m + STOK] as number
+      cols[at + 3 * n + k] = found[m + ETOK] as number
+      cols[at + 4 * n + k] = found[m + startScope] as number
+      cols[at + 5 * n + k] = found[m + endScope] as number
     }
-    this.startSym = columns.subarray(0, n)
-    this.endSym = columns.subarray(n, 2 * n)
-    this.startTok = columns.subarray(2 * n, 3 * n)
-    this.endTok = columns.subarray(3 * n, 4 * n)
-    this.startScope = columns.subarray(4 * n, 5 * n)
-    this.endScope = columns.subarray(5 * n, 6 * n)
-    this.sealed = true
+    return at
   }
 
   /**
@@ -623,27 +647,32 @@ class GroupCues {
     sentence: number,
     separated?: (cue: number) => boolean,
   ): boolean {
-    if (!this.sealed) this.seal()
-    const { endSym, endTok, endScope, scoped } = this
+    const at = this.at < 0 ? this.seal() : this.at
+    const cols = columns
+    const n = this.list.length
+    const endSym = at + n
+    const endTok = at + 3 * n
+    const endScope = at + 5 * n
+    const { scoped } = this
     const from = token - this.window
     const scope = this.clause ? clause : sentence
-    const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
+    const i = (this.beforeAt = seekSorted(cols, endSym, n, this.beforeAt, ts))
     // Of the cues ending before the term, the last is the nearest and in the latest scope (and
     // if a barrier parts it from the term, it parts every earlier one too).
     if (
       i > 0 &&
-      (!scoped || endScope[i - 1] === scope) &&
-      (endTok[i - 1] as number) >= from &&
+      (!scoped || cols[endScope + i - 1] === scope) &&
+      (cols[endTok + i - 1] as number) >= from &&
       !separated?.(this.list[i - 1] as number)
     )
       return true
     // A cue ending inside or after the term may still start before it (no barrier between).
-    for (let k = i; k < endSym.length; k++) {
-      if ((endSym[k] as number) - this.reach >= ts) break
+    for (let k = i; k < n; k++) {
+      if ((cols[endSym + k] as number) - this.reach >= ts) break
       if (
-        (this.startSym[k] as number) < ts &&
-        (!scoped || endScope[k] === scope) &&
-        (endTok[k] as number) >= from
+        (cols[at + k] as number) < ts &&
+        (!scoped || cols[endScope + k] === scope) &&
+        (cols[endTok + k] as number) >= from
       )
         return true
     }
@@ -652,25 +681,28 @@ class GroupCues {
 
   /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
   standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
-    if (!this.sealed) this.seal()
-    const { endSym, startTok, startScope } = this
+    const at = this.at < 0 ? this.seal() : this.at
+    const cols = columns
+    const n = this.list.length
+    const endSym = at + n
+    const startTok = at + 2 * n
+    const startScope = at + 4 * n
     const to = token + this.window
     const scope = this.clause ? clause : sentence
     // Past a cue that starts too far or in a later scope, every cue starting later fails too.
     let failsFrom = 0x7fffffff
-    this.afterAt = seekSorted(endSym, this.afterAt, te + 1)
-    for (let k = this.afterAt; k < endSym.length; k++) {
-      if ((endSym[k] as number) - this.reach >= failsFrom) break
-      const start = startTok[k] as number
-      const cueScope = startScope[k] as number
+    this.afterAt = seekSorted(cols, endSym, n, this.afterAt, te + 1)
+    for (let k = this.afterAt; k < n; k++) {
+      if ((cols[endSym + k] as number) - this.reach >= failsFrom) break
+      const start = cols[startTok + k] as number
+      const cueScope = cols[startScope + k] as number
       if (start <= to && (!this.scoped || cueScope === scope)) return true
       if (start > to || (this.scoped && cueScope > scope))
-        failsFrom = Math.min(failsFrom, this.startSym[k] as number)
+        failsFrom = Math.min(failsFrom, cols[at + k] as number)
     }
     return false
   }
 }
-const EMPTY = new Int32Array(0)
 
 /** At most this many hits are listed per message; the result says when it cut the list. */
 export const MAX_HITS = 100
@@ -692,6 +724,7 @@ function decide(
   count: number,
   byDefinition: boolean,
 ): CheckResult {
+  columnsUsed = 0
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
