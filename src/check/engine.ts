@@ -437,35 +437,6 @@ const lowerOf = (pack: RulePack, rule: number, entry: number) =>
   (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
 
 /**
- * Per pack and pattern, the groups any of its entries may ask about: to clear (pass) and as
- * context (needs, all, lower, the rule's boost). Worked out once per pack.
- */
-const wantsOfPacks = new WeakMap<RulePack, Int32Array>()
-function wantsOf(pack: RulePack): Int32Array {
-  let wants = wantsOfPacks.get(pack)
-  if (wants) return wants
-  const n = pack.patterns.length / PATTERN_STRIDE
-  wants = new Int32Array(2 * n)
-  for (let p = 0; p < n; p++) {
-    const at = p * PATTERN_STRIDE
-    if (((pack.patterns[at] as number) & 3) !== KIND_TERM) continue
-    const rule = (pack.patterns[at + 2] as number) - 1
-    const k = pack.patterns[at + 3] as number
-    let pass = 0
-    let any = pack.ruleBoost[rule] as number
-    for (let j = 1; j <= (pack.masks[k] as number); j++) {
-      const e = pack.masks[k + j] as number
-      pass |= passOf(pack, rule, e)
-      any |= (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
-    }
-    wants[2 * p] = pass
-    wants[2 * p + 1] = any
-  }
-  wantsOfPacks.set(pack, wants)
-  return wants
-}
-
-/**
  * Columns that decide copies out of `found` (the ends and earliest starts of Spans, the fields of
  * GroupCues), all in one buffer reused from message to message: typed arrays made per message
  * (and their subarrays) cost more than the work done with them. Emptied when decide starts;
@@ -529,23 +500,6 @@ class Spans {
     this.atAfter = seekSorted(columns, this.ends, this.length, this.atAfter, e + 1)
     return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
   }
-}
-
-/** Per pack, the longest cue of each group, in symbols: how far a cue can reach back from its end. */
-const longestCues = new WeakMap<RulePack, Int32Array>()
-function longestCueOf(pack: RulePack): Int32Array {
-  let longest = longestCues.get(pack)
-  if (longest) return longest
-  longest = new Int32Array(32)
-  for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE) {
-    if (((pack.patterns[at] as number) & 3) !== KIND_CUE) continue
-    const len = pack.patterns[at + 1] as number
-    const groups = pack.masks[pack.patterns[at + 2] as number] as number
-    for (let g = 0; g < 32; g++)
-      if (groups & (1 << g)) longest[g] = Math.max(longest[g] as number, len)
-  }
-  longestCues.set(pack, longest)
-  return longest
 }
 
 /** First index i in [lo, hi) with values[base + i] >= key (values[base..base + hi) sorted). */
@@ -773,8 +727,7 @@ function decide(
   }
   messageAny &= pack.messageGroups
   messagePass &= pack.messageGroups
-  let widest = 0
-  for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
+  const widest = pack.widestWindow
   const negation = pack.negateGroups
 
   /**
@@ -853,17 +806,24 @@ function decide(
   // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
   // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
   // about are gathered.
+  // (The groups a term's entries may ask about: to clear it, and as context: needs, all, lower
+  // and the rule's boost. Worked out per term, from its few entries, not per pack up front.)
   let wantPass = negation
   let wantAny = 0
-  const wants = wantsOf(pack)
   for (const t of live) {
-    const p = f(t, PAT)
-    wantPass |= wants[2 * p] as number
-    wantAny |= wants[2 * p + 1] as number
+    const rule = ruleOf(pack, t)
+    const k = entriesOf(pack, t)
+    wantAny |= pack.ruleBoost[rule] as number
+    for (let j = 1, n = pack.masks[k] as number; j <= n; j++) {
+      const e = pack.masks[k + j] as number
+      wantPass |= passOf(pack, rule, e)
+      wantAny |=
+        (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
+    }
   }
   wantPass &= ~pack.messageGroups
   wantAny &= ~pack.messageGroups
-  const longest = longestCueOf(pack)
+  const longest = pack.longestCue
   const passCues: (GroupCues | undefined)[] = []
   const anyCues: (GroupCues | undefined)[] = []
   let passGathered = 0 // the groups that have cues in passCues, and in anyCues
