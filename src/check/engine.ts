@@ -692,17 +692,13 @@ function decide(
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
-    const byRule = new Map<number, number[]>()
-    for (const a of allows) {
-      const rule = ruleOf(pack, a)
-      let list = byRule.get(rule)
-      if (!list) byRule.set(rule, (list = []))
-      list.push(a)
-    }
-    const spans = new Map([...byRule].map(([rule, list]) => [rule, new Spans(list)]))
-    const everyRule = spans.get(-1)
+    // Per rule + 1 (0: the allow words of every rule), its allow words, then their spans.
+    const byRule: (number[] | undefined)[] = []
+    for (const a of allows) (byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    const spans = byRule.map((list) => (list ? new Spans(list) : undefined))
+    const everyRule = spans[0]
     for (const t of terms)
-      if (everyRule?.around(t) || spans.get(ruleOf(pack, t))?.around(t))
+      if (everyRule?.around(t) || spans[ruleOf(pack, t) + 1]?.around(t))
         found[t * FIELDS + STATE] = DROPPED
     if (everyRule)
       for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
@@ -837,8 +833,8 @@ function decide(
     for (const c of liveCues) {
       const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
       passGathered |= forPass
-      for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
-        if (bits & 1) add(passCues, g, c)
+      for (let bits = forPass; bits !== 0; bits &= bits - 1)
+        add(passCues, 31 - Math.clz32(bits & -bits), c)
     }
   // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
   if (wantAny)
@@ -846,7 +842,8 @@ function decide(
       const groups = groupsOf(pack, c) & wantAny
       if (groups === 0 || (negation !== 0 && negated(c))) continue
       anyGathered |= groups
-      for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) if (bits & 1) add(anyCues, g, c)
+      for (let bits = groups; bits !== 0; bits &= bits - 1)
+        add(anyCues, 31 - Math.clz32(bits & -bits), c)
     }
   /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
   function hasCue(t: number, mask: number, forPass: boolean): boolean {
