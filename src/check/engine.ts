@@ -706,6 +706,24 @@ function decide(
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
 
+  // A term whose every entry needs context of groups that no cue in the text has cannot be a hit
+  // (the test below, with every group the text has in place of those in range). Most terms in
+  // ordinary text are such (领导 needs money or favours nearby): with no other, the text passes
+  // without placing a single cue.
+  let textGroups = 0
+  for (const c of cues) if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  let possible = false
+  for (let i = 0; i < live.length && !possible; i++) {
+    const k = entriesOf(pack, live[i] as number)
+    for (let j = 1, n = pack.masks[k] as number; j <= n && !possible; j++) {
+      const e = pack.masks[k + j] as number
+      const needs = pack.entryNeeds[e] as number
+      const all = pack.entryAll[e] as number
+      possible = (needs === 0 || (needs & textGroups) !== 0) && (all & textGroups) === all
+    }
+  }
+  if (!possible) return { verdict: 'pass', hits: [] }
+
   // A cue inside a longer term is part of that term: 不要 in 不要外传 clears nothing.
   let messagePass = 0
   let messageAny = 0
