@@ -322,222 +322,75 @@ const totals = new Int32Array(8) // the message's
  * thresholds. The whole message and each sentence are scored; a rule's span is the sentence that
  * scored highest for it, even when the whole message scored higher still. A text with no
  * features (empty, or punctuation only) gets the biases and empty spans.
- *
- * It reads the text once: scanFeatures' loop, with each feature looked up in the slot table as it
- * is found instead of written down first, so the table's cache misses overlap with the scan's own
- * work. Its features are scanFeatures' features (the training's), feature for feature: the tests
- * hold its logits to a plain definition over scanFeatures.
  */
 export function scoreInto(model: CheckModel, text: string): number {
-  const { slots, slotShift, normFloor, bias, scale, fold, styled } = model
+  const { slots, slotShift, normFloor, bias, scale } = model
   const ruleCount = model.rules.length
+  const sentenceCount = scanFeatures(model.fold, model.styled, text)
+  const feats = features
+  const sents = sentences
   totals.fill(0)
-  sums.fill(0)
   for (let r = 0; r < ruleCount; r++) {
     bestLogit[r] = -Infinity
     bestSpan[2 * r] = 0
     bestSpan[2 * r + 1] = 0
   }
-  // Eight sums in four words: each word adds two rules' biased weights (0..255) in 16-bit lanes,
-  // emptied into sums (flushLanes) at least every 256 features, before a lane could overflow.
-  let rules02 = 0
-  let rules13 = 0
-  let rules46 = 0
-  let rules57 = 0
-  let owned = 0 // features in the lanes that own their slot (each adds 128 too many per rule)
-  let pending = 0 // features in the lanes
-  let count = 0 // features
-  let sentenceCount = 0
-  let first = 0 // first feature of the current sentence
-  let sentStart = -1 // UTF-16 start of the current sentence's first token; -1: none yet
-  let sentEnd = 0
-  let last = -1 // the previous token in this sentence (-1: none), so 哈哈哈 counts once
-  let lastHash = 0 // its unigram hash
-  let lastSymbol = -1
-  let word = 0 // hash of the word being read
-  let wordStart = -1 // where it starts; -1: no word
-  let wordEnd = 0
-  const n = text.length
-  // One feature h into the lanes. (Written out where each feature is found, like scanFeatures'
-  // own writes: a helper costs more than the lookup.) All ones in mask when h owns its slot, else
-  // zero, computed without a branch (a quarter of the features miss, unpredictably), so
-  // successive loads can overlap; the high lanes may pass 2^31: | 0 keeps the words int32.
-  for (let i = 0; i <= n;) {
-    let v: number
-    let cp = 0
-    let next = i + 1
-    if (i === n)
-      v = FOLD_SENTENCE // the end of the text ends the word and the sentence
-    else {
-      cp = text.charCodeAt(i)
-      if ((cp & 0xf800) !== 0xd800) v = fold[cp] as number
-      else {
-        const lo = next < n ? text.charCodeAt(next) : 0
-        if (cp < 0xdc00 && (lo & 0xfc00) === 0xdc00) {
-          cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
-          next++
-          v = astralFold(styled, cp)
-        } else v = FOLD_SEPARATOR // a lone surrogate is noise
-      }
-    }
-    if (v >= FOLD_LETTER && v < FOLD_CHAR) {
-      if (wordStart < 0) {
-        wordStart = i
-        word = WORD_SEED
-      }
-      word = Math.imul(word ^ v, 0x01000193)
-      wordEnd = next
-      i = next
-      continue
-    }
-    // An invisible mark is as if absent, even inside a word (po\u200brn).
-    if (v === FOLD_INVISIBLE) {
-      i = next
-      continue
-    }
-    if (pending > 256 - 4) {
-      // Room for the features this character can add: at most four (a word before it ends, then
-      // the character itself, each a unigram and a bigram), 256 in all per lane at 255 each.
-      flushLanes(rules02, rules13, rules46, rules57, owned)
-      rules02 = rules13 = rules46 = rules57 = owned = pending = 0
-    }
-    if (wordStart >= 0) {
-      // The word just read is a token before this character.
-      const token = (word & 0x3fffffff) | 0x40000000
-      if (token !== last) {
-        const unigram = unigramOf(token)
-        let at = (unigram >>> slotShift) * SLOT_WORDS
-        let d = (slots[at] as number) ^ unigram
-        let mask = ~((d | -d) >> 31)
-        let lo = (slots[at + 1] as number) & mask
-        let hi = (slots[at + 2] as number) & mask
-        rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
-        rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
-        rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
-        rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
-        owned -= mask
-        count++
-        pending++
-        if (last !== -1) {
-          const bigram = bigramOf(lastHash, unigram)
-          at = (bigram >>> slotShift) * SLOT_WORDS
-          d = (slots[at] as number) ^ bigram
-          mask = ~((d | -d) >> 31)
-          lo = (slots[at + 1] as number) & mask
-          hi = (slots[at + 2] as number) & mask
-          rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
-          rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
-          rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
-          rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
-          owned -= mask
-          count++
-          pending++
-        }
-        lastHash = unigram
-        last = token
-        lastSymbol = -1
-        if (sentStart < 0) sentStart = wordStart
-      }
-      sentEnd = wordEnd
-      wordStart = -1
-    }
-    const token =
-      v === FOLD_TOKEN
-        ? cp
-        : v >= FOLD_CHAR
-          ? v
-          : v === FOLD_DIGIT
-            ? DIGIT_TOKEN
-            : v === FOLD_CURRENCY
-              ? CURRENCY_TOKEN
-              : -1
-    if (token !== -1) {
-      if (token !== last) {
-        const unigram = unigramOf(token)
-        let at = (unigram >>> slotShift) * SLOT_WORDS
-        let d = (slots[at] as number) ^ unigram
-        let mask = ~((d | -d) >> 31)
-        let lo = (slots[at + 1] as number) & mask
-        let hi = (slots[at + 2] as number) & mask
-        rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
-        rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
-        rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
-        rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
-        owned -= mask
-        count++
-        pending++
-        if (last !== -1) {
-          const bigram = bigramOf(lastHash, unigram)
-          at = (bigram >>> slotShift) * SLOT_WORDS
-          d = (slots[at] as number) ^ bigram
-          mask = ~((d | -d) >> 31)
-          lo = (slots[at + 1] as number) & mask
-          hi = (slots[at + 2] as number) & mask
-          rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
-          rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
-          rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
-          rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
-          owned -= mask
-          count++
-          pending++
-        }
-        lastHash = unigram
-        last = token
-        lastSymbol = -1
-        if (sentStart < 0) sentStart = i
-      }
-      sentEnd = next
-    } else if (v === FOLD_SYMBOL) {
-      // An emoji means something but may stand between the characters of a word (贿🌹选).
-      if (cp !== lastSymbol) {
-        const feature = unigramOf(cp ^ SYMBOL_SALT)
-        const at = (feature >>> slotShift) * SLOT_WORDS
-        const d = (slots[at] as number) ^ feature
+  for (let s = 0; s < sentenceCount; s++) {
+    const from = sents[4 * s] as number
+    const to = sents[4 * s + 1] as number
+    sums.fill(0)
+    // Eight sums in four words: each word adds two rules' biased weights (0..255) in 16-bit
+    // lanes, emptied into sums at least every 256 features, before a lane could overflow.
+    for (let k = from; k < to;) {
+      const stop = Math.min(to, k + 256)
+      let rules02 = 0
+      let rules13 = 0
+      let rules46 = 0
+      let rules57 = 0
+      let owned = 0
+      for (; k < stop; k++) {
+        const h = feats[k] as number
+        const at = (h >>> slotShift) * SLOT_WORDS
+        // All ones when this feature owns the slot, else zero, computed without a branch (a
+        // quarter of the features miss, unpredictably), so successive loads can overlap.
+        const d = (slots[at] as number) ^ h
         const mask = ~((d | -d) >> 31)
         const lo = (slots[at + 1] as number) & mask
         const hi = (slots[at + 2] as number) & mask
+        // (The high lanes may pass 2^31: | 0 keeps the words int32, the lanes read them unsigned.)
         rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
         rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
         rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
         rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
         owned -= mask
-        count++
-        pending++
-        lastSymbol = cp
-        if (sentStart < 0) sentStart = i
-        sentEnd = next
       }
-    } else if (
-      v === FOLD_SENTENCE ||
-      (v === FOLD_DOT && (next >= n || fold[text.charCodeAt(next)] === FOLD_SEPARATOR))
-    ) {
-      if (count > first) {
-        // The sentence's score, per rule; then the message's sums take it in.
-        flushLanes(rules02, rules13, rules46, rules57, owned)
-        rules02 = rules13 = rules46 = rules57 = owned = pending = 0
-        sentenceCount++
-        const norm = 1 / Math.sqrt(Math.max(count - first, normFloor))
-        for (let r = 0; r < ruleCount; r++) {
-          const sum = sums[r] as number
-          sums[r] = 0
-          totals[r] = (totals[r] as number) + sum
-          const logit = (bias[r] as number) + (scale[r] as number) * sum * norm
-          if (logit > (bestLogit[r] as number)) {
-            bestLogit[r] = logit
-            bestSpan[2 * r] = sentStart
-            bestSpan[2 * r + 1] = sentEnd
-          }
-        }
-      }
-      first = count
-      sentStart = -1
-      last = -1
-      lastSymbol = -1
+      const bias128 = owned * 128
+      sums[0] = (sums[0] as number) + (rules02 & 0xffff) - bias128
+      sums[1] = (sums[1] as number) + (rules13 & 0xffff) - bias128
+      sums[2] = (sums[2] as number) + (rules02 >>> 16) - bias128
+      sums[3] = (sums[3] as number) + (rules13 >>> 16) - bias128
+      sums[4] = (sums[4] as number) + (rules46 & 0xffff) - bias128
+      sums[5] = (sums[5] as number) + (rules57 & 0xffff) - bias128
+      sums[6] = (sums[6] as number) + (rules46 >>> 16) - bias128
+      sums[7] = (sums[7] as number) + (rules57 >>> 16) - bias128
     }
-    i = next
+    const norm = 1 / Math.sqrt(Math.max(to - from, normFloor))
+    const start = sents[4 * s + 2] as number
+    const end = sents[4 * s + 3] as number
+    for (let r = 0; r < ruleCount; r++) {
+      const sum = sums[r] as number
+      totals[r] = (totals[r] as number) + sum
+      const logit = (bias[r] as number) + (scale[r] as number) * sum * norm
+      if (logit > (bestLogit[r] as number)) {
+        bestLogit[r] = logit
+        bestSpan[2 * r] = start
+        bestSpan[2 * r + 1] = end
+      }
+    }
   }
   let flagged = 0
-  const norm = 1 / Math.sqrt(Math.max(count, normFloor))
+  const total = sentenceCount > 0 ? (sents[4 * sentenceCount - 3] as number) : 0
+  const norm = 1 / Math.sqrt(Math.max(total, normFloor))
   for (let r = 0; r < ruleCount; r++) {
     if (sentenceCount > 1) {
       const logit = (bias[r] as number) + (scale[r] as number) * (totals[r] as number) * norm
@@ -546,25 +399,6 @@ export function scoreInto(model: CheckModel, text: string): number {
     if ((bestLogit[r] as number) >= (model.thresholdLogit[r] as number)) flagged |= 1 << r
   }
   return flagged
-}
-
-/** Empties the scoring lanes (two rules' sums per word, 16 bits each) into sums. */
-function flushLanes(
-  rules02: number,
-  rules13: number,
-  rules46: number,
-  rules57: number,
-  owned: number,
-): void {
-  const bias128 = owned * 128
-  sums[0] = (sums[0] as number) + (rules02 & 0xffff) - bias128
-  sums[1] = (sums[1] as number) + (rules13 & 0xffff) - bias128
-  sums[2] = (sums[2] as number) + (rules02 >>> 16) - bias128
-  sums[3] = (sums[3] as number) + (rules13 >>> 16) - bias128
-  sums[4] = (sums[4] as number) + (rules46 & 0xffff) - bias128
-  sums[5] = (sums[5] as number) + (rules57 & 0xffff) - bias128
-  sums[6] = (sums[6] as number) + (rules46 >>> 16) - bias128
-  sums[7] = (sums[7] as number) + (rules57 >>> 16) - bias128
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
