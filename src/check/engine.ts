@@ -679,6 +679,10 @@ function decide(
   byDefinition: boolean,
 ): CheckResult {
   columnsUsed = 0
+  // The groups whose scope is not the whole message. (Worked out here, on every call: an
+  // operation first met on a rare path after the function was optimised has no type feedback,
+  // and V8 then leaves the optimised code there on every call until it recompiles it.)
+  const localGroups = ~pack.messageGroups
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -835,8 +839,8 @@ function decide(
         (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
     }
   }
-  wantPass &= ~pack.messageGroups
-  wantAny &= ~pack.messageGroups
+  wantPass &= localGroups
+  wantAny &= localGroups
   const longest = pack.longestCue
   const passCues: (GroupCues | undefined)[] = []
   const anyCues: (GroupCues | undefined)[] = []
@@ -892,7 +896,7 @@ function decide(
   function negated(c: number): boolean {
     let known = f(c, NEGATED)
     if (known === 0) {
-      known = hasCue(c, negation & ~pack.messageGroups, true) ? 2 : 1
+      known = hasCue(c, negation & localGroups, true) ? 2 : 1
       found[c * FIELDS + NEGATED] = known
     }
     return known === 2
@@ -950,7 +954,7 @@ function decide(
   }
   /** Context of the groups in mask for t, wherever their scope puts it. */
   const context = (t: number, mask: number): boolean =>
-    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & ~pack.messageGroups, false)
+    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & localGroups, false)
 
   // Decide each term match: cleared, missing its context, or a hit (and how strong). A spelling
   // listed by several entries of its rule is decided per entry: the strongest hit stands, and of
@@ -974,23 +978,22 @@ function decide(
       const all = pack.entryAll[e] as number
       if ((needs !== 0 && (needs & present) === 0) || (all & present) !== all) continue
       const pass = passOf(pack, rule, e) & clearing
-      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & ~pack.messageGroups, true)))
-        continue
+      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & localGroups, true))) continue
       let cue = CUE_NONE
       if (needs !== 0 && !inMessage(t, needs & pack.messageGroups)) {
-        if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+        if (!hasCue(t, needs & localGroups, false)) continue
         cue = CUE_NEEDED
       }
       let missing = false
       for (let bits = all; bits !== 0 && !missing; bits &= bits - 1)
         missing = !context(t, bits & -bits)
       if (missing) continue
-      if (cue === CUE_NONE && all & ~pack.messageGroups) cue = CUE_ALL
+      if (cue === CUE_NONE && all & localGroups) cue = CUE_ALL
       let verdict = pack.entryVerdict[e] as number
       if (verdict !== VERDICT_BLOCK) {
         const boost = pack.ruleBoost[rule] as number
         const wide = inMessage(t, boost & pack.messageGroups)
-        if (wide || hasCue(t, boost & ~pack.messageGroups, false)) {
+        if (wide || hasCue(t, boost & localGroups, false)) {
           if (!wide) cue = CUE_BOOST
           if (spelledOut) verdict = VERDICT_BLOCK
         }
@@ -1068,7 +1071,7 @@ function decide(
         : lookup === CUE_ALL
           ? (pack.entryAll[entry] as number)
           : (pack.ruleBoost[ruleOf(pack, h)] as number)
-    return cueInRange(h, mask & ~pack.messageGroups, false)
+    return cueInRange(h, mask & localGroups, false)
   }
 }
 
