@@ -594,6 +594,20 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       p.form === p.label ? 0 : p.form + 1,
     )
   }
+  // Per cue group, its longest cue in symbols (how far back from its end a cue can start), so the
+  // engine need not walk every pattern on a pack's first answer.
+  const longestCue = groupNames.map(() => 0)
+  for (const p of patterns)
+    if (p.kind === KIND_CUE)
+      for (let g = 0; g < groupNames.length; g++)
+        if (p.rule & (1 << g))
+          longestCue[g] = Math.max(longestCue[g] as number, p.symbols.classes.length)
+  // Where each label starts in labels (one more at the end), so showing a label reads only it.
+  const labelStarts: number[] = []
+  for (let at = 0, i = 0; i <= labels.length; i++) {
+    labelStarts.push(at)
+    at += (labels[i]?.length ?? 0) + 1
+  }
   const u16 = (values: number[], what: string) => {
     if (values.some((v) => !(v >= 0 && v <= 0xffff))) throw new Error(`${what} do not fit 16 bits`)
     return Uint16Array.from(values)
@@ -610,6 +624,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       ruleBoost,
       ruleLower,
       negate,
+      longestCue,
       entries,
       notes,
     },
@@ -619,6 +634,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       patterns: u16(flat, 'pattern fields'),
       masks: Int32Array.from(masks),
       labels: u16(utf16Units(labels.join('\n')), 'labels'),
+      labelStarts: Uint32Array.from(labelStarts),
     },
   }
 }

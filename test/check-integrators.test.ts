@@ -597,3 +597,45 @@ describe('the OpenAPI document describes the check API for integrators', () => {
     expect(body.properties.rateLimit.description).toMatch(/60, 600, 6000, 60000/)
   })
 })
+
+describe('failed key lookups are charged to the address', () => {
+  const unknownKey = () => `rlk_${crypto.randomUUID().replaceAll('-', '')}`
+  const spend = async (ip: string, texts: number) => {
+    for (let left = texts; left > 0; left -= 100) {
+      const batch = Array.from({ length: Math.min(100, left) }, () => '你好')
+      expect((await check('/api/check/batch', { texts: batch }, {}, ip)).status).toBe(200)
+    }
+  }
+
+  it("an unknown or revoked key costs one text of the address's allowance", async () => {
+    await startOfFreshWindow()
+    const ip = nextAddress()
+    await spend(ip, 599)
+    const guessed = await check('/api/check', { text: '你好' }, bearer(unknownKey()), ip)
+    expect(guessed.status).toBe(401)
+    expect((await errorOf(guessed)).code).toBe('invalid_api_key')
+    // 599 texts and one failed lookup: the address's 600 are spent.
+    const after = await check('/api/check', { text: '你好' }, {}, ip)
+    expect(after.status).toBe(429)
+  }, 60_000)
+
+  it('once the address is spent, guesses are refused 429, and so is its valid key, till the minute ends', async () => {
+    await startOfFreshWindow()
+    const ip = nextAddress()
+    const key = await madeKey(600)
+    await spend(ip, 600)
+    for (const headers of [bearer(unknownKey()), { 'X-Api-Key': unknownKey() }]) {
+      const refused = await check('/api/check', { text: '你好' }, headers, ip)
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      const error = await errorOf(refused)
+      expect(error.code).toBe('rate_limited')
+      expect(error.message).toMatch(/unknown, revoked or expired check keys from this address/)
+    }
+    // This isolate now refuses the address's key lookups without reading D1: the valid key too.
+    expect((await check('/api/check', { text: '你好' }, bearer(key.token), ip)).status).toBe(429)
+    // From another address the key works, and that address's guesses are still only 401.
+    expect((await check('/api/check', { text: '你好' }, bearer(key.token))).status).toBe(200)
+    expect((await check('/api/check', { text: '你好' }, bearer(unknownKey()))).status).toBe(401)
+  }, 60_000)
+})

@@ -437,32 +437,23 @@ const lowerOf = (pack: RulePack, rule: number, entry: number) =>
   (pack.ruleLower[rule] as number) | (pack.entryLower[entry] as number)
 
 /**
- * Per pack and pattern, the groups any of its entries may ask about: to clear (pass) and as
- * context (needs, all, lower, the rule's boost). Worked out once per pack.
+ * Columns that decide copies out of `found` (the ends and earliest starts of Spans, the fields of
+ * GroupCues), all in one buffer reused from message to message: typed arrays made per message
+ * (and their subarrays) cost more than the work done with them. Emptied when decide starts;
+ * anything holding an offset into it reads `columns` afresh, since claiming room may grow it.
  */
-const wantsOfPacks = new WeakMap<RulePack, Int32Array>()
-function wantsOf(pack: RulePack): Int32Array {
-  let wants = wantsOfPacks.get(pack)
-  if (wants) return wants
-  const n = pack.patterns.length / PATTERN_STRIDE
-  wants = new Int32Array(2 * n)
-  for (let p = 0; p < n; p++) {
-    const at = p * PATTERN_STRIDE
-    if (((pack.patterns[at] as number) & 3) !== KIND_TERM) continue
-    const rule = (pack.patterns[at + 2] as number) - 1
-    const k = pack.patterns[at + 3] as number
-    let pass = 0
-    let any = pack.ruleBoost[rule] as number
-    for (let j = 1; j <= (pack.masks[k] as number); j++) {
-      const e = pack.masks[k + j] as number
-      pass |= passOf(pack, rule, e)
-      any |= (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
-    }
-    wants[2 * p] = pass
-    wants[2 * p + 1] = any
+let columns = new Int32Array(4096)
+let columnsUsed = 0
+/** Room for n values in columns; returns where it starts. */
+function claimColumns(n: number): number {
+  if (columnsUsed + n > columns.length) {
+    const grown = new Int32Array(Math.max(2 * columns.length, columnsUsed + n))
+    grown.set(columns.subarray(0, columnsUsed))
+    columns = grown
   }
-  wantsOfPacks.set(pack, wants)
-  return wants
+  const at = columnsUsed
+  columnsUsed += n
+  return at
 }
 
 /**
@@ -472,29 +463,32 @@ function wantsOf(pack: RulePack): Int32Array {
  * Asked in order of end (as the scan emits matches), each query moves a cursor a little.
  */
 class Spans {
-  private readonly ends: Int32Array
-  private readonly minStart: Int32Array
+  /** In columns: the ends at ends, the earliest starts from each on at ends + length. */
+  private readonly ends: number
+  private readonly length: number
   private at = 0
   private atAfter = 0
-  constructor(list: number[]) {
-    this.ends = new Int32Array(list.length)
-    this.minStart = new Int32Array(list.length)
+  constructor(list: readonly number[]) {
+    const n = list.length
+    this.length = n
+    this.ends = claimColumns(2 * n)
+    const cols = columns
     let min = 0x7fffffff
-    for (let i = list.length - 1; i >= 0; i--) {
-      const m = list[i] as number
-      this.ends[i] = f(m, ESYM)
-      min = Math.min(min, f(m, SSYM))
-      this.minStart[i] = min
+    for (let i = n - 1; i >= 0; i--) {
+      const m = (list[i] as number) * FIELDS
+      cols[this.ends + i] = found[m + ESYM] as number
+      min = Math.min(min, found[m + SSYM] as number)
+      cols[this.ends + n + i] = min
     }
   }
 
   private startsBy(i: number, s: number): boolean {
-    return i < this.minStart.length && (this.minStart[i] as number) <= s
+    return i < this.length && (columns[this.ends + this.length + i] as number) <= s
   }
 
   /** Some match of the list starts at or before m and ends at or after it. */
   around(m: number): boolean {
-    this.at = seekSorted(this.ends, this.at, f(m, ESYM))
+    this.at = seekSorted(columns, this.ends, this.length, this.at, f(m, ESYM))
     return this.startsBy(this.at, f(m, SSYM))
   }
 
@@ -502,52 +496,42 @@ class Spans {
   aroundAndLonger(m: number): boolean {
     const s = f(m, SSYM)
     const e = f(m, ESYM)
-    this.at = seekSorted(this.ends, this.at, e)
-    this.atAfter = seekSorted(this.ends, this.atAfter, e + 1)
+    this.at = seekSorted(columns, this.ends, this.length, this.at, e)
+    this.atAfter = seekSorted(columns, this.ends, this.length, this.atAfter, e + 1)
     return this.startsBy(this.at, s - 1) || this.startsBy(this.atAfter, s)
   }
 }
 
-/** Per pack, the longest cue of each group, in symbols: how far a cue can reach back from its end. */
-const longestCues = new WeakMap<RulePack, Int32Array>()
-function longestCueOf(pack: RulePack): Int32Array {
-  let longest = longestCues.get(pack)
-  if (longest) return longest
-  longest = new Int32Array(32)
-  for (let at = 0; at < pack.patterns.length; at += PATTERN_STRIDE) {
-    if (((pack.patterns[at] as number) & 3) !== KIND_CUE) continue
-    const len = pack.patterns[at + 1] as number
-    const groups = pack.masks[pack.patterns[at + 2] as number] as number
-    for (let g = 0; g < 32; g++)
-      if (groups & (1 << g)) longest[g] = Math.max(longest[g] as number, len)
-  }
-  longestCues.set(pack, longest)
-  return longest
-}
-
-/** First index in values[lo, hi) (sorted) whose value is >= key. */
-function lowerBound(values: Int32Array, key: number, lo: number, hi: number): number {
+/** First index i in [lo, hi) with values[base + i] >= key (values[base..base + hi) sorted). */
+function lowerBound(values: Int32Array, base: number, key: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if ((values[mid] as number) < key) lo = mid + 1
+    if ((values[base + mid] as number) < key) lo = mid + 1
     else hi = mid
   }
   return lo
 }
 
 /**
- * lowerBound over all of values, starting from the answer to a nearby earlier question: a few
- * steps either way, else a binary search. Questions about matches in scan order move it little.
+ * lowerBound over all of values[base..base + length), starting from the answer to a nearby
+ * earlier question: a few steps either way, else a binary search. Questions about matches in scan
+ * order move it little.
  */
-function seekSorted(values: Int32Array, from: number, key: number): number {
+function seekSorted(
+  values: Int32Array,
+  base: number,
+  length: number,
+  from: number,
+  key: number,
+): number {
   let i = from
-  if (i > 0 && (values[i - 1] as number) >= key) {
-    for (let steps = 0; i > 0 && (values[i - 1] as number) >= key; steps++, i--)
-      if (steps === 8) return lowerBound(values, key, 0, i)
+  if (i > 0 && (values[base + i - 1] as number) >= key) {
+    for (let steps = 0; i > 0 && (values[base + i - 1] as number) >= key; steps++, i--)
+      if (steps === 8) return lowerBound(values, base, key, 0, i)
     return i
   }
-  for (let steps = 0; i < values.length && (values[i] as number) < key; steps++, i++)
-    if (steps === 8) return lowerBound(values, key, i, values.length)
+  for (let steps = 0; i < length && (values[base + i] as number) < key; steps++, i++)
+    if (steps === 8) return lowerBound(values, base, key, i, length)
   return i
 }
 
@@ -555,7 +539,8 @@ function seekSorted(values: Int32Array, from: number, key: number): number {
  * The cues of one group (all of them, or those that may clear a hit), and whether one stands
  * where the group wants it relative to a term. Together the two tests answer what walking every
  * cue near the term would, in a few steps: cursors follow the terms, which come in scan order.
- * The fields the tests read are copied out of `found`, one array each, in the cues' order.
+ * The fields the tests read are copied out of `found` into columns (one run of n values each, in
+ * the cues' order) when the first question is asked.
  */
 class GroupCues {
   readonly list: number[] = []
@@ -569,13 +554,11 @@ class GroupCues {
   private readonly scoped: boolean
   /** The longest cue of the group, less one: how far before its end a cue can start. */
   private readonly reach: number
-  private sealed = false
-  private startSym = EMPTY
-  private endSym = EMPTY
-  private startTok = EMPTY
-  private endTok = EMPTY
-  private startScope = EMPTY // the clause (or sentence, by the group's scope) a cue starts in
-  private endScope = EMPTY
+  /**
+   * Where the columns start in `columns` (-1: not yet copied): start symbols, end symbols, start
+   * tokens, end tokens, start scopes, end scopes (the clause, or sentence by the group's scope).
+   */
+  private at = -1
 
   constructor(group: RulePack['groups'][number], longest: number) {
     this.window = group.window
@@ -586,29 +569,24 @@ class GroupCues {
     this.after = group.dir !== DIR_BEFORE
   }
 
-  /** Copies the cues' fields out (all are listed by the first question). */
-  private seal(): void {
+  /** Copies the cues' fields out (all are listed by the first question); returns where. */
+  private seal(): number {
     const { list } = this
     const n = list.length
-    const columns = new Int32Array(6 * n)
+    const at = (this.at = claimColumns(6 * n))
+    const cols = columns
     const startScope = this.clause ? SCLAUSE : SSENT
     const endScope = this.clause ? ECLAUSE : ESENT
     for (let k = 0; k < n; k++) {
-      const at = (list[k] as number) * FIELDS
-      columns[k] = found[at + SSYM] as number
-      columns[n + k] = found[at + ESYM] as number
-      columns[2 * n + k] = found[at + STOK] as number
-      columns[3 * n + k] = found[at + ETOK] as number
-      columns[4 * n + k] = found[at + startScope] as number
-      columns[5 * n + k] = found[at + endScope] as number
+      const m = (list[k] as number) * FIELDS
+      cols[at + k] = found[m + SSYM] as number
+      cols[at + n + k] = found[m + ESYM] as number
+      cols[at + 2 * n + k] = found[m + STOK] as number
+      cols[at + 3 * n + k] = found[m + ETOK] as number
+      cols[at + 4 * n + k] = found[m + startScope] as number
+      cols[at + 5 * n + k] = found[m + endScope] as number
     }
-    this.startSym = columns.subarray(0, n)
-    this.endSym = columns.subarray(n, 2 * n)
-    this.startTok = columns.subarray(2 * n, 3 * n)
-    this.endTok = columns.subarray(3 * n, 4 * n)
-    this.startScope = columns.subarray(4 * n, 5 * n)
-    this.endScope = columns.subarray(5 * n, 6 * n)
-    this.sealed = true
+    return at
   }
 
   /**
@@ -623,27 +601,32 @@ class GroupCues {
     sentence: number,
     separated?: (cue: number) => boolean,
   ): boolean {
-    if (!this.sealed) this.seal()
-    const { endSym, endTok, endScope, scoped } = this
+    const at = this.at < 0 ? this.seal() : this.at
+    const cols = columns
+    const n = this.list.length
+    const endSym = at + n
+    const endTok = at + 3 * n
+    const endScope = at + 5 * n
+    const { scoped } = this
     const from = token - this.window
     const scope = this.clause ? clause : sentence
-    const i = (this.beforeAt = seekSorted(endSym, this.beforeAt, ts))
+    const i = (this.beforeAt = seekSorted(cols, endSym, n, this.beforeAt, ts))
     // Of the cues ending before the term, the last is the nearest and in the latest scope (and
     // if a barrier parts it from the term, it parts every earlier one too).
     if (
       i > 0 &&
-      (!scoped || endScope[i - 1] === scope) &&
-      (endTok[i - 1] as number) >= from &&
+      (!scoped || cols[endScope + i - 1] === scope) &&
+      (cols[endTok + i - 1] as number) >= from &&
       !separated?.(this.list[i - 1] as number)
     )
       return true
     // A cue ending inside or after the term may still start before it (no barrier between).
-    for (let k = i; k < endSym.length; k++) {
-      if ((endSym[k] as number) - this.reach >= ts) break
+    for (let k = i; k < n; k++) {
+      if ((cols[endSym + k] as number) - this.reach >= ts) break
       if (
-        (this.startSym[k] as number) < ts &&
-        (!scoped || endScope[k] === scope) &&
-        (endTok[k] as number) >= from
+        (cols[at + k] as number) < ts &&
+        (!scoped || cols[endScope + k] === scope) &&
+        (cols[endTok + k] as number) >= from
       )
         return true
     }
@@ -652,25 +635,28 @@ class GroupCues {
 
   /** A cue ending after the term (te, token: its last symbol and token), starting near enough after it, in its scope. */
   standsAfter(te: number, token: number, clause: number, sentence: number): boolean {
-    if (!this.sealed) this.seal()
-    const { endSym, startTok, startScope } = this
+    const at = this.at < 0 ? this.seal() : this.at
+    const cols = columns
+    const n = this.list.length
+    const endSym = at + n
+    const startTok = at + 2 * n
+    const startScope = at + 4 * n
     const to = token + this.window
     const scope = this.clause ? clause : sentence
     // Past a cue that starts too far or in a later scope, every cue starting later fails too.
     let failsFrom = 0x7fffffff
-    this.afterAt = seekSorted(endSym, this.afterAt, te + 1)
-    for (let k = this.afterAt; k < endSym.length; k++) {
-      if ((endSym[k] as number) - this.reach >= failsFrom) break
-      const start = startTok[k] as number
-      const cueScope = startScope[k] as number
+    this.afterAt = seekSorted(cols, endSym, n, this.afterAt, te + 1)
+    for (let k = this.afterAt; k < n; k++) {
+      if ((cols[endSym + k] as number) - this.reach >= failsFrom) break
+      const start = cols[startTok + k] as number
+      const cueScope = cols[startScope + k] as number
       if (start <= to && (!this.scoped || cueScope === scope)) return true
       if (start > to || (this.scoped && cueScope > scope))
-        failsFrom = Math.min(failsFrom, this.startSym[k] as number)
+        failsFrom = Math.min(failsFrom, cols[at + k] as number)
     }
     return false
   }
 }
-const EMPTY = new Int32Array(0)
 
 /** At most this many hits are listed per message; the result says when it cut the list. */
 export const MAX_HITS = 100
@@ -692,6 +678,11 @@ function decide(
   count: number,
   byDefinition: boolean,
 ): CheckResult {
+  columnsUsed = 0
+  // The groups whose scope is not the whole message. (Worked out here, on every call: an
+  // operation first met on a rare path after the function was optimised has no type feedback,
+  // and V8 then leaves the optimised code there on every call until it recompiles it.)
+  const localGroups = ~pack.messageGroups
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -705,23 +696,37 @@ function decide(
 
   // Look-alike words: 红包装 hides 红包, 不得不 hides the cue 不得.
   if (allows.length) {
-    const byRule = new Map<number, number[]>()
-    for (const a of allows) {
-      const rule = ruleOf(pack, a)
-      let list = byRule.get(rule)
-      if (!list) byRule.set(rule, (list = []))
-      list.push(a)
-    }
-    const spans = new Map([...byRule].map(([rule, list]) => [rule, new Spans(list)]))
-    const everyRule = spans.get(-1)
+    // Per rule + 1 (0: the allow words of every rule), its allow words, then their spans.
+    const byRule: (number[] | undefined)[] = []
+    for (const a of allows) (byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    const spans = byRule.map((list) => (list ? new Spans(list) : undefined))
+    const everyRule = spans[0]
     for (const t of terms)
-      if (everyRule?.around(t) || spans.get(ruleOf(pack, t))?.around(t))
+      if (everyRule?.around(t) || spans[ruleOf(pack, t) + 1]?.around(t))
         found[t * FIELDS + STATE] = DROPPED
     if (everyRule)
       for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
+
+  // A term whose every entry needs context of groups that no cue in the text has cannot be a hit
+  // (the test below, with every group the text has in place of those in range). Most terms in
+  // ordinary text are such (领导 needs money or favours nearby): with no other, the text passes
+  // without placing a single cue.
+  let textGroups = 0
+  for (const c of cues) if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  let possible = false
+  for (let i = 0; i < live.length && !possible; i++) {
+    const k = entriesOf(pack, live[i] as number)
+    for (let j = 1, n = pack.masks[k] as number; j <= n && !possible; j++) {
+      const e = pack.masks[k + j] as number
+      const needs = pack.entryNeeds[e] as number
+      const all = pack.entryAll[e] as number
+      possible = (needs === 0 || (needs & textGroups) !== 0) && (all & textGroups) === all
+    }
+  }
+  if (!possible) return { verdict: 'pass', hits: [] }
 
   // A cue inside a longer term is part of that term: 不要 in 不要外传 clears nothing.
   let messagePass = 0
@@ -740,8 +745,7 @@ function decide(
   }
   messageAny &= pack.messageGroups
   messagePass &= pack.messageGroups
-  let widest = 0
-  for (const g of pack.groups) if (g.scope !== SCOPE_MESSAGE && g.window > widest) widest = g.window
+  const widest = pack.widestWindow
   const negation = pack.negateGroups
 
   /**
@@ -820,17 +824,24 @@ function decide(
   // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
   // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
   // about are gathered.
+  // (The groups a term's entries may ask about: to clear it, and as context: needs, all, lower
+  // and the rule's boost. Worked out per term, from its few entries, not per pack up front.)
   let wantPass = negation
   let wantAny = 0
-  const wants = wantsOf(pack)
   for (const t of live) {
-    const p = f(t, PAT)
-    wantPass |= wants[2 * p] as number
-    wantAny |= wants[2 * p + 1] as number
+    const rule = ruleOf(pack, t)
+    const k = entriesOf(pack, t)
+    wantAny |= pack.ruleBoost[rule] as number
+    for (let j = 1, n = pack.masks[k] as number; j <= n; j++) {
+      const e = pack.masks[k + j] as number
+      wantPass |= passOf(pack, rule, e)
+      wantAny |=
+        (pack.entryNeeds[e] as number) | (pack.entryAll[e] as number) | lowerOf(pack, rule, e)
+    }
   }
-  wantPass &= ~pack.messageGroups
-  wantAny &= ~pack.messageGroups
-  const longest = longestCueOf(pack)
+  wantPass &= localGroups
+  wantAny &= localGroups
+  const longest = pack.longestCue
   const passCues: (GroupCues | undefined)[] = []
   const anyCues: (GroupCues | undefined)[] = []
   let passGathered = 0 // the groups that have cues in passCues, and in anyCues
@@ -844,8 +855,8 @@ function decide(
     for (const c of liveCues) {
       const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
       passGathered |= forPass
-      for (let g = 0, bits = forPass; bits !== 0; g++, bits >>>= 1)
-        if (bits & 1) add(passCues, g, c)
+      for (let bits = forPass; bits !== 0; bits &= bits - 1)
+        add(passCues, 31 - Math.clz32(bits & -bits), c)
     }
   // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
   if (wantAny)
@@ -853,7 +864,8 @@ function decide(
       const groups = groupsOf(pack, c) & wantAny
       if (groups === 0 || (negation !== 0 && negated(c))) continue
       anyGathered |= groups
-      for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) if (bits & 1) add(anyCues, g, c)
+      for (let bits = groups; bits !== 0; bits &= bits - 1)
+        add(anyCues, 31 - Math.clz32(bits & -bits), c)
     }
   /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
   function hasCue(t: number, mask: number, forPass: boolean): boolean {
@@ -884,7 +896,7 @@ function decide(
   function negated(c: number): boolean {
     let known = f(c, NEGATED)
     if (known === 0) {
-      known = hasCue(c, negation & ~pack.messageGroups, true) ? 2 : 1
+      known = hasCue(c, negation & localGroups, true) ? 2 : 1
       found[c * FIELDS + NEGATED] = known
     }
     return known === 2
@@ -942,7 +954,7 @@ function decide(
   }
   /** Context of the groups in mask for t, wherever their scope puts it. */
   const context = (t: number, mask: number): boolean =>
-    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & ~pack.messageGroups, false)
+    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & localGroups, false)
 
   // Decide each term match: cleared, missing its context, or a hit (and how strong). A spelling
   // listed by several entries of its rule is decided per entry: the strongest hit stands, and of
@@ -966,23 +978,22 @@ function decide(
       const all = pack.entryAll[e] as number
       if ((needs !== 0 && (needs & present) === 0) || (all & present) !== all) continue
       const pass = passOf(pack, rule, e) & clearing
-      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & ~pack.messageGroups, true)))
-        continue
+      if (pass !== 0 && (clearedInMessage(t, pass) || hasCue(t, pass & localGroups, true))) continue
       let cue = CUE_NONE
       if (needs !== 0 && !inMessage(t, needs & pack.messageGroups)) {
-        if (!hasCue(t, needs & ~pack.messageGroups, false)) continue
+        if (!hasCue(t, needs & localGroups, false)) continue
         cue = CUE_NEEDED
       }
       let missing = false
       for (let bits = all; bits !== 0 && !missing; bits &= bits - 1)
         missing = !context(t, bits & -bits)
       if (missing) continue
-      if (cue === CUE_NONE && all & ~pack.messageGroups) cue = CUE_ALL
+      if (cue === CUE_NONE && all & localGroups) cue = CUE_ALL
       let verdict = pack.entryVerdict[e] as number
       if (verdict !== VERDICT_BLOCK) {
         const boost = pack.ruleBoost[rule] as number
         const wide = inMessage(t, boost & pack.messageGroups)
-        if (wide || hasCue(t, boost & ~pack.messageGroups, false)) {
+        if (wide || hasCue(t, boost & localGroups, false)) {
           if (!wide) cue = CUE_BOOST
           if (spelledOut) verdict = VERDICT_BLOCK
         }
@@ -1060,7 +1071,7 @@ function decide(
         : lookup === CUE_ALL
           ? (pack.entryAll[entry] as number)
           : (pack.ruleBoost[ruleOf(pack, h)] as number)
-    return cueInRange(h, mask & ~pack.messageGroups, false)
+    return cueInRange(h, mask & localGroups, false)
   }
 }
 

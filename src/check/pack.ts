@@ -90,13 +90,15 @@ export const TABLES = {
   masks: Int32Array,
   /** Terms and cue words, and the spellings that differ from them, one per line (UTF-16). */
   labels: Uint16Array,
+  /** Where label i starts in labels (it ends one before label i + 1 starts); one more at the end. */
+  labelStarts: Uint32Array,
 } as const
 export type TableName = keyof typeof TABLES
 
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
-export const PACK_FORMAT = 11
+export const PACK_FORMAT = 12
 
 /** Where a pack sits in the build's output: one per (notice version, check version). */
 export const packKey = (notice: string, version: number, check: number) =>
@@ -121,6 +123,8 @@ export interface RulePackData {
   ruleLower: number[]
   /** Mask of the groups that negate context: a cue they apply to (as a pass cue would) counts for nothing. */
   negate: number
+  /** Per cue group, its longest cue in symbols: how far before its end a cue can start. */
+  longestCue: number[]
   /**
    * Per term entry: its verdict (VERDICT_*), masks of cue groups: at least one of needs, each of
    * all, and pass and lower as for rules; note: index into notes, or -1.
@@ -160,6 +164,10 @@ export interface RulePack {
   readonly barrierGroups: number
   /** Mask of the groups whose cues make the context they stand before no context (严禁…发红包). */
   readonly negateGroups: number
+  /** Per cue group, its longest cue in symbols. */
+  readonly longestCue: Int32Array
+  /** The widest window of the groups whose scope is not the whole message. */
+  readonly widestWindow: number
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -202,12 +210,14 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     return new TABLES[name](buffer, offset, length) as InstanceType<(typeof TABLES)[K]>
   }
   const units = view('labels')
-  let starts: Int32Array | undefined
+  const starts = view('labelStarts')
   const labels: string[] = []
   let messageGroups = 0
   let barrierGroups = 0
+  let widestWindow = 0
   data.groups.forEach((g, i) => {
     if (g.scope === SCOPE_MESSAGE) messageGroups |= 1 << i
+    else if (g.window > widestWindow) widestWindow = g.window
     if (g.barrier) barrierGroups |= 1 << i
   })
   return {
@@ -228,6 +238,8 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     messageGroups,
     barrierGroups,
     negateGroups: data.negate,
+    longestCue: Int32Array.from({ length: 32 }, (_, g) => data.longestCue[g] ?? 0),
+    widestWindow,
     bmp: view('bmp'),
     astral: view('astral'),
     base: view('base'),
@@ -237,18 +249,11 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     outs: view('outs'),
     patterns: view('patterns'),
     masks: view('masks'),
-    // Only a hit needs labels: the first one finds where each starts, and each label becomes a
-    // string when it is first shown (a pack has tens of thousands; a message shows a few).
+    // Only a hit needs labels: each becomes a string when it is first shown (a pack has tens of
+    // thousands; a message shows a few).
     label(i: number) {
       let label = labels[i]
       if (label !== undefined) return label
-      if (!starts) {
-        let n = 1
-        for (let k = 0; k < units.length; k++) if (units[k] === 10) n++
-        starts = new Int32Array(n + 1)
-        for (let k = 0, at = 1; k < units.length; k++) if (units[k] === 10) starts[at++] = k + 1
-        starts[n] = units.length + 1
-      }
       if (i < 0 || i + 1 >= starts.length) return ''
       label = utf16(units.subarray(starts[i] as number, (starts[i + 1] as number) - 1))
       labels[i] = label

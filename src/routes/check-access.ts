@@ -13,6 +13,13 @@
  * anonymous limit already costs. The price is that a key's limit is one of a few tiers, not any
  * number (a new tier is one more binding). Like the anonymous limit, a binding counts one per
  * limit() call, so a batch calls it once per text.
+ *
+ * A key that is looked up and not found (unknown, revoked or expired) is charged to the caller's
+ * address, one text, as if the call had been anonymous: a lookup is a D1 read, and guessing keys
+ * must not be free. Once an address has spent its allowance this way, this isolate refuses its
+ * key lookups (429) for the rest of the minute without reading D1, since the binding cannot say
+ * whether an address is spent without counting one more; a valid key from that address is then
+ * refused too until the minute is over, the price of not reading D1 for every guess.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
@@ -91,6 +98,23 @@ function setAnonymous(c: Context<AppEnv>) {
   })
 }
 
+/**
+ * Addresses (rate-limit keys) that spent their allowance on failed key lookups, and until when
+ * (ms) this isolate refuses their lookups. Bounded: when full, it starts again empty (the
+ * binding still charges every failed lookup; only the shortcut is lost).
+ */
+const spentOnGuesses = new Map<string, number>()
+const MAX_REMEMBERED = 10_000
+const GUESS_WINDOW_MS = 60_000
+
+const tooManyGuesses = () =>
+  new AppError(
+    429,
+    'rate_limited',
+    `Too many calls with unknown, revoked or expired check keys from this address (each counts against its ${CHECKS_PER_MINUTE.toLocaleString('en')} texts a minute); wait a minute and try again.`,
+    { 'Retry-After': '60' },
+  )
+
 /** The page /check is for people: always counted per address, whatever headers it gets. */
 export const anonymousCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
   setAnonymous(c)
@@ -113,10 +137,26 @@ export const identifyCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw invalidKey(
       'This is an admin API token (rlt_…), for /api/admin only. The check API takes a check key (rlk_…), which an admin makes with kind "check".',
     )
-  const found = await checkKeyFor(database(c.env.DB), key, new Date(), (work) =>
+  const address = rateLimitKey(c.req.header('cf-connecting-ip'))
+  const now = Date.now()
+  const until = spentOnGuesses.get(address)
+  if (until !== undefined) {
+    if (until > now) throw tooManyGuesses()
+    spentOnGuesses.delete(address)
+  }
+  const found = await checkKeyFor(database(c.env.DB), key, new Date(now), (work) =>
     c.executionCtx.waitUntil(work),
   )
-  if (!found) throw invalidKey('This check key is unknown, revoked or expired.')
+  if (!found) {
+    // The failed lookup costs the address one text of its allowance.
+    const { success } = await c.env.CHECK_RATE_LIMITER.limit({ key: address })
+    if (!success) {
+      if (spentOnGuesses.size >= MAX_REMEMBERED) spentOnGuesses.clear()
+      spentOnGuesses.set(address, now + GUESS_WINDOW_MS - (now % GUESS_WINDOW_MS))
+      throw tooManyGuesses()
+    }
+    throw invalidKey('This check key is unknown, revoked or expired.')
+  }
   const limiter = limiterOfTier(c.env, found.rateLimit)
   if (!limiter) throw new Error(`no rate limiting binding for the tier ${found.rateLimit}`)
   c.set('checkCaller', { kind: 'key', countKey: found.id, limit: found.rateLimit, limiter })
