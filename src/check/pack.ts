@@ -133,6 +133,13 @@ export interface RulePackData {
     lower: number[]
     note: number[]
   }
+  /**
+   * Optional (check version c3 on): how the rules' hits and the model's scores combine. context:
+   * mask of the cue groups whose cue anywhere in the message (not inside a longer term) allows a
+   * review hit of the rules to be dropped; floor: per rule, the model's score (0-1) below which
+   * it is (0: never).
+   */
+  fusion?: { context: number; floor: number[] }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -160,6 +167,8 @@ export interface RulePack {
   readonly barrierGroups: number
   /** Mask of the groups whose cues make the context they stand before no context (严禁…发红包). */
   readonly negateGroups: number
+  /** See RulePackData.fusion; the floors as logits per rule (-Infinity: never dropped). */
+  readonly fusion?: { readonly context: number; readonly floorLogit: Float64Array }
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -228,6 +237,14 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     messageGroups,
     barrierGroups,
     negateGroups: data.negate,
+    ...(data.fusion && {
+      fusion: {
+        context: data.fusion.context,
+        floorLogit: Float64Array.from(data.fusion.floor, (p) =>
+          p > 0 ? Math.log(p / (1 - p)) : -Infinity,
+        ),
+      },
+    }),
     bmp: view('bmp'),
     astral: view('astral'),
     base: view('base'),
