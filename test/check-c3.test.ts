@@ -85,6 +85,8 @@ const KEPT: [string, string, string][] = [
   ['no clearing context', '开网店卖手工饰品，包邮哦', 'online-shops'],
   // A block hit stays, however low the model scores it and whatever the context.
   ['a block hit in a notice', '通知：请各位同事把涉密文件交回保密室登记', 'leaking-secrets'],
+  // AA (c2's family lexicon: splitting a bill) is no clearing context in c3.
+  ['a weak family cue', 'aa不转不是中国人', 'rumours'],
   // inappropriate-statements has no floor.
   ['a rule with no floor', '儿子，你算什么东西，也配跟我说话', 'inappropriate-statements'],
 ]
