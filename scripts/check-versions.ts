@@ -83,6 +83,12 @@ export interface CheckSource {
   allow?: string[]
   cues?: Record<string, CueGroupSource>
   rules?: Record<string, RuleSource>
+  /**
+   * How the rules' hits and the model's scores combine (check version c3 on): a review hit of a
+   * rule whose model score is below floor[rule] (0-1) is dropped when a cue of a context group
+   * stands anywhere in the message.
+   */
+  fusion?: { context?: string[]; floor?: Record<string, number> }
 }
 
 // Objects merge key by key, lists concatenate without duplicates, scalars are replaced.

@@ -18,6 +18,11 @@ export interface ThresholdInput {
   gain: Float64Array
   /** No threshold goes below this logit. */
   floor: number
+  /**
+   * Per example, 1 when another channel (the rules) flags it already: a negative among them
+   * counts against its budget from the start, and adds nothing when a rule's threshold reaches it.
+   */
+  preFlagged?: Uint8Array
 }
 
 /** Logit thresholds per rule (Infinity: the rule never flags). */
@@ -27,6 +32,12 @@ export function chooseThresholds(input: ThresholdInput): number[] {
   const thresholds = new Array<number>(R).fill(Infinity)
   const flagged = new Uint8Array(E) // negatives flagged by some rule
   const used = budget.map(() => 0)
+  if (input.preFlagged)
+    for (let e = 0; e < E; e++)
+      if (input.preFlagged[e] && (labels[e] as number) === 0 && (group[e] as number) >= 0) {
+        flagged[e] = 1
+        used[group[e] as number]!++
+      }
   // Per rule: the positives' logits, highest first, and every negative sorted the same way.
   const positives: number[][] = []
   const negatives: number[][] = []
@@ -65,7 +76,8 @@ export function chooseThresholds(input: ThresholdInput): number[] {
           g += gain[pos[p]! * R + r] as number
         for (; k < neg.length && (logits[neg[k]! * R + r] as number) >= t; k++)
           if (!flagged[neg[k]!]) cost[group[neg[k]!]!]!++
-        if (cost.some((c, i) => used[i]! + c > budget[i]!)) break
+        // (A group another channel has already spent is closed only to steps that add to it.)
+        if (cost.some((c, i) => c > 0 && used[i]! + c > budget[i]!)) break
         const ratio = g / (1 + cost.reduce((a, b) => a + b, 0))
         if (ratio > bestRatio) {
           bestRatio = ratio

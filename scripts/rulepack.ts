@@ -380,6 +380,7 @@ const KEYS = {
     'allow',
     'cues',
     'rules',
+    'fusion',
   ],
   group: ['dir', 'scope', 'window', 'words', 'barrier', 'pinyin', 'mixed'],
   rule: ['terms', 'allow', 'pass', 'boost', 'lower'],
@@ -469,6 +470,21 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     rulePass.push(globalPass | maskOf(`rules.${id}.pass`, rule.pass))
     ruleBoost.push(maskOf(`rules.${id}.boost`, rule.boost))
     ruleLower.push(globalLower | maskOf(`rules.${id}.lower`, rule.lower))
+  }
+
+  // Fusion: which context lets a review hit go when the model's score for its rule is low.
+  let fusion: RulePackData['fusion']
+  if (check.fusion) {
+    unknownKeys('fusion', check.fusion, ['context', 'floor'], problems)
+    const floors = check.fusion.floor ?? {}
+    for (const [id, p] of Object.entries(floors)) {
+      if (!ruleIndex.has(id)) problems.push(`fusion.floor.${id}: not a rule of this notice version`)
+      if (typeof p !== 'number' || !(p >= 0 && p < 1))
+        problems.push(`fusion.floor.${id}: a score from 0 up to (not including) 1`)
+    }
+    const context = maskOf('fusion.context', check.fusion.context)
+    if (context === 0) problems.push('fusion.context: name at least one cue group')
+    fusion = { context, floor: input.rules.map(({ id }) => floors[id] ?? 0) }
   }
 
   const alphabet = shared ?? alphabetOf([check])
@@ -625,6 +641,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
       ruleLower,
       negate,
       longestCue,
+      ...(fusion && { fusion }),
       entries,
       notes,
     },

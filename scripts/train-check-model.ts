@@ -2,7 +2,7 @@
  * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c2/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c3/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -35,9 +35,11 @@ import {
   TUNE_AUTHORS,
   type Example,
 } from './checkmodel-data'
+import { checkMessage, loadRulePack, withModel, type RulePack } from '../src/check/engine'
 import { foldTables } from './checkmodel-fold'
 import { modelSha256, type ModelManifest } from './checkmodel-pack'
 import { chooseThresholds } from './checkmodel-thresholds'
+import { compileRulePacks, layoutPacks, readRulePackInputs } from './rulepack'
 import {
   DEFAULT_CONFIG,
   featurise,
@@ -56,13 +58,17 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c2/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c3/model'),
     },
     verify: { type: 'boolean', default: false },
+    // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
+    'fusion-dump': { type: 'string' },
   },
 })
 const devsetDir = values.devset ?? defaultDevsetDir(root)
 const outDir = path.resolve(values.out)
+const checkNumber = Number(path.basename(path.dirname(outDir)).slice(1)) || 2
+const joint = checkNumber >= 3
 
 /**
  * Thresholds are set on scores from lines the scoring model never saw:
@@ -74,7 +80,12 @@ const outDir = path.resolve(values.out)
  * Each step lowers the threshold of the rule that gains the most violations per false flag.
  */
 const FOLDS = 7
-const CORPUS_BUDGET = 0.0015 // per negative corpus: half of the 0.3% the whole check may use
+// Per negative corpus: half of the 0.3% the whole check may use, for the model alone (c2); from
+// c3 on, for both channels together (the rules' own flags included).
+const CORPUS_BUDGET = joint ? 0.002 : 0.0015
+// The authored near misses: 2%, for the model alone (c2); from c3 on, for both channels together.
+// Out of fold these lines are harder than the development set's (the training-only authors
+// include two who wrote hard pairs): c2 flagged 1.8% of them and 1.2% of the test half.
 const NEAR_MISS_BUDGET = 0.02
 // Never flag what the model itself scores as more likely innocent: everyday chat ("材料已收到，
 // 谢谢") is rare in the corpora, so a budget alone can let a threshold sink that low.
@@ -130,8 +141,10 @@ const isEveryday = (e: Example) => e.kind === EVERYDAY
 const authored = examples.filter((e) => e.authored && !isEveryday(e))
 const foldOf = (e: Example) => authors.indexOf(e.source) % FOLDS
 const outOfFold = new Float64Array(authored.length * R)
+const foldModels: ReturnType<typeof fit>['model'][] = []
 for (let k = 0; k < FOLDS; k++) {
   const { model } = fit((e) => !e.authored || isEveryday(e) || foldOf(e) !== k)
+  foldModels.push(model)
   const ids = authored.flatMap((e, i) => (foldOf(e) === k ? [i] : []))
   const l = logits(
     model,
@@ -155,6 +168,80 @@ scores.set(
 )
 scores.set(outOfFold, calibration.length * R)
 
+// Check version c3 on: the model's thresholds are set for the union of both channels, so what the
+// rules already flag (after fusion, with the model's out-of-fold scores) is counted against each
+// budget first, and a violation the rules already catch gains nothing.
+const rulesFlagged = new Uint8Array(scored.length)
+const rulesCaught = new Int32Array(scored.length)
+let fusionReport: FusionReport | undefined
+if (joint) {
+  const { pack, plain } = await rulesPackOf(checkNumber)
+  const never = RULES.map(() => 1) // a model that never flags: the rules' hits, fused
+  const corpusModel = toCheckModel(q, RULES, fold, styled, CONFIG.slotBits, CONFIG.normFloor, never)
+  const packs = {
+    corpus: withModel(pack, corpusModel),
+    corpusPlain: withModel(plain, corpusModel),
+    folds: foldModels.map((m) => {
+      const silent = { ...m, thresholdLogit: Float64Array.from(never, () => Infinity) }
+      return { fused: withModel(pack, silent), plain: withModel(plain, silent) }
+    }),
+  }
+  const ruleBits = (hits: { rule: string }[]) =>
+    hits.reduce((m, h) => m | (1 << RULES.indexOf(h.rule as never)), 0)
+  fusionReport = { rules: RULES.map(() => ({ negatives: 0, positives: 0 })), dropped: [] }
+  const dump: Record<string, unknown>[] = []
+  scored.forEach((e, i) => {
+    const which = e.authored ? packs.folds[foldOf(e)]! : undefined
+    const fusedPack = which ? which.fused : packs.corpus
+    const plainPack = which ? which.plain : packs.corpusPlain
+    const lang = /\p{Script=Han}/u.test(e.text) ? 'zh' : 'en'
+    const r = checkMessage(fusedPack, e.text, lang)
+    rulesFlagged[i] = r.verdict === 'pass' ? 0 : 1
+    rulesCaught[i] = ruleBits(r.hits)
+    // What fusion took away, per rule: from violations of that rule and from negatives.
+    const before = checkMessage(plainPack, e.text, lang)
+    const lost = ruleBits(before.hits) & ~rulesCaught[i]!
+    for (let k = 0; k < R; k++)
+      if ((lost >> k) & 1) {
+        dump.push({
+          rule: RULES[k]!,
+          score: 1 / (1 + Math.exp(-(scores[i * R + k] as number))),
+          violation: ((e.labels >> k) & 1) === 1,
+          negative: e.labels === 0,
+          source: e.source,
+          kind: e.kind,
+          lineFlaggedAfter: r.verdict !== 'pass',
+        })
+        const isPositive = ((e.labels >> k) & 1) === 1
+        const counts = fusionReport!.rules[k]!
+        if (isPositive) counts.positives++
+        else if (e.labels === 0) counts.negatives++
+      }
+    // ... and the rules' hits that stay on negatives (rule, term, the model's score), so floors
+    // and context can be judged by what they leave as well as by what they take.
+    if (e.labels === 0 && r.verdict !== 'pass')
+      for (const h of r.hits)
+        dump.push({
+          kept: true,
+          rule: h.rule,
+          term: h.term,
+          verdict: h.verdict,
+          score: 1 / (1 + Math.exp(-(scores[i * R + RULES.indexOf(h.rule as never)] as number))),
+          source: e.source,
+          kind: e.kind,
+        })
+    if (before.verdict !== 'pass' && r.verdict === 'pass')
+      fusionReport!.dropped.push(e.labels === 0 ? e.source : `violation ${e.source}`)
+  })
+  const lostOrGained = (f: (i: number) => boolean) => scored.filter((_, i) => f(i)).length
+  log(
+    `rules channel (c${checkNumber}, fused): flags ${lostOrGained((i) => rulesFlagged[i] === 1 && scored[i]!.labels === 0)} negatives, ` +
+      `catches ${lostOrGained((i) => (rulesCaught[i]! & scored[i]!.labels) !== 0)} violations`,
+  )
+  log(`fusion dropped per rule (negatives/violations): ${JSON.stringify(fusionReport.rules)}`)
+  if (values['fusion-dump']) await writeFile(values['fusion-dump'], JSON.stringify(dump))
+}
+
 const GROUPS = [...NEGATIVE_CORPORA, 'near misses'] as const
 const BUDGETS = [...NEGATIVE_CORPORA.map(() => CORPUS_BUDGET), NEAR_MISS_BUDGET]
 const group = Int32Array.from(scored, (e) =>
@@ -169,7 +256,8 @@ const budget = groupSize.map((n, g) => Math.floor(n * (BUDGETS[g] as number)))
 const gain = new Float64Array(scored.length * R)
 scored.forEach((e, i) => {
   for (let r = 0; r < R; r++)
-    if ((e.labels >> r) & 1) gain[i * R + r] = e.authored ? 1 : CORPUS_POSITIVE_GAIN
+    if ((e.labels >> r) & 1 && !((rulesCaught[i]! >> r) & 1))
+      gain[i * R + r] = e.authored ? 1 : CORPUS_POSITIVE_GAIN
 })
 const labels = Int32Array.from(scored, (e) => e.labels)
 const thresholdLogits = chooseThresholds({
@@ -180,6 +268,7 @@ const thresholdLogits = chooseThresholds({
   budget,
   gain,
   floor: Math.log(MIN_THRESHOLD / (1 - MIN_THRESHOLD)),
+  preFlagged: joint ? rulesFlagged : undefined,
 })
 // Stored as probabilities, rounded so the manifest reads well; 1 means the rule never flags.
 const threshold = thresholdLogits.map((t) =>
@@ -187,7 +276,7 @@ const threshold = thresholdLogits.map((t) =>
 )
 const thresholdLogit = threshold.map((p) => Math.log(p / (1 - p)))
 const flagsOf = (i: number) => {
-  let m = 0
+  let m = joint ? rulesCaught[i]! | (rulesFlagged[i]! && !rulesCaught[i] ? 1 << 31 : 0) : 0
   for (let r = 0; r < R; r++) if ((scores[i * R + r] as number) >= thresholdLogit[r]!) m |= 1 << r
   return m
 }
@@ -289,7 +378,7 @@ const splitCounts = (filter: (e: Example) => boolean) => {
 const manifest: ModelManifest = {
   format: 1,
   notice: 'wechat-red-lines',
-  check: Number(path.basename(path.dirname(outDir)).slice(1)) || 2,
+  check: checkNumber,
   rules: [...RULES],
   bias: [...q.bias],
   scale: [...q.scale],
@@ -312,6 +401,11 @@ const manifest: ModelManifest = {
     thresholds: {
       method:
         "per rule, lowered greedily (most violations gained per false flag) while false flags stay within budget: on each negative corpus's calibration slice (not fitted on) and on the authored near misses (fitted on)",
+      ...(joint && {
+        union:
+          'for the union of the two channels: what the rules of this check version flag (fused with the out-of-fold scores) counts against every budget first, and violations the rules catch gain nothing',
+        fusionDropped: fusionReport,
+      }),
       budgets: { corpus: CORPUS_BUDGET, nearMisses: NEAR_MISS_BUDGET },
       minimum: MIN_THRESHOLD,
       corpusPositiveGain: CORPUS_POSITIVE_GAIN,
@@ -359,6 +453,30 @@ if (values.verify) {
     `wrote ${path.relative(root, outDir)}/model.{json,bin} (${(bin.length / 1024).toFixed(0)} KiB), ` +
       `sha256 ${modelSha256(json, bin)}`,
   )
+}
+
+interface FusionReport {
+  /** Per rule: hits fusion dropped from negatives and from that rule's violations. */
+  rules: { negatives: number; positives: number }[]
+  /** Lines fusion turned from flagged to pass: the negative's source, or "violation <source>". */
+  dropped: string[]
+}
+
+/**
+ * The rules of this check version for the newest notice version it covers, compiled here (so the
+ * thresholds follow the check files as they are now), and the same pack without fusion.
+ */
+async function rulesPackOf(check: number): Promise<{ pack: RulePack; plain: RulePack }> {
+  const inputs = (await readRulePackInputs(root)).filter((i) => i.checkVersion === check)
+  if (inputs.length === 0) throw new Error(`no check files for check version c${check}`)
+  const { packs, bytes } = layoutPacks(compileRulePacks(inputs))
+  const newest = Object.values(packs).sort((a, b) => b.version - a.version)[0]!
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  const { fusion: _, ...plain } = newest
+  return {
+    pack: loadRulePack(newest, buffer as ArrayBuffer),
+    plain: loadRulePack(plain, buffer as ArrayBuffer),
+  }
 }
 
 function round(x: number): number {

@@ -165,7 +165,8 @@ describe('the cap counts model hits too', () => {
 
 describe('the API answers with the model channel and scores', () => {
   it('POST /api/check: a model hit, every rule scored, citing check version c2', async () => {
-    const res = await post({ text: MODEL_ONLY[3]![1] }, '203.0.113.71')
+    // Pinned: c3 is the newest check version since it was published.
+    const res = await post({ text: MODEL_ONLY[3]![1], check: 2 }, '203.0.113.71')
     expect(res.status).toBe(200)
     const body = (await res.json()) as CheckResult & { check: { version: number } }
     expect(body.check.version).toBe(2)

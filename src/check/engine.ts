@@ -154,6 +154,7 @@ function run(
   if (ruleScores.length < ruleCount) ruleScores = new Float64Array(ruleCount)
   ruleScores.fill(0, 0, ruleCount)
   let result: CheckResult = { verdict: 'pass', hits: [] }
+  contextSeen = 0
   if (options.channels !== 'model') {
     const count = scan(pack, text)
     if (termsFound > 0) result = decide(pack, text, lang, count, byDefinition)
@@ -193,6 +194,7 @@ function withModelHits(
   const model = pack.model as NonNullable<RulePack['model']>
   const map = pack.modelRules as Int32Array
   const flagged = scoreInto(model, text)
+  if (pack.fusion && !modelOnly) result = fused(pack, result, pack.fusion)
   // Flagged rules the rules found nothing of, strongest first: they share one quote budget.
   let flags: number[] | undefined
   for (let r = 0; r < map.length; r++) {
@@ -246,6 +248,55 @@ function withModelHits(
   }
   return out
 }
+
+/**
+ * Fusion (a check version's `fusion`): a review hit from the rules is dropped when the model
+ * scores its rule below the rule's floor and the message carries a cue of a clearing-context
+ * group (it studies or quotes the rules, warns, reports a case, refuses, promotes...). Such a
+ * hit is a word the rules could not place, in a message that looks like talk about the rules,
+ * and the model that read the whole message finds no violation of that rule in it. Block hits
+ * stay; so does everything in an answer whose hits were capped (its unlisted hits are unknown).
+ * The rule then scores as if the rules had found nothing of it (the model's own score).
+ */
+function fused(
+  pack: RulePack,
+  result: CheckResult,
+  fusion: NonNullable<RulePack['fusion']>,
+): CheckResult {
+  if (result.hits.length === 0 || result.truncated || (contextSeen & fusion.context) === 0)
+    return result
+  const map = pack.modelRules as Int32Array
+  let lowRules = 0 // pack rule indices (bits) the model scores below their floor
+  for (let r = 0; r < map.length; r++) {
+    const i = map[r] as number
+    if (i >= 0 && (bestLogit[r] as number) < (fusion.floorLogit[i] as number)) lowRules |= 1 << i
+  }
+  if (lowRules === 0) return result
+  const kept: Hit[] = []
+  let dropped = 0
+  let block = false
+  for (const hit of result.hits) {
+    const i = ruleIndexOf(pack, hit.rule)
+    if (hit.channel !== 'model' && hit.verdict === 'review' && (lowRules >> i) & 1) {
+      dropped |= 1 << i
+      continue
+    }
+    kept.push(hit)
+    if (hit.verdict === 'block') block = true
+  }
+  if (dropped === 0) return result
+  // A rule with a hit left keeps its score; one whose every hit went scores from the model.
+  for (const hit of kept) dropped &= ~(1 << ruleIndexOf(pack, hit.rule))
+  for (let i = 0; dropped >> i !== 0; i++) if ((dropped >> i) & 1) ruleScores[i] = 0
+  if (kept.length === 0) return { verdict: 'pass', hits: [] }
+  return { verdict: block ? 'block' : 'review', hits: kept }
+}
+
+const ruleIndexOf = (pack: RulePack, id: string): number =>
+  pack.rules.findIndex((rule) => rule.id === id)
+
+/** Cue groups (bits) of the cues the last decide saw, for fusion; 0 when it found no term. */
+let contextSeen = 0
 
 /** Term matches in the last scan: with none, nothing can be a hit. */
 let termsFound = 0
@@ -743,6 +794,7 @@ function decide(
     if (groups & pack.barrierGroups) barriers.push(c)
     liveCues.push(c)
   }
+  contextSeen = messagePass
   messageAny &= pack.messageGroups
   messagePass &= pack.messageGroups
   const widest = pack.widestWindow

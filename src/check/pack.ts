@@ -137,6 +137,13 @@ export interface RulePackData {
     lower: number[]
     note: number[]
   }
+  /**
+   * Optional (check version c3 on): how the rules' hits and the model's scores combine. context:
+   * mask of the cue groups whose cue anywhere in the message (not inside a longer term) allows a
+   * review hit of the rules to be dropped; floor: per rule, the model's score (0-1) below which
+   * it is (0: never).
+   */
+  fusion?: { context: number; floor: number[] }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -168,6 +175,8 @@ export interface RulePack {
   readonly longestCue: Int32Array
   /** The widest window of the groups whose scope is not the whole message. */
   readonly widestWindow: number
+  /** See RulePackData.fusion; the floors as logits per rule (-Infinity: never dropped). */
+  readonly fusion?: { readonly context: number; readonly floorLogit: Float64Array }
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -240,6 +249,14 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     negateGroups: data.negate,
     longestCue: Int32Array.from({ length: 32 }, (_, g) => data.longestCue[g] ?? 0),
     widestWindow,
+    ...(data.fusion && {
+      fusion: {
+        context: data.fusion.context,
+        floorLogit: Float64Array.from(data.fusion.floor, (p) =>
+          p > 0 ? Math.log(p / (1 - p)) : -Infinity,
+        ),
+      },
+    }),
     bmp: view('bmp'),
     astral: view('astral'),
     base: view('base'),
