@@ -137,31 +137,26 @@ describe('query plans', () => {
 })
 
 describe('a roster import', () => {
-  it('drives every count from the chunk of rows, looking each official up by external id', async () => {
-    const statements = rosterImportStatements(db, {
+  type Planned = { toSQL(): { sql: string; params: unknown[] } }
+  /** A one-row merge import's statements, with the counting classes given. */
+  const mergeImport = (classes: string) =>
+    rosterImportStatements(db, {
       importId: 'x',
       now: '2026-01-01T00:00:00.000Z',
       mode: 'merge',
       scope: null,
       bodySha256: 'x',
       rows: [{ externalId: 'a', name: 'b', unit: 'c' }],
-      classes: '[]',
-    })
-    const counting = statements[1] as unknown as { toSQL(): { sql: string; params: unknown[] } }
-    const steps = await plan(counting.toSQL())
+      classes,
+    }) as unknown as Planned[]
+
+  it('drives every count from the chunk of rows, looking each official up by external id', async () => {
+    const steps = await plan(mergeImport('[]')[1]!.toSQL())
     expect(steps.join('\n')).not.toMatch(/officials_active_unit/)
     expect(steps.filter((d) => /officials_external_id/.test(d))).toHaveLength(3)
   })
   it('keeps every statement of a merge import to the listed officials, never the whole roster', async () => {
-    const statements = rosterImportStatements(db, {
-      importId: 'x',
-      now: '2026-01-01T00:00:00.000Z',
-      mode: 'merge',
-      scope: null,
-      bodySha256: 'x',
-      rows: [{ externalId: 'a', name: 'b', unit: 'c' }],
-      classes: '[["wechat-red-lines",1,2]]',
-    }) as unknown as { toSQL(): { sql: string; params: unknown[] } }[]
+    const statements = mergeImport('[["wechat-red-lines",1,2]]')
     expect(statements.length).toBeGreaterThan(4)
     for (const statement of statements) {
       const steps = await plan(statement.toSQL())
