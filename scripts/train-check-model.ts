@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
+import { logit, MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
 import {
   CORPUS_LICENCES,
   defaultDevsetDir,
@@ -267,14 +267,14 @@ const thresholdLogits = chooseThresholds({
   group,
   budget,
   gain,
-  floor: Math.log(MIN_THRESHOLD / (1 - MIN_THRESHOLD)),
+  floor: logit(MIN_THRESHOLD),
   preFlagged: joint ? rulesFlagged : undefined,
 })
 // Stored as probabilities, rounded so the manifest reads well; 1 means the rule never flags.
 const threshold = thresholdLogits.map((t) =>
   t === Infinity ? 1 : Number((1 / (1 + Math.exp(-t))).toPrecision(6)),
 )
-const thresholdLogit = threshold.map((p) => Math.log(p / (1 - p)))
+const thresholdLogit = threshold.map(logit)
 const flagsOf = (i: number) => {
   let m = joint ? rulesCaught[i]! | (rulesFlagged[i]! && !rulesCaught[i] ? 1 << 31 : 0) : 0
   for (let r = 0; r < R; r++) if ((scores[i * R + r] as number) >= thresholdLogit[r]!) m |= 1 << r

@@ -41,6 +41,9 @@ const DIGIT_TOKEN = 0x200000 // above every code point, below word tokens (0x400
 const CURRENCY_TOKEN = 0x200001
 const WORD_SEED = 0x3c6ef372
 
+/** The log-odds of a probability (0 gives -Infinity, 1 Infinity): thresholds and floors compare as logits. */
+export const logit = (p: number) => Math.log(p / (1 - p))
+
 /** The model as the build describes it (the JSON half; the tables are in the data module). */
 export interface CheckModelData {
   format: 1
@@ -118,7 +121,7 @@ export function fromTables(
     bias: Float64Array.from(data.bias),
     scale: Float64Array.from(data.scale),
     threshold: Float64Array.from(data.threshold),
-    thresholdLogit: Float64Array.from(data.threshold, (p) => Math.log(p / (1 - p))),
+    thresholdLogit: Float64Array.from(data.threshold, logit),
     slotShift: 32 - data.slotBits,
     normFloor: data.normFloor,
     sha256: data.sha256,

@@ -4,7 +4,7 @@
  * Everything the hot loop touches is a typed-array view into one buffer built at compile time, so
  * loading a pack decodes nothing and the engine never allocates per character.
  */
-import type { CheckModel } from './model'
+import { logit, type CheckModel } from './model'
 
 /** Character classes. Classes below DIGIT never reach the automaton. */
 export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
@@ -252,9 +252,7 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
     ...(data.fusion && {
       fusion: {
         context: data.fusion.context,
-        floorLogit: Float64Array.from(data.fusion.floor, (p) =>
-          p > 0 ? Math.log(p / (1 - p)) : -Infinity,
-        ),
+        floorLogit: Float64Array.from(data.fusion.floor, logit),
       },
     }),
     bmp: view('bmp'),

@@ -89,10 +89,13 @@ function offeredKey(c: Context<AppEnv>): string | undefined {
   return bearer ?? (header || undefined)
 }
 
+/** The caller's address as the limiter counts it (an IPv4 address, or an IPv6 /64). */
+const addressOf = (c: Context<AppEnv>) => rateLimitKey(c.req.header('cf-connecting-ip'))
+
 function setAnonymous(c: Context<AppEnv>) {
   c.set('checkCaller', {
     kind: 'address',
-    countKey: rateLimitKey(c.req.header('cf-connecting-ip')),
+    countKey: addressOf(c),
     limit: CHECKS_PER_MINUTE,
     limiter: c.env.CHECK_RATE_LIMITER,
   })
@@ -137,7 +140,7 @@ export const identifyCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw invalidKey(
       'This is an admin API token (rlt_…), for /api/admin only. The check API takes a check key (rlk_…), which an admin makes with kind "check".',
     )
-  const address = rateLimitKey(c.req.header('cf-connecting-ip'))
+  const address = addressOf(c)
   const now = Date.now()
   const until = spentOnGuesses.get(address)
   if (until !== undefined) {
