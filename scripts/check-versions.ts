@@ -86,9 +86,17 @@ export interface CheckSource {
   /**
    * How the rules' hits and the model's scores combine (check version c3 on): a review hit of a
    * rule whose model score is below floor[rule] (0-1) is dropped when a cue of a context group
-   * stands anywhere in the message.
+   * stands anywhere in the message. From c4: a review hit whose model score is below veto[rule]
+   * is dropped wherever it stands in a message of vetoLength characters or more, and a block hit
+   * below blockFloor[rule] with a context cue.
    */
-  fusion?: { context?: string[]; floor?: Record<string, number> }
+  fusion?: {
+    context?: string[]
+    floor?: Record<string, number>
+    veto?: Record<string, number>
+    vetoLength?: number
+    blockFloor?: Record<string, number>
+  }
 }
 
 // Objects merge key by key, lists concatenate without duplicates, scalars are replaced.

@@ -111,10 +111,20 @@ export const corpusHalf = (text: string): 'train' | 'held' =>
 const calibrationSlice = (text: string): boolean =>
   ((createHash('sha256').update(`redlines check model\n${text}`).digest()[1] as number) & 1) === 1
 
-export async function loadData(devsetDir: string, corporaDir: string): Promise<LoadedData> {
+/**
+ * The development set's lines (every file under devsetDir, or only those named in `only`, paths
+ * relative to it: what a committed model was trained from) and the corpora's.
+ */
+export async function loadData(
+  devsetDir: string,
+  corporaDir: string,
+  only?: ReadonlySet<string>,
+): Promise<LoadedData> {
   const examples: Example[] = []
   const files: LoadedData['files'] = []
+  const relative = (file: string) => path.relative(devsetDir, file).split(path.sep).join('/')
   for (const file of await jsonlFiles(devsetDir)) {
+    if (only && !only.has(relative(file))) continue
     const raw = await readFile(file, 'utf8')
     const rows = lines(raw).map((l, i) => {
       try {
@@ -124,7 +134,7 @@ export async function loadData(devsetDir: string, corporaDir: string): Promise<L
       }
     })
     files.push({
-      file: path.relative(devsetDir, file).split(path.sep).join('/'),
+      file: relative(file),
       sha256: sha256(raw),
       lines: rows.length,
     })

@@ -475,16 +475,34 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   // Fusion: which context lets a review hit go when the model's score for its rule is low.
   let fusion: RulePackData['fusion']
   if (check.fusion) {
-    unknownKeys('fusion', check.fusion, ['context', 'floor'], problems)
-    const floors = check.fusion.floor ?? {}
-    for (const [id, p] of Object.entries(floors)) {
-      if (!ruleIndex.has(id)) problems.push(`fusion.floor.${id}: not a rule of this notice version`)
-      if (typeof p !== 'number' || !(p >= 0 && p < 1))
-        problems.push(`fusion.floor.${id}: a score from 0 up to (not including) 1`)
+    unknownKeys(
+      'fusion',
+      check.fusion,
+      ['context', 'floor', 'veto', 'vetoLength', 'blockFloor'],
+      problems,
+    )
+    // Per rule, a model score: 0 (or absent) for a rule it never drops.
+    const perRule = (key: 'floor' | 'veto' | 'blockFloor') => {
+      const scores = check.fusion?.[key] ?? {}
+      for (const [id, p] of Object.entries(scores)) {
+        if (!ruleIndex.has(id))
+          problems.push(`fusion.${key}.${id}: not a rule of this notice version`)
+        if (typeof p !== 'number' || !(p >= 0 && p < 1))
+          problems.push(`fusion.${key}.${id}: a score from 0 up to (not including) 1`)
+      }
+      return input.rules.map(({ id }) => scores[id] ?? 0)
     }
     const context = maskOf('fusion.context', check.fusion.context)
     if (context === 0) problems.push('fusion.context: name at least one cue group')
-    fusion = { context, floor: input.rules.map(({ id }) => floors[id] ?? 0) }
+    const vetoLength = check.fusion.vetoLength ?? 0
+    if (!Number.isInteger(vetoLength) || vetoLength < 0 || vetoLength > 10_000)
+      problems.push('fusion.vetoLength: a whole number of characters from 0 to 10000')
+    fusion = {
+      context,
+      floor: perRule('floor'),
+      ...(check.fusion.veto && { veto: perRule('veto'), vetoLength }),
+      ...(check.fusion.blockFloor && { blockFloor: perRule('blockFloor') }),
+    }
   }
 
   const alphabet = shared ?? alphabetOf([check])

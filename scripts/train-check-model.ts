@@ -2,7 +2,7 @@
  * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c3/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c4/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -58,7 +58,7 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c3/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c4/model'),
     },
     verify: { type: 'boolean', default: false },
     // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
@@ -91,14 +91,32 @@ const NEAR_MISS_BUDGET = 0.02
 // 谢谢") is rare in the corpora, so a budget alone can let a threshold sink that low.
 const MIN_THRESHOLD = 0.5
 const CORPUS_POSITIVE_GAIN = 0.02 // a cold-offensive line, against 1 for an authored violation
-const CONFIG: TrainConfig = { ...DEFAULT_CONFIG }
+// Per check version, what its model was trained with (a later version may change the defaults;
+// an earlier one must still retrain byte for byte with --verify).
+const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
+  4: JSON.parse(process.env.TRAIN_CONFIG ?? '{}') as Partial<TrainConfig>,
+}
+const CONFIG: TrainConfig = { ...DEFAULT_CONFIG, ...CONFIG_OF[checkNumber] }
 
 const started = performance.now()
 const log = (what: string) =>
   console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`)
 
 const { fold, styled } = foldTables()
-const data = await loadData(devsetDir, values.corpora)
+// --verify retrains from exactly the files the committed model names (a later check version's
+// training authors are added to the same folder).
+const committedFiles = values.verify
+  ? await readFile(path.join(outDir, 'model.json'), 'utf8').then(
+      (json) =>
+        new Set(
+          (JSON.parse(json) as { training: { data: { file: string }[] } }).training.data.map(
+            (f) => f.file,
+          ),
+        ),
+      () => undefined,
+    )
+  : undefined
+const data = await loadData(devsetDir, values.corpora, committedFiles)
 const examples = data.examples.filter(isTraining)
 const calibration = data.examples.filter(isCalibration)
 const R = RULES.length
@@ -186,6 +204,30 @@ if (joint) {
       return { fused: withModel(pack, silent), plain: withModel(plain, silent) }
     }),
   }
+  // For --fusion-dump: the same rules with a fusion that drops every hit where a clearing context
+  // stands (and none elsewhere), so a dropped hit says the context is there.
+  const probe =
+    pack.fusion &&
+    (() => {
+      const all = Float64Array.from(RULES, () => Infinity)
+      const none = Float64Array.from(RULES, () => -Infinity)
+      const probing: RulePack = {
+        ...pack,
+        fusion: {
+          context: pack.fusion.context,
+          floorLogit: all,
+          vetoLogit: none,
+          vetoLength: 0,
+          blockFloorLogit: all,
+        },
+      }
+      return {
+        corpus: withModel(probing, corpusModel),
+        folds: packs.folds.map((_, k) =>
+          withModel(probing, { ...foldModels[k]!, thresholdLogit: all }),
+        ),
+      }
+    })()
   const ruleBits = (hits: { rule: string }[]) =>
     hits.reduce((m, h) => m | (1 << RULES.indexOf(h.rule as never)), 0)
   fusionReport = { rules: RULES.map(() => ({ negatives: 0, positives: 0 })), dropped: [] }
@@ -201,6 +243,27 @@ if (joint) {
     // What fusion took away, per rule: from violations of that rule and from negatives.
     const before = checkMessage(plainPack, e.text, lang)
     const lost = ruleBits(before.hits) & ~rulesCaught[i]!
+    // Every line the rules hit, with what fusion needs to decide it (the model's out-of-fold
+    // score per hit, whether a clearing context stands), so floors can be chosen on these lines.
+    if (values['fusion-dump'] && before.hits.length > 0 && probe) {
+      const probed = checkMessage(which ? probe.folds[foldOf(e)]! : probe.corpus, e.text, lang)
+      dump.push({
+        line: i,
+        labels: e.labels,
+        source: e.source,
+        kind: e.kind,
+        context: probed.hits.length < before.hits.length,
+        length: e.text.length,
+        truncated: before.truncated === true,
+        ...(e.labels === 0 && { text: e.text }),
+        hits: before.hits.map((h) => ({
+          rule: h.rule,
+          term: h.term,
+          verdict: h.verdict,
+          score: 1 / (1 + Math.exp(-(scores[i * R + RULES.indexOf(h.rule as never)] as number))),
+        })),
+      })
+    }
     for (let k = 0; k < R; k++)
       if ((lost >> k) & 1) {
         dump.push({
@@ -223,6 +286,8 @@ if (joint) {
       for (const h of r.hits)
         dump.push({
           kept: true,
+          line: i,
+          text: e.text,
           rule: h.rule,
           term: h.term,
           verdict: h.verdict,
@@ -230,6 +295,22 @@ if (joint) {
           source: e.source,
           kind: e.kind,
         })
+    // ... and on violations, the hits that catch them (rule, verdict, the model's score), so a
+    // floor's cost in recall can be read off as well.
+    if (e.labels !== 0 && r.verdict !== 'pass')
+      for (const h of r.hits)
+        if (h.channel !== 'model')
+          dump.push({
+            caught: true,
+            line: i,
+            rule: h.rule,
+            term: h.term,
+            verdict: h.verdict,
+            violation: ((e.labels >> RULES.indexOf(h.rule as never)) & 1) === 1,
+            score: 1 / (1 + Math.exp(-(scores[i * R + RULES.indexOf(h.rule as never)] as number))),
+            source: e.source,
+            kind: e.kind,
+          })
     if (before.verdict !== 'pass' && r.verdict === 'pass')
       fusionReport!.dropped.push(e.labels === 0 ? e.source : `violation ${e.source}`)
   })

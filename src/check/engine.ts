@@ -194,7 +194,7 @@ function withModelHits(
   const model = pack.model as NonNullable<RulePack['model']>
   const map = pack.modelRules as Int32Array
   const flagged = scoreInto(model, text)
-  if (pack.fusion && !modelOnly) result = fused(pack, result, pack.fusion)
+  if (pack.fusion && !modelOnly) result = fused(pack, text, result, pack.fusion)
   // Flagged rules the rules found nothing of, strongest first: they share one quote budget.
   let flags: number[] | undefined
   for (let r = 0; r < map.length; r++) {
@@ -254,30 +254,44 @@ function withModelHits(
  * scores its rule below the rule's floor and the message carries a cue of a clearing-context
  * group (it studies or quotes the rules, warns, reports a case, refuses, promotes...). Such a
  * hit is a word the rules could not place, in a message that looks like talk about the rules,
- * and the model that read the whole message finds no violation of that rule in it. Block hits
- * stay; so does everything in an answer whose hits were capped (its unlisted hits are unknown).
- * The rule then scores as if the rules had found nothing of it (the model's own score).
+ * and the model that read the whole message finds no violation of that rule in it. From c4, a
+ * review hit also goes wherever it stands when the model scores its rule below the rule's veto
+ * (far lower: the model is all but sure) in a message long enough for that (vetoLength), and a block hit goes, with a context cue, below the
+ * rule's block floor. Everything in an answer whose hits were capped stays (its unlisted hits
+ * are unknown). The rule then scores as if the rules had found nothing of it (the model's own
+ * score).
  */
 function fused(
   pack: RulePack,
+  text: string,
   result: CheckResult,
   fusion: NonNullable<RulePack['fusion']>,
 ): CheckResult {
-  if (result.hits.length === 0 || result.truncated || (contextSeen & fusion.context) === 0)
-    return result
+  if (result.hits.length === 0 || result.truncated) return result
+  const inContext = (contextSeen & fusion.context) !== 0
+  const vetoes = text.length >= fusion.vetoLength
   const map = pack.modelRules as Int32Array
-  let lowRules = 0 // pack rule indices (bits) the model scores below their floor
+  let lowReview = 0 // pack rule indices (bits) whose review hits go
+  let lowBlock = 0 // ... and whose block hits go
   for (let r = 0; r < map.length; r++) {
     const i = map[r] as number
-    if (i >= 0 && (bestLogit[r] as number) < (fusion.floorLogit[i] as number)) lowRules |= 1 << i
+    if (i < 0) continue
+    const l = bestLogit[r] as number
+    if (
+      (vetoes && l < (fusion.vetoLogit[i] as number)) ||
+      (inContext && l < (fusion.floorLogit[i] as number))
+    )
+      lowReview |= 1 << i
+    if (inContext && l < (fusion.blockFloorLogit[i] as number)) lowBlock |= 1 << i
   }
-  if (lowRules === 0) return result
+  if ((lowReview | lowBlock) === 0) return result
   const kept: Hit[] = []
   let dropped = 0
   let block = false
   for (const hit of result.hits) {
     const i = ruleIndexOf(pack, hit.rule)
-    if (hit.channel !== 'model' && hit.verdict === 'review' && (lowRules >> i) & 1) {
+    const low = hit.verdict === 'review' ? lowReview : lowBlock
+    if (hit.channel !== 'model' && (low >> i) & 1) {
       dropped |= 1 << i
       continue
     }

@@ -141,9 +141,17 @@ export interface RulePackData {
    * Optional (check version c3 on): how the rules' hits and the model's scores combine. context:
    * mask of the cue groups whose cue anywhere in the message (not inside a longer term) allows a
    * review hit of the rules to be dropped; floor: per rule, the model's score (0-1) below which
-   * it is (0: never).
+   * it is (0: never). From c4, optional per rule as well: veto, the score below which a review
+   * hit is dropped whatever the context (in a message of vetoLength characters or more), and
+   * blockFloor, the score below which a block hit is dropped where a context cue stands.
    */
-  fusion?: { context: number; floor: number[] }
+  fusion?: {
+    context: number
+    floor: number[]
+    veto?: number[]
+    vetoLength?: number
+    blockFloor?: number[]
+  }
   /** Byte offset and element count of each table in the shared buffer. */
   tables: Record<TableName, [offset: number, length: number]>
   notes: Bilingual[]
@@ -176,7 +184,14 @@ export interface RulePack {
   /** The widest window of the groups whose scope is not the whole message. */
   readonly widestWindow: number
   /** See RulePackData.fusion; the floors as logits per rule (-Infinity: never dropped). */
-  readonly fusion?: { readonly context: number; readonly floorLogit: Float64Array }
+  readonly fusion?: {
+    readonly context: number
+    readonly floorLogit: Float64Array
+    readonly vetoLogit: Float64Array
+    /** The shortest message (UTF-16 units) the veto applies to: a short one tells the model little. */
+    readonly vetoLength: number
+    readonly blockFloorLogit: Float64Array
+  }
   readonly bmp: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
@@ -253,6 +268,12 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
       fusion: {
         context: data.fusion.context,
         floorLogit: Float64Array.from(data.fusion.floor, logit),
+        vetoLogit: Float64Array.from(data.fusion.veto ?? data.fusion.floor.map(() => 0), logit),
+        vetoLength: data.fusion.vetoLength ?? 0,
+        blockFloorLogit: Float64Array.from(
+          data.fusion.blockFloor ?? data.fusion.floor.map(() => 0),
+          logit,
+        ),
       },
     }),
     bmp: view('bmp'),
