@@ -2,12 +2,14 @@
  * The message check: one pass of an Aho-Corasick automaton over the folded text finds every term,
  * allow word and context cue at once; context then decides which term matches are hits.
  *
- * Folding is a table lookup per code point (pack.bmp): skipped characters never reach the
+ * Folding is a table lookup per code point (pack.bmpClasses, in two levels): skipped characters never reach the
  * automaton, so `红 包`, `紅包` and `红\u200b包` all walk the same path. Ring buffers remember where
  * each of the last 64 symbols sat in the original text, so every hit maps back to exact UTF-16
  * offsets. Pure TypeScript: runs in Node (benchmarks, scripts) and in workerd.
  */
 import {
+  BMP_BLOCK_BITS,
+  BMP_BLOCK_MASK,
   CHANNEL_EMOJI,
   CHANNEL_HOMOPHONE,
   CHANNEL_PINYIN,
@@ -41,7 +43,14 @@ import { bestLogit, bestSpan, scoreInto } from './model'
 import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
-export { loadRulePack, withModel, type RulePack, type RulePackData } from './pack'
+export {
+  loadRulePack,
+  packDataAt,
+  withModel,
+  type RulePack,
+  type RulePackData,
+  type RulePackIndexEntry,
+} from './pack'
 
 export type Verdict = 'pass' | 'review' | 'block'
 
@@ -302,7 +311,7 @@ let contextSeen = 0
 let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
-  const { bmp, base, check, fail, outHead, outs, patterns, masks } = pack
+  const { bmpBlocks, bmpClasses, base, check, fail, outHead, outs, patterns, masks } = pack
   const n = text.length
   termsFound = 0
   let count = 0
@@ -319,7 +328,8 @@ function scan(pack: RulePack, text: string): number {
     const c = text.charCodeAt(i)
     let next = i + 1
     let cls: number
-    if ((c & 0xf800) !== 0xd800) cls = bmp[c] as number
+    if ((c & 0xf800) !== 0xd800)
+      cls = bmpClasses[(bmpBlocks[c >> BMP_BLOCK_BITS] as number) + (c & BMP_BLOCK_MASK)] as number
     else {
       const lo = next < n ? text.charCodeAt(next) : 0
       if (c < 0xdc00 && (lo & 0xfc00) === 0xdc00) {
