@@ -481,7 +481,7 @@ try {
     `cold start, fresh Node process, median of 9: engine, model code, pack and model JSON compile and evaluate ` +
       `${median(0).toFixed(2)} ms + tables (Data modules: rule packs and model copied into fresh buffers ${median(3).toFixed(2)} ms, ` +
       `as workerd does for every Data module of the Worker; of which memcpy ${median(4).toFixed(2)} ms, the rest paging in fresh memory) ` +
-      `and loadRulePack + loadCheckModel ${median(1).toFixed(2)} ms = ` +
+      `with the pack's description parsed and loadRulePack + loadCheckModel, ${median(1).toFixed(2)} ms in all = ` +
       `${(median(0) + median(1)).toFixed(2)} ms; first check (rules + model) ${median(2).toFixed(2)} ms`,
   )
   const kib = (file: string) => statSync(file).size / 1024
