@@ -1,9 +1,9 @@
 /**
  * Check models into the Worker: every committed content/notices/<id>/checks/c<n>/model/ (written
- * by npm run train:check-model) is verified against its manifest and laid out in a data-only Wasm
- * module of its own,
+ * by npm run train:check-model) is verified against its manifest and its tables laid out in a Data
+ * module of its own (identical tables, such as the fold tables check versions share, once),
  *   src/generated/checkmodels.json  what each model is and where its tables are
- *   src/generated/checkmodels.wasm  the tables (ready memory: nothing to parse at start-up)
+ *   src/generated/checkmodels.bin   the tables (viewed in place: nothing to parse at start-up)
  * A module apart from the rule packs' so that a check version's model and its rule pack can be
  * built, replaced and loaded independently, and the rule pack's layout can change without this.
  */
@@ -53,6 +53,9 @@ export async function buildCheckModels(
 ): Promise<{ models: Record<string, CheckModelData>; bytes: Buffer }> {
   const models: Record<string, CheckModelData> = {}
   const parts: Buffer[] = []
+  // Table by table, identical ones stored once (check versions share their fold tables): the
+  // runtime copies every byte of the data module into each new isolate.
+  const seen = new Map<string, number>()
   let at = 0
   for (const [key, folder] of await findCheckModels(root)) {
     const where = path.relative(root, folder)
@@ -70,9 +73,21 @@ export async function buildCheckModels(
     for (const name of Object.keys(MODEL_TABLES) as ModelTableName[]) {
       const [offset, length] = manifest.tables?.[name] ?? [-1, -1]
       const bytes = length * MODEL_TABLES[name].BYTES_PER_ELEMENT
-      if (!(offset >= 0 && offset % 4 === 0 && offset + bytes <= bin.length))
+      if (!(offset >= 0 && offset % 4 === 0 && offset + bytes <= bin.length)) {
         problems.push(`tables.${name}: outside model.bin or not 4-byte aligned`)
-      tables[name] = [at + offset, length]
+        continue
+      }
+      const table = bin.subarray(offset, offset + bytes)
+      const same = `${name}:${createHash('sha256').update(table).digest('hex')}`
+      let place = seen.get(same)
+      if (place === undefined) {
+        place = at
+        seen.set(same, place)
+        const pad = (4 - (bytes % 4)) % 4
+        parts.push(table, Buffer.alloc(pad))
+        at += bytes + pad
+      }
+      tables[name] = [place, length]
     }
     if (problems.length) throw new RulePackError(where, problems)
     const { notice: _n, check: _c, bin: _b, ...rest } = manifest
@@ -87,9 +102,6 @@ export async function buildCheckModels(
       sha256: modelSha256(json, bin),
       tables,
     }
-    const pad = (4 - (bin.length % 4)) % 4
-    parts.push(bin, Buffer.alloc(pad))
-    at += bin.length + pad
   }
   return { models, bytes: Buffer.concat(parts) }
 }

@@ -6,6 +6,7 @@
 import * as OpenCC from 'opencc-js'
 import { pinyin } from 'pinyin-pro'
 import {
+  BMP_BLOCK_MASK,
   CHANNEL_EMOJI,
   CHANNEL_HOMOPHONE,
   CHANNEL_PINYIN,
@@ -40,11 +41,13 @@ import {
   VERDICT_REVIEW,
   TABLES,
   loadRulePack,
+  packDataAt,
   withModel,
   packKey,
   type Bilingual,
   type RulePack,
   type RulePackData,
+  type RulePackIndexEntry,
   type TableName,
 } from '../src/check/pack'
 import {
@@ -682,15 +685,28 @@ export interface CompiledPack {
   tables: { [K in TableName]: InstanceType<(typeof TABLES)[K]> }
 }
 
-/** Lays every pack's tables out in one buffer (4-byte aligned) and says where each one is. */
+/**
+ * Lays every pack's tables out in one buffer (4-byte aligned) and says where each one is; after
+ * the tables, each pack's description (RulePackData, with its tables' places) as ASCII JSON,
+ * which index (what src/generated/rulepacks.json holds) points at.
+ */
 export function layoutPacks(packs: CompiledPack[]): {
   packs: Record<string, RulePackData>
+  index: Record<string, RulePackIndexEntry>
   bytes: Uint8Array
 } {
   const out: Record<string, RulePackData> = {}
   const parts: Uint8Array[] = []
   const seen = new Map<string, number>()
   let at = 0
+  const append = (bytes: Uint8Array) => {
+    const start = at
+    parts.push(bytes)
+    const pad = (4 - (bytes.byteLength % 4)) % 4
+    if (pad) parts.push(new Uint8Array(pad))
+    at += bytes.byteLength + pad
+    return start
+  }
   for (const { meta, tables } of packs) {
     const where = {} as RulePackData['tables']
     for (const name of Object.keys(TABLES) as TableName[]) {
@@ -704,13 +720,24 @@ export function layoutPacks(packs: CompiledPack[]): {
         continue
       }
       seen.set(key, at)
-      where[name] = [at, t.length]
-      parts.push(bytes)
-      const pad = (4 - (t.byteLength % 4)) % 4
-      if (pad) parts.push(new Uint8Array(pad))
-      at += t.byteLength + pad
+      where[name] = [append(bytes), t.length]
     }
     out[packKey(meta.notice, meta.version, meta.check)] = { ...meta, tables: where }
+  }
+  const index: Record<string, RulePackIndexEntry> = {}
+  for (const [key, data] of Object.entries(out)) {
+    // ASCII, so that a byte is a UTF-16 unit (see packDataAt).
+    const ascii = JSON.stringify(data).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    const json = Uint8Array.from(ascii, (c) => c.charCodeAt(0))
+    index[key] = {
+      notice: data.notice,
+      version: data.version,
+      check: data.check,
+      meta: [append(json), json.byteLength],
+    }
   }
   const bytes = new Uint8Array(at)
   let offset = 0
@@ -718,7 +745,7 @@ export function layoutPacks(packs: CompiledPack[]): {
     bytes.set(part, offset)
     offset += part.length
   }
-  return { packs: out, bytes }
+  return { packs: out, index, bytes }
 }
 
 /** The packs as the build wrote them (src/generated/rulepacks.json + .bin), for Node scripts. */
@@ -729,11 +756,14 @@ export async function readBuiltPacks(
   const { readFile } = await import('node:fs/promises')
   const path = await import('node:path')
   const generated = path.join(root, 'src/generated')
-  const packs = JSON.parse(
+  const index = JSON.parse(
     await readFile(path.join(generated, 'rulepacks.json'), 'utf8'),
-  ) as Record<string, RulePackData>
+  ) as Record<string, RulePackIndexEntry>
   const bytes = await readFile(path.join(generated, 'rulepacks.bin'))
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
+  const packs = Object.fromEntries(
+    Object.entries(index).map(([key, entry]) => [key, packDataAt(entry, buffer)]),
+  )
   // Each pack with its check version's model, as src/check/packs.ts gives them to the Worker.
   const built = models ? await (await import('./checkmodel-pack')).readBuiltModels(root) : {}
   return Object.fromEntries(
@@ -762,10 +792,29 @@ const contextPattern = (
  * The class of every BMP code point, and above the BMP runs of one class or of classes stepping
  * up by one (styled alphabets); unlisted code points are OTHER.
  */
-function characterTables(alphabet: Alphabet): Pick<CompiledPack['tables'], 'bmp' | 'astral'> {
+function characterTables(
+  alphabet: Alphabet,
+): Pick<CompiledPack['tables'], 'bmpBlocks' | 'bmpClasses' | 'astral'> {
   const bmp = new Uint16Array(0x10000)
   for (let cp = 0; cp <= 0xffff; cp++)
     if (cp < 0xd800 || cp > 0xdfff) bmp[cp] = alphabet.classOf(String.fromCodePoint(cp))
+  // Two levels: each block of BMP_BLOCK_MASK + 1 code points points at its classes, and blocks
+  // that classify alike share them.
+  const blockSize = BMP_BLOCK_MASK + 1
+  const bmpBlocks = new Uint32Array(0x10000 / blockSize)
+  const classes: number[] = []
+  const blockAt = new Map<string, number>()
+  for (let b = 0; b < bmpBlocks.length; b++) {
+    const block = bmp.subarray(b * blockSize, (b + 1) * blockSize)
+    const key = block.join(',')
+    let at = blockAt.get(key)
+    if (at === undefined) {
+      at = classes.length
+      classes.push(...block)
+      blockAt.set(key, at)
+    }
+    bmpBlocks[b] = at
+  }
   const astral: number[] = []
   // Above the BMP only what disguises text: styled letters and digits, emoji and symbols,
   // compatibility ideographs, tags and variation selectors. The rest separates words (OTHER).
@@ -790,7 +839,7 @@ function characterTables(alphabet: Alphabet): Pick<CompiledPack['tables'], 'bmp'
       cp += Math.max(same, steps)
     }
   }
-  return { bmp, astral: Uint32Array.from(astral) }
+  return { bmpBlocks, bmpClasses: Uint16Array.from(classes), astral: Uint32Array.from(astral) }
 }
 
 type Automaton = Pick<CompiledPack['tables'], 'base' | 'check' | 'fail' | 'outHead' | 'outs'>

@@ -2,12 +2,14 @@
  * The message check: one pass of an Aho-Corasick automaton over the folded text finds every term,
  * allow word and context cue at once; context then decides which term matches are hits.
  *
- * Folding is a table lookup per code point (pack.bmp): skipped characters never reach the
+ * Folding is a table lookup per code point (pack.bmpClasses, in two levels): skipped characters never reach the
  * automaton, so `红 包`, `紅包` and `红\u200b包` all walk the same path. Ring buffers remember where
  * each of the last 64 symbols sat in the original text, so every hit maps back to exact UTF-16
  * offsets. Pure TypeScript: runs in Node (benchmarks, scripts) and in workerd.
  */
 import {
+  BMP_BLOCK_BITS,
+  BMP_BLOCK_MASK,
   CHANNEL_EMOJI,
   CHANNEL_HOMOPHONE,
   CHANNEL_PINYIN,
@@ -41,7 +43,14 @@ import { bestLogit, bestSpan, scoreInto } from './model'
 import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
-export { loadRulePack, withModel, type RulePack, type RulePackData } from './pack'
+export {
+  loadRulePack,
+  packDataAt,
+  withModel,
+  type RulePack,
+  type RulePackData,
+  type RulePackIndexEntry,
+} from './pack'
 
 export type Verdict = 'pass' | 'review' | 'block'
 
@@ -316,7 +325,7 @@ let contextSeen = 0
 let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
-  const { bmp, base, check, fail, outHead, outs, patterns, masks } = pack
+  const { bmpBlocks, bmpClasses, base, check, fail, outHead, outs, patterns, masks } = pack
   const n = text.length
   termsFound = 0
   let count = 0
@@ -333,7 +342,8 @@ function scan(pack: RulePack, text: string): number {
     const c = text.charCodeAt(i)
     let next = i + 1
     let cls: number
-    if ((c & 0xf800) !== 0xd800) cls = bmp[c] as number
+    if ((c & 0xf800) !== 0xd800)
+      cls = bmpClasses[(bmpBlocks[c >> BMP_BLOCK_BITS] as number) + (c & BMP_BLOCK_MASK)] as number
     else {
       const lo = next < n ? text.charCodeAt(next) : 0
       if (c < 0xdc00 && (lo & 0xfc00) === 0xdc00) {
@@ -747,7 +757,9 @@ function decide(
   // The groups whose scope is not the whole message. (Worked out here, on every call: an
   // operation first met on a rare path after the function was optimised has no type feedback,
   // and V8 then leaves the optimised code there on every call until it recompiles it.)
-  const localGroups = ~pack.messageGroups
+  deciding = pack
+  decidingByDefinition = byDefinition
+  localGroups = ~pack.messageGroups
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -794,10 +806,10 @@ function decide(
   if (!possible) return { verdict: 'pass', hits: [] }
 
   // A cue inside a longer term is part of that term: 不要 in 不要外传 clears nothing.
-  let messagePass = 0
-  let messageAny = 0
-  const liveCues: number[] = []
-  const barriers: number[] = []
+  messagePass = 0
+  messageAny = 0
+  liveCues = []
+  barriers = []
   const liveTerms = new Spans(live)
   for (const c of cues) {
     if (f(c, STATE) === DROPPED) continue
@@ -811,81 +823,8 @@ function decide(
   contextSeen = messagePass
   messageAny &= pack.messageGroups
   messagePass &= pack.messageGroups
-  const widest = pack.widestWindow
-  const negation = pack.negateGroups
-
-  /**
-   * Does a barrier (但是, however) stand between cue c and the term t after it? What comes after
-   * a contrast is not under the prohibition before it (严禁…，但这个红包你收下吧); a refusal after
-   * it still clears what came before (红包收到了，但已经退回).
-   */
-  const separated = (c: number, t: number): boolean => {
-    const from = f(c, ESYM)
-    const to = f(t, SSYM)
-    if (from >= to) return false
-    for (let i = firstEnding(barriers, from + 1); i < barriers.length; i++) {
-      const b = barriers[i] as number
-      if (f(b, ESYM) >= to) break
-      if (b !== c && f(b, SSYM) > from) return true
-    }
-    return false
-  }
-
-  /**
-   * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
-   * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
-   * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
-   * A clearing cue (forPass) counts only if no barrier parts it from the term; a context cue only
-   * if no negation stands before it.
-   */
-  const cueInRange = (t: number, mask: number, forPass: boolean): number => {
-    if (mask === 0) return -1
-    const ts = f(t, SSYM)
-    const te = f(t, ESYM)
-    const from = f(t, STOK) - widest
-    const to = f(t, ETOK) + widest + MAX_PATTERN
-    let lo = 0
-    let hi = liveCues.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (f(liveCues[mid] as number, ETOK) < from) lo = mid + 1
-      else hi = mid
-    }
-    for (let i = lo; i < liveCues.length; i++) {
-      const c = liveCues[i] as number
-      if (f(c, ETOK) > to) break
-      const groups = groupsOf(pack, c) & mask
-      if (groups === 0 || (forPass && f(c, STATE) === IN_TERM)) continue
-      const cs = f(c, SSYM)
-      const ce = f(c, ESYM)
-      if (cs >= ts && ce <= te) continue // inside the term itself: not context
-      if (forPass ? barriers.length !== 0 && separated(c, t) : negation !== 0 && negated(c))
-        continue
-      const before = cs < ts
-      const after = ce > te
-      for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
-        if ((bits & 1) === 0) continue
-        const group = pack.groups[g] as RulePack['groups'][number]
-        if (before && group.dir !== DIR_AFTER) {
-          const near = f(t, STOK) - f(c, ETOK) <= group.window
-          const same =
-            group.scope === SCOPE_CLAUSE
-              ? f(c, ECLAUSE) === f(t, SCLAUSE)
-              : group.scope === SCOPE_NEAR || f(c, ESENT) === f(t, SSENT)
-          if (near && same) return c
-        }
-        if (after && group.dir !== DIR_BEFORE) {
-          const near = f(c, STOK) - f(t, ETOK) <= group.window
-          const same =
-            group.scope === SCOPE_CLAUSE
-              ? f(t, ECLAUSE) === f(c, SCLAUSE)
-              : group.scope === SCOPE_NEAR || f(t, ESENT) === f(c, SSENT)
-          if (near && same) return c
-        }
-      }
-    }
-    return -1
-  }
+  widest = pack.widestWindow
+  negation = pack.negateGroups
 
   // hasCue answers cueInRange(...) >= 0 without walking every cue near every term, which is what
   // made dense texts slow: per group, its cues (see GroupCues). Only the groups some term asks
@@ -907,16 +846,10 @@ function decide(
   }
   wantPass &= localGroups
   wantAny &= localGroups
-  const longest = pack.longestCue
-  const passCues: (GroupCues | undefined)[] = []
-  const anyCues: (GroupCues | undefined)[] = []
-  let passGathered = 0 // the groups that have cues in passCues, and in anyCues
-  let anyGathered = 0
-  const add = (lists: (GroupCues | undefined)[], g: number, c: number) =>
-    (lists[g] ??= new GroupCues(
-      pack.groups[g] as RulePack['groups'][number],
-      longest[g] as number,
-    )).list.push(c)
+  passCues = []
+  anyCues = []
+  passGathered = 0
+  anyGathered = 0
   if (wantPass)
     for (const c of liveCues) {
       const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
@@ -933,41 +866,6 @@ function decide(
       for (let bits = groups; bits !== 0; bits &= bits - 1)
         add(anyCues, 31 - Math.clz32(bits & -bits), c)
     }
-  /** cueInRange(t, mask, forPass) >= 0, asked group by group. */
-  function hasCue(t: number, mask: number, forPass: boolean): boolean {
-    if (byDefinition) return cueInRange(t, mask, forPass) >= 0
-    let bits = mask & (forPass ? passGathered : anyGathered)
-    if (bits === 0) return false
-    const lists = forPass ? passCues : anyCues
-    const ts = f(t, SSYM)
-    const startToken = f(t, STOK)
-    const startClause = f(t, SCLAUSE)
-    const startSentence = f(t, SSENT)
-    const te = f(t, ESYM)
-    const endToken = f(t, ETOK)
-    const endClause = f(t, ECLAUSE)
-    const endSentence = f(t, ESENT)
-    const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
-    while (bits !== 0) {
-      const lowest = bits & -bits
-      bits ^= lowest
-      const cues = lists[31 - Math.clz32(lowest)] as GroupCues
-      if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence, parted))
-        return true
-      if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
-    }
-    return false
-  }
-  /** Is cue c under a negation? Asked once per cue, then remembered. */
-  function negated(c: number): boolean {
-    let known = f(c, NEGATED)
-    if (known === 0) {
-      known = hasCue(c, negation & localGroups, true) ? 2 : 1
-      found[c * FIELDS + NEGATED] = known
-    }
-    return known === 2
-  }
-
   // Message-wide groups: per group, the two latest clearing cues and the first two free context
   // cues. A term is asked about one that is not inside it, so two always suffice.
   latestPass.fill(-1)
@@ -991,37 +889,6 @@ function decide(
         }
       }
     }
-  const inside = (c: number, t: number) => f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
-  /**
-   * A message-wide cue of the groups in mask clears t, unless a barrier parts it from t. The
-   * latest such cue decides: a barrier that parts it parts every earlier one too.
-   */
-  const clearedInMessage = (t: number, mask: number): boolean => {
-    if ((mask & messagePass) === 0) return false
-    if (barriers.length === 0) return true
-    for (let bits = mask & messagePass; bits !== 0; bits &= bits - 1) {
-      const g = 2 * (31 - Math.clz32(bits & -bits))
-      let c = latestPass[g] as number
-      if (c >= 0 && inside(c, t)) c = latestPass[g + 1] as number
-      if (c >= 0 && !separated(c, t)) return true
-    }
-    return false
-  }
-  /** A free message-wide cue of the groups in mask, outside t. */
-  const inMessage = (t: number, mask: number): boolean => {
-    if ((mask & messageAny) === 0) return false
-    for (let bits = mask & messageAny; bits !== 0; bits &= bits - 1) {
-      const g = 2 * (31 - Math.clz32(bits & -bits))
-      let c = firstFree[g] as number
-      if (c >= 0 && inside(c, t)) c = firstFree[g + 1] as number
-      if (c >= 0) return true
-    }
-    return false
-  }
-  /** Context of the groups in mask for t, wherever their scope puts it. */
-  const context = (t: number, mask: number): boolean =>
-    inMessage(t, mask & pack.messageGroups) || hasCue(t, mask & localGroups, false)
-
   // Decide each term match: cleared, missing its context, or a hit (and how strong). A spelling
   // listed by several entries of its rule is decided per entry: the strongest hit stands, and of
   // equals the later entry (a newer version's clarification comes after the rule it clarifies).
@@ -1080,7 +947,6 @@ function decide(
   if (hits.length === 0) return { verdict: 'pass', hits: [] }
 
   // Overlapping hits of one rule: keep the strongest, then the longest.
-  const byPlace = (a: number, b: number) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF)
   hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
@@ -1126,19 +992,192 @@ function decide(
     result.totalHits = kept.length
   }
   return result
+}
 
-  function cueOf(h: number): number {
-    const lookup = f(h, CUE)
-    if (lookup === CUE_NONE) return -1
-    const entry = f(h, ENTRY)
-    const mask =
-      lookup === CUE_NEEDED
-        ? (pack.entryNeeds[entry] as number)
-        : lookup === CUE_ALL
-          ? (pack.entryAll[entry] as number)
-          : (pack.ruleBoost[ruleOf(pack, h)] as number)
-    return cueInRange(h, mask & localGroups, false)
+/**
+ * The message decide is working on, for the helpers after it: module state rather than closures
+ * made in decide for every message (wrangler bundles with keepNames, so each such closure also
+ * costs an Object.defineProperty naming it).
+ */
+let deciding: RulePack
+let decidingByDefinition = false
+/** The groups whose scope is not the whole message. */
+let localGroups = 0
+let liveCues: number[] = []
+let barriers: number[] = []
+let widest = 0
+let negation = 0
+/** Message-wide groups with a clearing cue, and with any cue. */
+let messagePass = 0
+let messageAny = 0
+let passCues: (GroupCues | undefined)[] = []
+let anyCues: (GroupCues | undefined)[] = []
+/** The groups that have cues in passCues, and in anyCues. */
+let passGathered = 0
+let anyGathered = 0
+
+/**
+ * Does a barrier (但是, however) stand between cue c and the term t after it? What comes after
+ * a contrast is not under the prohibition before it (严禁…，但这个红包你收下吧); a refusal after
+ * it still clears what came before (红包收到了，但已经退回).
+ */
+function separated(c: number, t: number): boolean {
+  const from = f(c, ESYM)
+  const to = f(t, SSYM)
+  if (from >= to) return false
+  for (let i = firstEnding(barriers, from + 1); i < barriers.length; i++) {
+    const b = barriers[i] as number
+    if (f(b, ESYM) >= to) break
+    if (b !== c && f(b, SSYM) > from) return true
   }
+  return false
+}
+
+/**
+ * The first cue (in liveCues order) of one of the groups in mask, placed as its group requires;
+ * -1 if none: the definition. Listed hits ask it for the cue their reason names; deciding
+ * uses hasCue, which gives the same answers faster (checkMessageByDefinition decides with this).
+ * A clearing cue (forPass) counts only if no barrier parts it from the term; a context cue only
+ * if no negation stands before it.
+ */
+function cueInRange(t: number, mask: number, forPass: boolean): number {
+  if (mask === 0) return -1
+  const ts = f(t, SSYM)
+  const te = f(t, ESYM)
+  const from = f(t, STOK) - widest
+  const to = f(t, ETOK) + widest + MAX_PATTERN
+  let lo = 0
+  let hi = liveCues.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (f(liveCues[mid] as number, ETOK) < from) lo = mid + 1
+    else hi = mid
+  }
+  for (let i = lo; i < liveCues.length; i++) {
+    const c = liveCues[i] as number
+    if (f(c, ETOK) > to) break
+    const groups = groupsOf(deciding, c) & mask
+    if (groups === 0 || (forPass && f(c, STATE) === IN_TERM)) continue
+    const cs = f(c, SSYM)
+    const ce = f(c, ESYM)
+    if (cs >= ts && ce <= te) continue // inside the term itself: not context
+    if (forPass ? barriers.length !== 0 && separated(c, t) : negation !== 0 && negated(c)) continue
+    const before = cs < ts
+    const after = ce > te
+    for (let g = 0, bits = groups; bits !== 0; g++, bits >>>= 1) {
+      if ((bits & 1) === 0) continue
+      const group = deciding.groups[g] as RulePack['groups'][number]
+      if (before && group.dir !== DIR_AFTER) {
+        const near = f(t, STOK) - f(c, ETOK) <= group.window
+        const same =
+          group.scope === SCOPE_CLAUSE
+            ? f(c, ECLAUSE) === f(t, SCLAUSE)
+            : group.scope === SCOPE_NEAR || f(c, ESENT) === f(t, SSENT)
+        if (near && same) return c
+      }
+      if (after && group.dir !== DIR_BEFORE) {
+        const near = f(c, STOK) - f(t, ETOK) <= group.window
+        const same =
+          group.scope === SCOPE_CLAUSE
+            ? f(t, ECLAUSE) === f(c, SCLAUSE)
+            : group.scope === SCOPE_NEAR || f(t, ESENT) === f(c, SSENT)
+        if (near && same) return c
+      }
+    }
+  }
+  return -1
+}
+
+/** Lists cue c among the cues of group g. */
+function add(lists: (GroupCues | undefined)[], g: number, c: number): void {
+  ;(lists[g] ??= new GroupCues(
+    deciding.groups[g] as RulePack['groups'][number],
+    deciding.longestCue[g] as number,
+  )).list.push(c)
+}
+
+/** cueInRange(t, mask, forPass) >= 0, asked group by group. */
+function hasCue(t: number, mask: number, forPass: boolean): boolean {
+  if (decidingByDefinition) return cueInRange(t, mask, forPass) >= 0
+  let bits = mask & (forPass ? passGathered : anyGathered)
+  if (bits === 0) return false
+  const lists = forPass ? passCues : anyCues
+  const ts = f(t, SSYM)
+  const startToken = f(t, STOK)
+  const startClause = f(t, SCLAUSE)
+  const startSentence = f(t, SSENT)
+  const te = f(t, ESYM)
+  const endToken = f(t, ETOK)
+  const endClause = f(t, ECLAUSE)
+  const endSentence = f(t, ESENT)
+  const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
+  while (bits !== 0) {
+    const lowest = bits & -bits
+    bits ^= lowest
+    const cues = lists[31 - Math.clz32(lowest)] as GroupCues
+    if (cues.before && cues.standsBefore(ts, startToken, startClause, startSentence, parted))
+      return true
+    if (cues.after && cues.standsAfter(te, endToken, endClause, endSentence)) return true
+  }
+  return false
+}
+/** Is cue c under a negation? Asked once per cue, then remembered. */
+function negated(c: number): boolean {
+  let known = f(c, NEGATED)
+  if (known === 0) {
+    known = hasCue(c, negation & localGroups, true) ? 2 : 1
+    found[c * FIELDS + NEGATED] = known
+  }
+  return known === 2
+}
+
+const inside = (c: number, t: number): boolean =>
+  f(c, SSYM) >= f(t, SSYM) && f(c, ESYM) <= f(t, ESYM)
+
+/**
+ * A message-wide cue of the groups in mask clears t, unless a barrier parts it from t. The
+ * latest such cue decides: a barrier that parts it parts every earlier one too.
+ */
+function clearedInMessage(t: number, mask: number): boolean {
+  if ((mask & messagePass) === 0) return false
+  if (barriers.length === 0) return true
+  for (let bits = mask & messagePass; bits !== 0; bits &= bits - 1) {
+    const g = 2 * (31 - Math.clz32(bits & -bits))
+    let c = latestPass[g] as number
+    if (c >= 0 && inside(c, t)) c = latestPass[g + 1] as number
+    if (c >= 0 && !separated(c, t)) return true
+  }
+  return false
+}
+/** A free message-wide cue of the groups in mask, outside t. */
+function inMessage(t: number, mask: number): boolean {
+  if ((mask & messageAny) === 0) return false
+  for (let bits = mask & messageAny; bits !== 0; bits &= bits - 1) {
+    const g = 2 * (31 - Math.clz32(bits & -bits))
+    let c = firstFree[g] as number
+    if (c >= 0 && inside(c, t)) c = firstFree[g + 1] as number
+    if (c >= 0) return true
+  }
+  return false
+}
+/** Context of the groups in mask for t, wherever their scope puts it. */
+function context(t: number, mask: number): boolean {
+  return inMessage(t, mask & deciding.messageGroups) || hasCue(t, mask & localGroups, false)
+}
+
+const byPlace = (a: number, b: number) => f(a, SOFF) - f(b, SOFF) || f(b, EOFF) - f(a, EOFF)
+
+function cueOf(h: number): number {
+  const lookup = f(h, CUE)
+  if (lookup === CUE_NONE) return -1
+  const entry = f(h, ENTRY)
+  const mask =
+    lookup === CUE_NEEDED
+      ? (deciding.entryNeeds[entry] as number)
+      : lookup === CUE_ALL
+        ? (deciding.entryAll[entry] as number)
+        : (deciding.ruleBoost[ruleOf(deciding, h)] as number)
+  return cueInRange(h, mask & localGroups, false)
 }
 
 /** First index in list (ordered by ESYM, as the scan emits) whose ESYM >= sym. */

@@ -70,8 +70,14 @@ export interface Bilingual {
  * so nothing is parsed, decoded or compiled at start-up); the pack's JSON says where each one is.
  */
 export const TABLES = {
-  /** Class of every BMP code point. */
-  bmp: Uint16Array,
+  /**
+   * Class of every BMP code point, in two levels: the class of c is
+   * bmpClasses[bmpBlocks[c >> BMP_BLOCK_BITS] + (c & BMP_BLOCK_MASK)]. Blocks of code points
+   * that classify alike are stored once (most of the BMP is OTHER), so a pack's character table
+   * is tens of KiB instead of 128 KiB: bytes every isolate copies and pages in at start-up.
+   */
+  bmpBlocks: Uint32Array,
+  bmpClasses: Uint16Array,
   /** (first code point, run length, class | RUN_STEPS) triples above the BMP, sorted. */
   astral: Uint32Array,
   /**
@@ -95,10 +101,14 @@ export const TABLES = {
 } as const
 export type TableName = keyof typeof TABLES
 
+/** Code points per block of the two-level BMP class table (see TABLES.bmpBlocks). */
+export const BMP_BLOCK_BITS = 6
+export const BMP_BLOCK_MASK = (1 << BMP_BLOCK_BITS) - 1
+
 /** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
 export const RUN_STEPS = 0x8000
 
-export const PACK_FORMAT = 12
+export const PACK_FORMAT = 13
 
 /** Where a pack sits in the build's output: one per (notice version, check version). */
 export const packKey = (notice: string, version: number, check: number) =>
@@ -157,6 +167,29 @@ export interface RulePackData {
   notes: Bilingual[]
 }
 
+/**
+ * What src/generated/rulepacks.json says of a pack: enough to list the check versions at
+ * start-up. The rest of the pack's description (RulePackData) is JSON in the Data module
+ * beside its tables, at meta = [byte offset, byte length], decoded only when the pack is first
+ * used: as a JS module, the JSON of every pack was compiled and evaluated at every cold start.
+ */
+export interface RulePackIndexEntry {
+  notice: string
+  version: number
+  check: number
+  meta: [offset: number, bytes: number]
+}
+
+/**
+ * The description of a pack, decoded from the Data module (see RulePackIndexEntry). The build
+ * writes it as ASCII JSON (\u escapes beyond), so the bytes are the UTF-16 units: no TextDecoder,
+ * whose first use alone measured a millisecond in Node.
+ */
+export function packDataAt(entry: RulePackIndexEntry, buffer: ArrayBuffer): RulePackData {
+  const [offset, bytes] = entry.meta
+  return JSON.parse(utf16(new Uint8Array(buffer, offset, bytes))) as RulePackData
+}
+
 export interface RulePack {
   readonly notice: string
   readonly version: number
@@ -192,7 +225,8 @@ export interface RulePack {
     readonly vetoLength: number
     readonly blockFloorLogit: Float64Array
   }
-  readonly bmp: Uint16Array
+  readonly bmpBlocks: Uint32Array
+  readonly bmpClasses: Uint16Array
   readonly astral: Uint32Array
   readonly base: Uint16Array
   readonly check: Uint16Array
@@ -217,8 +251,8 @@ export function withModel(pack: RulePack, model: CheckModel | undefined): RulePa
   return { ...pack, model, modelRules: Int32Array.from(model.rules, (id) => ids.indexOf(id)) }
 }
 
-/** UTF-16 units -> string, in chunks small enough to pass as arguments. */
-function utf16(units: Uint16Array): string {
+/** UTF-16 units (or Latin-1 bytes) -> string, in chunks small enough to pass as arguments. */
+function utf16(units: Uint16Array | Uint8Array): string {
   let out = ''
   for (let i = 0; i < units.length; i += 4096)
     out += String.fromCharCode.apply(null, units.subarray(i, i + 4096) as unknown as number[])
@@ -276,7 +310,8 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
         ),
       },
     }),
-    bmp: view('bmp'),
+    bmpBlocks: view('bmpBlocks'),
+    bmpClasses: view('bmpClasses'),
     astral: view('astral'),
     base: view('base'),
     check: view('check'),
@@ -302,7 +337,10 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
 /** The class of the code point at text[i] (and how many code units it takes). */
 export function classAt(pack: RulePack, text: string, i: number): number {
   const c = text.charCodeAt(i)
-  if ((c & 0xf800) !== 0xd800) return pack.bmp[c] as number
+  if ((c & 0xf800) !== 0xd800)
+    return pack.bmpClasses[
+      (pack.bmpBlocks[c >> BMP_BLOCK_BITS] as number) + (c & BMP_BLOCK_MASK)
+    ] as number
   const lo = text.charCodeAt(i + 1)
   if (c < 0xdc00 && (lo & 0xfc00) === 0xdc00)
     return astralClass(pack.astral, ((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000)

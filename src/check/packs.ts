@@ -1,15 +1,23 @@
 /**
- * The compiled rule packs of the Worker, one per (notice version, check version): their tables are
- * one Data module (src/generated/rulepacks.bin), an ArrayBuffer the runtime hands over with the
- * script, viewed in place; each pack is prepared on first use (with its check version's model,
- * src/check/models.ts) and kept for the isolate's life.
+ * The compiled rule packs of the Worker, one per (notice version, check version): their tables and
+ * descriptions are one Data module (src/generated/rulepacks.bin), an ArrayBuffer the runtime hands
+ * over with the script, viewed in place; rulepacks.json only lists them. Each pack is prepared on
+ * first use (its description parsed, with its check version's model, src/check/models.ts) and
+ * kept for the isolate's life.
  */
 import packs from '../generated/rulepacks.json'
 import tables from '../generated/rulepacks.bin'
 import { checkModelFor } from './models'
-import { loadRulePack, packKey, withModel, type RulePack, type RulePackData } from './pack'
+import {
+  loadRulePack,
+  packDataAt,
+  packKey,
+  withModel,
+  type RulePack,
+  type RulePackIndexEntry,
+} from './pack'
 
-const data = packs as unknown as Record<string, RulePackData>
+const data = packs as unknown as Record<string, RulePackIndexEntry>
 const loaded = new Map<string, RulePack>()
 
 /** Check versions that cover each notice version, ascending: "notice@version" -> [1, 2...]. */
@@ -40,7 +48,7 @@ export function rulePackFor(notice: string, version: number, check?: number): Ru
     const entry = data[key]
     if (!entry) return undefined
     // The check version's model, when it has one, is the pack's learned channel.
-    pack = withModel(loadRulePack(entry, tables), checkModelFor(notice, n))
+    pack = withModel(loadRulePack(packDataAt(entry, tables), tables), checkModelFor(notice, n))
     loaded.set(key, pack)
   }
   return pack
