@@ -288,8 +288,6 @@ if (joint) {
       for (const h of r.hits)
         dump.push({
           kept: true,
-          line: i,
-          text: e.text,
           rule: h.rule,
           term: h.term,
           verdict: h.verdict,
@@ -297,22 +295,6 @@ if (joint) {
           source: e.source,
           kind: e.kind,
         })
-    // ... and on violations, the hits that catch them (rule, verdict, the model's score), so a
-    // floor's cost in recall can be read off as well.
-    if (e.labels !== 0 && r.verdict !== 'pass')
-      for (const h of r.hits)
-        if (h.channel !== 'model')
-          dump.push({
-            caught: true,
-            line: i,
-            rule: h.rule,
-            term: h.term,
-            verdict: h.verdict,
-            violation: ((e.labels >> RULES.indexOf(h.rule as never)) & 1) === 1,
-            score: 1 / (1 + Math.exp(-(scores[i * R + RULES.indexOf(h.rule as never)] as number))),
-            source: e.source,
-            kind: e.kind,
-          })
     if (before.verdict !== 'pass' && r.verdict === 'pass')
       fusionReport!.dropped.push(e.labels === 0 ? e.source : `violation ${e.source}`)
   })
