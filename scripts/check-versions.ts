@@ -87,7 +87,8 @@ export interface CheckSource {
    * How the rules' hits and the model's scores combine (check version c3 on): a review hit of a
    * rule whose model score is below floor[rule] (0-1) is dropped when a cue of a context group
    * stands anywhere in the message. From c4: a review hit whose model score is below veto[rule]
-   * is dropped wherever it stands in a message of vetoLength characters or more, and a block hit
+   * is dropped wherever it stands in a message of vetoLength characters or more (from c5 also of
+   * vetoTokens tokens or more: words, Han characters, numbers), and a block hit
    * below blockFloor[rule] with a context cue.
    */
   fusion?: {
@@ -95,6 +96,7 @@ export interface CheckSource {
     floor?: Record<string, number>
     veto?: Record<string, number>
     vetoLength?: number
+    vetoTokens?: number
     blockFloor?: Record<string, number>
   }
 }

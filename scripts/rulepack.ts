@@ -481,7 +481,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     unknownKeys(
       'fusion',
       check.fusion,
-      ['context', 'floor', 'veto', 'vetoLength', 'blockFloor'],
+      ['context', 'floor', 'veto', 'vetoLength', 'vetoTokens', 'blockFloor'],
       problems,
     )
     // Per rule, a model score: 0 (or absent) for a rule it never drops.
@@ -500,10 +500,17 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
     const vetoLength = check.fusion.vetoLength ?? 0
     if (!Number.isInteger(vetoLength) || vetoLength < 0 || vetoLength > 10_000)
       problems.push('fusion.vetoLength: a whole number of characters from 0 to 10000')
+    const vetoTokens = check.fusion.vetoTokens ?? 0
+    if (!Number.isInteger(vetoTokens) || vetoTokens < 0 || vetoTokens > 10_000)
+      problems.push('fusion.vetoTokens: a whole number of tokens from 0 to 10000')
     fusion = {
       context,
       floor: perRule('floor'),
-      ...(check.fusion.veto && { veto: perRule('veto'), vetoLength }),
+      ...(check.fusion.veto && {
+        veto: perRule('veto'),
+        vetoLength,
+        ...(vetoTokens > 0 && { vetoTokens }),
+      }),
       ...(check.fusion.blockFloor && { blockFloor: perRule('blockFloor') }),
     }
   }

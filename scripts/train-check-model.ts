@@ -2,7 +2,7 @@
  * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c4/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c5/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -58,7 +58,7 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c4/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c5/model'),
     },
     verify: { type: 'boolean', default: false },
     // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
@@ -82,11 +82,14 @@ const joint = checkNumber >= 3
 const FOLDS = 7
 // Per negative corpus: half of the 0.3% the whole check may use, for the model alone (c2); from
 // c3 on, for both channels together (the rules' own flags included).
-const CORPUS_BUDGET = joint ? 0.002 : 0.0015
+// From c5, with the rules' review hits vetoed up to 0.1 and the freed budget spent by the model,
+// margins: each corpus's calibration slice (2,598 cold-safe lines: 5 flags at 0.2%) is small, and
+// out-of-fold near misses measured 0.2 points below the development set's test half.
+const CORPUS_BUDGET = checkNumber >= 5 ? 0.0015 : joint ? 0.002 : 0.0015
 // The authored near misses: 2%, for the model alone (c2); from c3 on, for both channels together.
 // Out of fold these lines are harder than the development set's (the training-only authors
 // include two who wrote hard pairs): c2 flagged 1.8% of them and 1.2% of the test half.
-const NEAR_MISS_BUDGET = 0.02
+const NEAR_MISS_BUDGET = checkNumber >= 5 ? 0.018 : 0.02
 // Never flag what the model itself scores as more likely innocent: everyday chat ("材料已收到，
 // 谢谢") is rare in the corpora, so a budget alone can let a threshold sink that low.
 const MIN_THRESHOLD = 0.5
@@ -95,8 +98,10 @@ const CORPUS_POSITIVE_GAIN = 0.02 // a cold-offensive line, against 1 for an aut
 // an earlier one must still retrain byte for byte with --verify).
 // c4: features seen once are kept (out of fold, recall rose on every kind) and the table has
 // twice the slots (at 14 bits, 15,502 features competed for 16,384 slots).
+// c5: the same configuration, more training authors.
 const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
   4: { minCount: 1, slotBits: 15 },
+  5: { minCount: 1, slotBits: 15, weightCorpus: 4 },
 }
 const CONFIG: TrainConfig = { ...DEFAULT_CONFIG, ...CONFIG_OF[checkNumber] }
 
@@ -220,6 +225,7 @@ if (joint) {
           floorLogit: all,
           vetoLogit: none,
           vetoLength: 0,
+          vetoTokens: 0,
           blockFloorLogit: all,
         },
       }
@@ -457,8 +463,9 @@ const manifest: ModelManifest = {
     bytes: bin.length,
     sha256: createHash('sha256').update(bin).digest('hex'),
   },
-  features:
-    'token unigrams, bigrams and trigrams within a sentence; tokens: folded Han (and other unspaced-script) characters, folded Latin words, digit runs, currency signs; emoji as features of their own; see src/check/model.ts',
+  // (c2 to c4's manifests said "bigrams and trigrams", wrongly: the scan has no trigrams. They
+  // keep the words they were locked with, so --verify stays byte-identical.)
+  features: `token unigrams${checkNumber >= 5 ? ' and bigrams' : ', bigrams and trigrams'} within a sentence; tokens: folded Han (and other unspaced-script) characters, folded Latin words, digit runs, currency signs; emoji as features of their own; see src/check/model.ts`,
   training: {
     method: 'one-vs-rest logistic regression, FTRL-proximal; int8 weights with a scale per rule',
     config: CONFIG,

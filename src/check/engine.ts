@@ -39,7 +39,7 @@ import {
   classAt,
   type RulePack,
 } from './pack'
-import { bestLogit, bestSpan, scoreInto } from './model'
+import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
 import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
@@ -265,7 +265,8 @@ function withModelHits(
  * hit is a word the rules could not place, in a message that looks like talk about the rules,
  * and the model that read the whole message finds no violation of that rule in it. From c4, a
  * review hit also goes wherever it stands when the model scores its rule below the rule's veto
- * (far lower: the model is all but sure) in a message long enough for that (vetoLength), and a block hit goes, with a context cue, below the
+ * (far lower: the model is all but sure) in a message long enough for that (vetoLength characters
+ * and, from c5, vetoTokens tokens), and a block hit goes, with a context cue, below the
  * rule's block floor. Everything in an answer whose hits were capped stays (its unlisted hits
  * are unknown). The rule then scores as if the rules had found nothing of it (the model's own
  * score).
@@ -278,7 +279,11 @@ function fused(
 ): CheckResult {
   if (result.hits.length === 0 || result.truncated) return result
   const inContext = (contextSeen & fusion.context) !== 0
-  const vetoes = text.length >= fusion.vetoLength
+  // (Tokens are counted only for a message with hits, which few are.)
+  const vetoes =
+    text.length >= fusion.vetoLength &&
+    (fusion.vetoTokens === 0 ||
+      countTokens((pack.model as NonNullable<RulePack['model']>).fold, text) >= fusion.vetoTokens)
   const map = pack.modelRules as Int32Array
   let lowReview = 0 // pack rule indices (bits) whose review hits go
   let lowBlock = 0 // ... and whose block hits go

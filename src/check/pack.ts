@@ -160,6 +160,8 @@ export interface RulePackData {
     floor: number[]
     veto?: number[]
     vetoLength?: number
+    /** From c5: the veto also needs this many of the model's tokens (words, Han characters, numbers). */
+    vetoTokens?: number
     blockFloor?: number[]
   }
   /** Byte offset and element count of each table in the shared buffer. */
@@ -223,6 +225,11 @@ export interface RulePack {
     readonly vetoLogit: Float64Array
     /** The shortest message (UTF-16 units) the veto applies to: a short one tells the model little. */
     readonly vetoLength: number
+    /**
+     * The fewest tokens (a word, a Han character, a number: see countTokens) the veto applies
+     * to; 0: no such limit. Ten English words are a short message though they are 60 characters.
+     */
+    readonly vetoTokens: number
     readonly blockFloorLogit: Float64Array
   }
   readonly bmpBlocks: Uint32Array
@@ -304,6 +311,7 @@ export function loadRulePack(data: RulePackData, buffer: ArrayBuffer): RulePack 
         floorLogit: Float64Array.from(data.fusion.floor, logit),
         vetoLogit: Float64Array.from(data.fusion.veto ?? data.fusion.floor.map(() => 0), logit),
         vetoLength: data.fusion.vetoLength ?? 0,
+        vetoTokens: data.fusion.vetoTokens ?? 0,
         blockFloorLogit: Float64Array.from(
           data.fusion.blockFloor ?? data.fusion.floor.map(() => 0),
           logit,

@@ -1,0 +1,27 @@
+// What the check-version tests (test/check-c*.test.ts) share: checking a text with a real pack
+// (every hit's span must quote the text), a model's score for a rule, fusion's values as scores.
+import { expect } from 'vitest'
+import { checkMessage, type CheckOptions, type CheckResult, type Lang } from '../src/check/engine'
+import { scoreMessage, type CheckModel } from '../src/check/model'
+import type { RulePack } from '../src/check/pack'
+
+export const langOf = (text: string): Lang => (/\p{Script=Han}/u.test(text) ? 'zh' : 'en')
+
+/** Checks text with pack as the API would, and asserts that every hit quotes the text. */
+export function checkWith(pack: RulePack, text: string, options: CheckOptions = {}): CheckResult {
+  const result = checkMessage(pack, text, langOf(text), options)
+  for (const hit of result.hits) expect(text.slice(hit.start, hit.end)).toBe(hit.match)
+  return result
+}
+
+export const scoreFor = (model: CheckModel, text: string, rule: string) =>
+  scoreMessage(model, text).find((s) => s.rule === rule)!.score
+
+export const asScore = (logit: number) => 1 / (1 + Math.exp(-logit))
+
+/** A per-rule value of the pack's fusion (a logit there) as a score. */
+export const fusionScore = (
+  pack: RulePack,
+  field: 'vetoLogit' | 'blockFloorLogit' | 'floorLogit',
+  rule: string,
+) => asScore(pack.fusion![field][pack.rules.findIndex((r) => r.id === rule)]!)
