@@ -279,11 +279,19 @@ function fused(
 ): CheckResult {
   if (result.hits.length === 0 || result.truncated) return result
   const inContext = (contextSeen & fusion.context) !== 0
-  // (Tokens are counted only for a message with hits, which few are.)
-  const vetoes =
-    text.length >= fusion.vetoLength &&
-    (fusion.vetoTokens === 0 ||
-      countTokens((pack.model as NonNullable<RulePack['model']>).fold, text) >= fusion.vetoTokens)
+  // Whether the veto applies is asked only for a rule with a review hit the model scores under
+  // its veto (tokens are counted at most once, and only then).
+  let vetoes: boolean | undefined
+  const vetoApplies = () =>
+    (vetoes ??=
+      text.length >= fusion.vetoLength &&
+      (fusion.vetoTokens === 0 ||
+        countTokens((pack.model as NonNullable<RulePack['model']>).fold, text) >=
+          fusion.vetoTokens))
+  let reviewed = 0 // pack rule indices (bits) with a review hit of the rules
+  for (const hit of result.hits)
+    if (hit.verdict === 'review' && hit.channel !== 'model')
+      reviewed |= 1 << ruleIndexOf(pack, hit.rule)
   const map = pack.modelRules as Int32Array
   let lowReview = 0 // pack rule indices (bits) whose review hits go
   let lowBlock = 0 // ... and whose block hits go
@@ -292,8 +300,8 @@ function fused(
     if (i < 0) continue
     const l = bestLogit[r] as number
     if (
-      (vetoes && l < (fusion.vetoLogit[i] as number)) ||
-      (inContext && l < (fusion.floorLogit[i] as number))
+      (inContext && l < (fusion.floorLogit[i] as number)) ||
+      ((reviewed >> i) & 1 && l < (fusion.vetoLogit[i] as number) && vetoApplies())
     )
       lowReview |= 1 << i
     if (inContext && l < (fusion.blockFloorLogit[i] as number)) lowBlock |= 1 << i
