@@ -7,11 +7,11 @@
  * and only do exact matching; the engine folds, matches terms, allow words and cues, and decides
  * context. Prints per-message median and p99 (warm: chunk boundaries move each round), the
  * median time of the first message after another matcher ran (its caches cold), throughput,
- * build/load time, and ratios to the engine; then the worst case: the slowest 10,000-character inputs we could construct (and the
- * slowest of 200 seeded random mixtures), against the median message; then the engine's cold
- * start (module, pack tables, loadRulePack, and the check version's model) in fresh Node processes.
- * The engine runs as the API runs it: with its check version's model (when it has one) and every
- * rule scored; a second row times the rules alone.
+ * build/load time, and ratios to the engine; then the worst case: the slowest 10,000-character
+ * inputs we could construct (and the slowest of 200 seeded random mixtures), against the median
+ * message; then the engine's cold start (module, pack tables, loadRulePack, and the check
+ * version's model) in fresh Node processes. The engine runs as the API runs it: with its check
+ * version's model (when it has one) and every rule scored; a second row times the rules alone.
  * A measuring tool: it prints figures and asserts nothing.
  */
 import { execFileSync } from 'node:child_process'
