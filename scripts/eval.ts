@@ -1,8 +1,9 @@
 /**
- * npm run eval [-- --version N] [-- --check N] [-- --half tune|test] [-- --show N] [-- --rule ID]
+ * npm run eval [-- --version N] [-- --check N] [-- --half tune|test|fresh] [-- --show N] [-- --rule ID]
  *
  * Measures a rule pack (default: the newest check version of the notice's newest version):
- * - the development set (test/fixtures/check/dev/, split by author into a tune and a test half):
+ * - the development set (test/fixtures/check/dev/, split by author into a tune and a test half,
+ *   and a fresh half written after the test half had been measured many times):
  *   recall per rule on plain + evasive and on subtle violations, recall per kind, and the share of
  *   hard negatives flagged, per category and per topic, for each half;
  * - ../shared/check/cases.jsonl (labelled examples) and the corpora in ../shared/corpora/ (every line
@@ -22,14 +23,22 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { checkMessage, type CheckOptions, type CheckResult } from '../src/check/engine'
-import { corpusHalf } from './checkmodel-data'
+import { corpusHalf, FRESH_AUTHORS, TEST_AUTHORS, TUNE_AUTHORS } from './checkmodel-data'
 import { readBuiltPacks } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
 const shared = path.join(root, '../shared')
 const devDir = path.join(root, 'test/fixtures/check/dev')
-/** The split is by author (test/fixtures/check/README.md). */
-const HALVES = { tune: ['a1', 'a3', 'a5'], test: ['a2', 'a4', 'a6'] } as const
+/**
+ * The split is by author (test/fixtures/check/README.md). The fresh half (a held-out measure
+ * written after the test half had been measured many times) is measured when its files are there.
+ */
+const HALVES = {
+  tune: TUNE_AUTHORS,
+  test: TEST_AUTHORS,
+  fresh: FRESH_AUTHORS,
+} as const satisfies Record<string, readonly string[]>
+type Half = keyof typeof HALVES
 const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham']
 const TARGETS = { plainEvasive: 0.9, subtle: 0.6, hardNegatives: 0.02, corpus: 0.003 }
 
@@ -54,9 +63,11 @@ if (!pack)
     `no rule pack for ${values.notice} v${version} c${check}; run npm run build (or build:draft)`,
   )
 const show = Number(values.show)
-if (!['tune', 'test', 'both'].includes(values.half)) throw new Error('--half: tune, test or both')
-const halves = (['tune', 'test'] as const).filter(
-  (h) => values.half === 'both' || values.half === h,
+if (!['tune', 'test', 'fresh', 'both'].includes(values.half))
+  throw new Error('--half: tune, test, fresh or both (all of them)')
+const present = (h: Half) => HALVES[h].every((a) => existsSync(path.join(devDir, `${a}.jsonl`)))
+const halves = (['tune', 'test', 'fresh'] as const).filter(
+  (h) => (values.half === 'both' || values.half === h) && present(h),
 )
 const RULES = pack.rules.map((r) => r.id)
 
@@ -115,9 +126,9 @@ console.log(
 const dev = existsSync(devDir)
   ? (
       await Promise.all(
-        [...HALVES.tune, ...HALVES.test].map((a) =>
-          readJsonl<DevLine>(path.join(devDir, `${a}.jsonl`)),
-        ),
+        halves
+          .flatMap((h) => HALVES[h])
+          .map((a) => readJsonl<DevLine>(path.join(devDir, `${a}.jsonl`))),
       )
     ).flat()
   : []
@@ -128,7 +139,7 @@ interface HalfFigures {
   hardNegatives: number
 }
 
-function evaluateHalf(half: 'tune' | 'test', options: CheckOptions, detail: boolean): HalfFigures {
+function evaluateHalf(half: Half, options: CheckOptions, detail: boolean): HalfFigures {
   const authors: readonly string[] = HALVES[half]
   const lines = dev.filter((l) => authors.includes(l.author))
   const violations = lines.filter((l) => l.expect === 'flag')
