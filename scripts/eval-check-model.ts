@@ -71,9 +71,7 @@ console.log(
 const hasFresh = examples.some((e) => e.half === 'fresh')
 const halves = skipTest
   ? (['tune'] as const)
-  : hasFresh
-    ? (['tune', 'test', 'fresh'] as const)
-    : (['tune', 'test'] as const)
+  : (['tune', 'test', ...(hasFresh ? (['fresh'] as const) : [])] as const)
 
 // Per rule: precision (flags of the rule that are right) and recall, by kind.
 const header = ['rule', 'threshold']

@@ -89,7 +89,7 @@ describe('tokens, as the veto counts them', () => {
     ['ｈｅｌｌｏ　世界', 3],
     ['𝐡𝐞𝐥𝐥𝐨', 1],
   ])('%j has %i', (text, tokens) => {
-    expect(countTokens(model.fold, text)).toBe(tokens)
+    expect(countTokens(model.fold, model.styled, text)).toBe(tokens)
   })
 
   // Ten English words: 60 characters, yet too few tokens for the veto (the model has read far
@@ -97,14 +97,14 @@ describe('tokens, as the veto counts them', () => {
   const ENGLISH = 'My online store is open, colleagues get a discount'
   it('keeps a review hit in a message of fewer than 16 tokens, however many characters', () => {
     expect(ENGLISH.length).toBeGreaterThanOrEqual(20)
-    expect(countTokens(model.fold, ENGLISH)).toBeLessThan(16)
+    expect(countTokens(model.fold, model.styled, ENGLISH)).toBeLessThan(16)
     expect(scoreOf(ENGLISH, 'online-shops')).toBeLessThan(vetoOf('online-shops'))
     expect(hasRulesHit(check(ENGLISH), 'online-shops')).toBe(true)
   })
 
   it('vetoes the same hit in a longer English message the model is sure of', () => {
     const longer = `Morning all, the quarterly figures are in the shared folder, and ${ENGLISH.toLowerCase()} today`
-    expect(countTokens(model.fold, longer)).toBeGreaterThanOrEqual(16)
+    expect(countTokens(model.fold, model.styled, longer)).toBeGreaterThanOrEqual(16)
     const rules = hasRulesHit(check(longer, c5, { channels: 'rules' }), 'online-shops')
     expect(rules).toBe(true)
     const score = scoreOf(longer, 'online-shops')

@@ -281,13 +281,12 @@ function fused(
   const inContext = (contextSeen & fusion.context) !== 0
   // Whether the veto applies is asked only for a rule with a review hit the model scores under
   // its veto (tokens are counted at most once, and only then).
+  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
   let vetoes: boolean | undefined
   const vetoApplies = () =>
     (vetoes ??=
       text.length >= fusion.vetoLength &&
-      (fusion.vetoTokens === 0 ||
-        countTokens((pack.model as NonNullable<RulePack['model']>).fold, text) >=
-          fusion.vetoTokens))
+      (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens))
   let reviewed = 0 // pack rule indices (bits) with a review hit of the rules
   for (const hit of result.hits)
     if (hit.verdict === 'review' && hit.channel !== 'model')

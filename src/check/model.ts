@@ -426,7 +426,7 @@ export function scoreMessage(model: CheckModel, text: string): ModelScore[] {
  * (a message of ten English words is short, though it is 60 characters). Not in the scan's loop:
  * only a message with hits of the rules needs it.
  */
-export function countTokens(fold: Uint16Array, text: string): number {
+export function countTokens(fold: Uint16Array, styled: Uint8Array, text: string): number {
   let tokens = 0
   let previous = -1 // the class of the run being read: FOLD_LETTER, FOLD_DIGIT or -1
   for (let i = 0; i < text.length; i++) {
@@ -438,8 +438,7 @@ export function countTokens(fold: Uint16Array, text: string): number {
       if (cp < 0xdc00 && (lo & 0xfc00) === 0xdc00) {
         cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000
         i++
-        // Styled letters and digits only (the rest above the BMP are symbols or invisible).
-        v = cp >= 0x1d400 && cp <= 0x1d7ff ? FOLD_LETTER : FOLD_SYMBOL
+        v = astralFold(styled, cp)
       } else v = FOLD_SEPARATOR
     }
     if (v === FOLD_INVISIBLE) continue
