@@ -26,6 +26,7 @@ import FastScanner from 'fastscan'
 import { Mint } from 'mint-filter'
 import { checkMessage } from '../src/check/engine'
 import { packKey } from '../src/check/pack'
+import { readArchive } from './check-archive'
 import { expandCheck, plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -465,7 +466,8 @@ try {
       `export { loadRulePack, packDataAt } from ${source('src/check/pack.ts')}\n` +
       `export { loadCheckModel } from ${source('src/check/model.ts')}\n` +
       `export { default as packs } from ${source('src/generated/rulepacks.json')}\n` +
-      `export { default as models } from ${source('src/generated/checkmodels.json')}\n`,
+      `export { default as models } from ${source('src/generated/checkmodels.json')}\n` +
+      `export { default as archive } from ${source('src/generated/archive.json')}\n`,
   )
   // The same without the model channel's code and data: what the model adds to the bundle.
   const withoutModel = path.join(dir, 'rules.js')
@@ -473,7 +475,8 @@ try {
     withoutModel,
     `export { checkMessage } from ${source('src/check/engine.ts')}\n` +
       `export { loadRulePack, packDataAt } from ${source('src/check/pack.ts')}\n` +
-      `export { default as packs } from ${source('src/generated/rulepacks.json')}\n`,
+      `export { default as packs } from ${source('src/generated/rulepacks.json')}\n` +
+      `export { default as archive } from ${source('src/generated/archive.json')}\n`,
   )
   const tablesPath = path.join(generated, 'rulepacks.bin')
   const modelTablesPath = path.join(generated, 'checkmodels.bin')
@@ -512,6 +515,12 @@ try {
   console.log(
     `bundle (as wrangler bundles, unminified): engine and packs JS ${kib(withoutModel).toFixed(0)} KiB, rule tables ${kib(tablesPath).toFixed(0)} KiB; ` +
       `the model adds JS ${(kib(bundle) - kib(withoutModel)).toFixed(1)} KiB and data ${kib(modelTablesPath).toFixed(0)} KiB`,
+  )
+  // Older check versions are not in the bundle (scripts/check-archive.ts): not copied at start-up.
+  const held = (await readArchive(root)).map(({ held }) => held)
+  console.log(
+    `not in the bundle: ${held.length} older check versions in the static assets (${held.map((h) => `c${h.check}`).join(', ')}), ` +
+      `${(held.reduce((sum, h) => sum + h.bytes, 0) / 1024).toFixed(0)} KiB, each read when a caller first pins it`,
   )
 } finally {
   await rm(dir, { recursive: true, force: true })

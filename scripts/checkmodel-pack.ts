@@ -10,7 +10,12 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { MODEL_TABLES, type CheckModelData, type ModelTableName } from '../src/check/model'
+import {
+  MODEL_TABLES,
+  type CheckModel,
+  type CheckModelData,
+  type ModelTableName,
+} from '../src/check/model'
 import { RulePackError } from './rulepack'
 
 /** model.json as committed: the model's data, with the tables' places inside model.bin. */
@@ -48,16 +53,22 @@ export async function findCheckModels(root: string): Promise<[string, string][]>
 export const modelSha256 = (json: Buffer, bin: Buffer) =>
   createHash('sha256').update(json).update(bin).digest('hex')
 
+/**
+ * The committed models (only those whose key is in `keys`, when given) and their tables laid out
+ * in one buffer, at offsets counted from `base` (where that buffer will start in its file).
+ */
 export async function buildCheckModels(
   root: string,
+  { keys, base = 0 }: { keys?: ReadonlySet<string>; base?: number } = {},
 ): Promise<{ models: Record<string, CheckModelData>; bytes: Buffer }> {
   const models: Record<string, CheckModelData> = {}
   const parts: Buffer[] = []
   // Table by table, identical ones stored once (check versions share their fold tables): the
   // runtime copies every byte of the data module into each new isolate.
   const seen = new Map<string, number>()
-  let at = 0
+  let at = base
   for (const [key, folder] of await findCheckModels(root)) {
+    if (keys && !keys.has(key)) continue
     const where = path.relative(root, folder)
     const json = await readFile(path.join(folder, 'model.json'))
     const bin = await readFile(path.join(folder, 'model.bin'))
@@ -106,9 +117,16 @@ export async function buildCheckModels(
   return { models, bytes: Buffer.concat(parts) }
 }
 
-/** Writes src/generated/checkmodels.{json,bin}; returns a line for the build's log. */
-export async function writeCheckModels(root: string, outDir: string): Promise<string> {
-  const { models, bytes } = await buildCheckModels(root)
+/**
+ * Writes src/generated/checkmodels.{json,bin} with the models of `keys` (the check versions the
+ * Worker's bundle answers with; see scripts/check-archive.ts); returns a line for the build's log.
+ */
+export async function writeCheckModels(
+  root: string,
+  outDir: string,
+  keys: ReadonlySet<string>,
+): Promise<string> {
+  const { models, bytes } = await buildCheckModels(root, { keys })
   const json = JSON.stringify(models)
   await writeFile(path.join(outDir, 'checkmodels.json'), json)
   await writeFile(path.join(outDir, 'checkmodels.bin'), bytes)
@@ -118,9 +136,13 @@ export async function writeCheckModels(root: string, outDir: string): Promise<st
   )
 }
 
-/** The built models, loaded as the Worker loads them, for Node scripts. */
-export async function readBuiltModels(root: string) {
+/**
+ * The built models, loaded as the Worker loads them, for Node scripts: those in the bundle and
+ * those in the archive (scripts/check-archive.ts).
+ */
+export async function readBuiltModels(root: string): Promise<Record<string, CheckModel>> {
   const { loadCheckModel } = await import('../src/check/model')
+  const { readArchive } = await import('./check-archive')
   const generated = path.join(root, 'src/generated')
   const data = JSON.parse(
     await readFile(path.join(generated, 'checkmodels.json'), 'utf8'),
@@ -128,7 +150,10 @@ export async function readBuiltModels(root: string) {
   const bytes = await readFile(path.join(generated, 'checkmodels.bin'))
   // A copy, as the Worker gets it: an ArrayBuffer of its own, 4-byte aligned.
   const buffer = new Uint8Array(bytes).buffer
-  return Object.fromEntries(
+  const out: Record<string, CheckModel> = Object.fromEntries(
     Object.entries(data).map(([key, d]) => [key, loadCheckModel(d, buffer)]),
   )
+  for (const { held, buffer: file } of await readArchive(root))
+    if (held.model) out[`${held.notice}@c${held.check}`] = loadCheckModel(held.model, file)
+  return out
 }

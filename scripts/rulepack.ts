@@ -755,7 +755,10 @@ export function layoutPacks(packs: CompiledPack[]): {
   return { packs: out, index, bytes }
 }
 
-/** The packs as the build wrote them (src/generated/rulepacks.json + .bin), for Node scripts. */
+/**
+ * The packs as the build wrote them, for Node scripts: the bundle's (src/generated/rulepacks.json
+ * + .bin) and the archive's (scripts/check-archive.ts).
+ */
 export async function readBuiltPacks(
   root: string,
   { models = true } = {},
@@ -773,12 +776,19 @@ export async function readBuiltPacks(
   )
   // Each pack with its check version's model, as src/check/packs.ts gives them to the Worker.
   const built = models ? await (await import('./checkmodel-pack')).readBuiltModels(root) : {}
-  return Object.fromEntries(
+  const out: Record<string, RulePack> = Object.fromEntries(
     Object.entries(packs).map(([key, data]) => [
       key,
       withModel(loadRulePack(data, buffer), built[`${data.notice}@c${data.check}`]),
     ]),
   )
+  for (const { held, buffer: file } of await (await import('./check-archive')).readArchive(root))
+    for (const [key, entry] of Object.entries(held.packs))
+      out[key] = withModel(
+        loadRulePack(packDataAt(entry, file), file),
+        built[`${held.notice}@c${held.check}`],
+      )
+  return out
 }
 
 /** Allow words and cue words are plain text patterns that carry no verdict of their own. */

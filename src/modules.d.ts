@@ -3,9 +3,3 @@ declare module '*.bin' {
   const data: ArrayBuffer
   export default data
 }
-
-// ... and a .bin file (wrangler's default Data rule) as an ArrayBuffer.
-declare module '*.bin' {
-  const data: ArrayBuffer
-  export default data
-}

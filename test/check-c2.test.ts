@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { expandCheck, expandItem } from '../scripts/check-versions'
 import { checkMessage, type CheckResult, type Lang } from '../src/check/engine'
 import { rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
-const v1 = rulePackFor('wechat-red-lines', 1, 2)!
-const v2 = rulePackFor('wechat-red-lines', 2, 2)!
+const v1 = (await rulePackFor(archive, 'wechat-red-lines', 1, 2))!
+const v2 = (await rulePackFor(archive, 'wechat-red-lines', 2, 2))!
 
 // The rule language's constructs, so the rules channel alone (test/check-integration.test.ts
 // holds the rules and the model together).

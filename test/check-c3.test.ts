@@ -4,14 +4,14 @@
 import { describe, expect, it } from 'vitest'
 import { checkMessage, type CheckResult, type Lang } from '../src/check/engine'
 import { scoreMessage } from '../src/check/model'
-import { checkModelFor } from '../src/check/models'
-import { checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
 const NOTICE = 'wechat-red-lines'
-const c3 = rulePackFor(NOTICE, 2, 3)!
-const c3v1 = rulePackFor(NOTICE, 1, 3)!
-const c2 = rulePackFor(NOTICE, 2, 2)!
-const model = checkModelFor(NOTICE, 3)!
+const c3 = (await rulePackFor(archive, NOTICE, 2, 3))!
+const c3v1 = (await rulePackFor(archive, NOTICE, 1, 3))!
+const c2 = (await rulePackFor(archive, NOTICE, 2, 2))!
+const model = (await checkModelFor(archive, NOTICE, 3))!
 
 const langOf = (text: string): Lang => (/\p{Script=Han}/u.test(text) ? 'zh' : 'en')
 function check(text: string, pack = c3, options = {}): CheckResult {
@@ -37,17 +37,17 @@ describe('c3 covers both notice versions, with a model of its own', () => {
     expect([c3v1.checkVersion, c3.checkVersion, c3v1.version, c3.version]).toEqual([3, 3, 1, 2])
   })
 
-  it('carries its own model, not c2 one', () => {
+  it('carries its own model, not c2 one', async () => {
     expect(c3.model).toBe(model)
-    expect(c2.model).toBe(checkModelFor(NOTICE, 2))
-    expect(model).not.toBe(checkModelFor(NOTICE, 2))
+    expect(c2.model).toBe(await checkModelFor(archive, NOTICE, 2))
+    expect(model).not.toBe(await checkModelFor(archive, NOTICE, 2))
   })
 
-  it('has fusion; c2 and c1 have none', () => {
+  it('has fusion; c2 and c1 have none', async () => {
     expect(c3.fusion).toBeDefined()
     expect(c3v1.fusion).toBeDefined()
     expect(c2.fusion).toBeUndefined()
-    expect(rulePackFor(NOTICE, 2, 1)!.fusion).toBeUndefined()
+    expect((await rulePackFor(archive, NOTICE, 2, 1))!.fusion).toBeUndefined()
   })
 
   it('never drops inappropriate statements (no floor) and has a floor below 0.5 for the rest', () => {

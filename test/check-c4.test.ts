@@ -4,15 +4,14 @@
 // model; c3 answers as it did (test/check-c3.test.ts).
 import { describe, expect, it } from 'vitest'
 import type { CheckResult } from '../src/check/engine'
-import { checkModelFor } from '../src/check/models'
-import { checkVersionsFor, rulePackFor } from '../src/check/packs'
-import { checkWith, fusionScore, scoreFor } from './check-helpers'
+import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { archive, checkWith, fusionScore, scoreFor } from './check-helpers'
 
 const NOTICE = 'wechat-red-lines'
-const c4 = rulePackFor(NOTICE, 2, 4)!
-const c4v1 = rulePackFor(NOTICE, 1, 4)!
-const c3 = rulePackFor(NOTICE, 2, 3)!
-const model = checkModelFor(NOTICE, 4)!
+const c4 = (await rulePackFor(archive, NOTICE, 2, 4))!
+const c4v1 = (await rulePackFor(archive, NOTICE, 1, 4))!
+const c3 = (await rulePackFor(archive, NOTICE, 2, 3))!
+const model = (await checkModelFor(archive, NOTICE, 4))!
 
 const check = (text: string, pack = c4, options = {}) => checkWith(pack, text, options)
 const scoreOf = (text: string, rule: string) => scoreFor(model, text, rule)
@@ -33,9 +32,9 @@ describe('c4 covers both notice versions, with a model of its own', () => {
     expect([c4v1.version, c4.version, c4v1.checkVersion, c4.checkVersion]).toEqual([1, 2, 4, 4])
   })
 
-  it('carries its own model, not c3 one', () => {
+  it('carries its own model, not c3 one', async () => {
     expect(c4.model).toBe(model)
-    expect(model).not.toBe(checkModelFor(NOTICE, 3))
+    expect(model).not.toBe(await checkModelFor(archive, NOTICE, 3))
   })
 
   it('vetoes below 0.02 from 20 characters on and drops block hits below 0.05; c3 does neither', () => {

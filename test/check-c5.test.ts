@@ -5,15 +5,14 @@
 import { describe, expect, it } from 'vitest'
 import type { CheckResult } from '../src/check/engine'
 import { countTokens } from '../src/check/model'
-import { checkModelFor } from '../src/check/models'
-import { checkVersionsFor, rulePackFor } from '../src/check/packs'
-import { checkWith, fusionScore, scoreFor } from './check-helpers'
+import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { archive, checkWith, fusionScore, scoreFor } from './check-helpers'
 
 const NOTICE = 'wechat-red-lines'
-const c5 = rulePackFor(NOTICE, 2, 5)!
-const c5v1 = rulePackFor(NOTICE, 1, 5)!
-const c4 = rulePackFor(NOTICE, 2, 4)!
-const model = checkModelFor(NOTICE, 5)!
+const c5 = (await rulePackFor(archive, NOTICE, 2, 5))!
+const c5v1 = (await rulePackFor(archive, NOTICE, 1, 5))!
+const c4 = (await rulePackFor(archive, NOTICE, 2, 4))!
+const model = (await checkModelFor(archive, NOTICE, 5))!
 
 const check = (text: string, pack = c5, options = {}) => checkWith(pack, text, options)
 const scoreOf = (text: string, rule: string) => scoreFor(model, text, rule)
@@ -22,19 +21,19 @@ const hasRulesHit = (result: CheckResult, rule: string) =>
   result.hits.some((h) => h.rule === rule && h.channel !== 'model')
 
 describe('c5 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c4, and answers by default', () => {
+  it('covers notice versions 1 and 2 after c1 to c4, and answers by default', async () => {
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
       [1, 2, 3, 4, 5],
       [1, 2, 3, 4, 5],
     ])
-    expect(rulePackFor(NOTICE, 2)).toBe(c5)
-    expect(rulePackFor(NOTICE, 1)).toBe(c5v1)
+    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c5)
+    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c5v1)
     expect([c5v1.version, c5.version, c5v1.checkVersion]).toEqual([1, 2, 5])
   })
 
-  it('carries its own model, not c4 one', () => {
+  it('carries its own model, not c4 one', async () => {
     expect(c5.model).toBe(model)
-    expect(model).not.toBe(checkModelFor(NOTICE, 4))
+    expect(model).not.toBe(await checkModelFor(archive, NOTICE, 4))
   })
 
   it('vetoes below 0.1 (leaks below 0.05) from 20 characters on; c4 below 0.02', () => {

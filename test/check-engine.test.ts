@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { checkMessage, MAX_HITS, type CheckResult, type Lang } from '../src/check/engine'
 import { rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
 // Check version c1, which is locked: its answers never change (c2's constructs: check-c2.test.ts).
-const v1 = rulePackFor('wechat-red-lines', 1, 1)!
-const v2 = rulePackFor('wechat-red-lines', 2, 1)!
+const v1 = (await rulePackFor(archive, 'wechat-red-lines', 1, 1))!
+const v2 = (await rulePackFor(archive, 'wechat-red-lines', 2, 1))!
 
 function check(text: string, lang: Lang = 'zh', pack = v2): CheckResult {
   const result = checkMessage(pack, text, lang)

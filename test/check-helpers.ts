@@ -1,9 +1,15 @@
 // What the check-version tests (test/check-c*.test.ts) share: checking a text with a real pack
-// (every hit's span must quote the text), a model's score for a rule, fusion's values as scores.
+// (every hit's span must quote the text), a model's score for a rule, fusion's values as scores,
+// and the archive that holds the older check versions.
+import { env } from 'cloudflare:test'
 import { expect } from 'vitest'
 import { checkMessage, type CheckOptions, type CheckResult, type Lang } from '../src/check/engine'
 import { scoreMessage, type CheckModel } from '../src/check/model'
 import type { RulePack } from '../src/check/pack'
+import { assetsArchive } from '../src/check/packs'
+
+/** The archive of older check versions, as the Worker reads it (its own ASSETS binding). */
+export const archive = assetsArchive(env.ASSETS)
 
 export const langOf = (text: string): Lang => (/\p{Script=Han}/u.test(text) ? 'zh' : 'en')
 

@@ -5,13 +5,13 @@ import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { checkMessage, MAX_HITS, type CheckResult } from '../src/check/engine'
 import { scoreMessage } from '../src/check/model'
-import { checkModelFor } from '../src/check/models'
-import { rulePackFor } from '../src/check/packs'
+import { checkModelFor, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
 const NOTICE = 'wechat-red-lines'
-const c2 = rulePackFor(NOTICE, 2, 2)!
-const c1 = rulePackFor(NOTICE, 2, 1)!
-const model = checkModelFor(NOTICE, 2)!
+const c2 = (await rulePackFor(archive, NOTICE, 2, 2))!
+const c1 = (await rulePackFor(archive, NOTICE, 2, 1))!
+const model = (await checkModelFor(archive, NOTICE, 2))!
 
 /** Messages no rule of c2 finds, which the model flags for one rule (its best sentence). */
 const MODEL_ONLY: [string, string, string][] = [
@@ -41,10 +41,10 @@ const modelScore = (text: string, rule: string) =>
   scoreMessage(model, text).find((s) => s.rule === rule)!
 
 describe('c2 packs carry the check version model; c1 packs have none', () => {
-  it.each([1, 2])('notice version %i', (version) => {
-    expect(rulePackFor(NOTICE, version, 2)?.model).toBe(model)
-    expect(rulePackFor(NOTICE, version, 1)?.model).toBeUndefined()
-    expect(checkModelFor(NOTICE, 1)).toBeUndefined()
+  it.each([1, 2])('notice version %i', async (version) => {
+    expect((await rulePackFor(archive, NOTICE, version, 2))?.model).toBe(model)
+    expect((await rulePackFor(archive, NOTICE, version, 1))?.model).toBeUndefined()
+    expect(await checkModelFor(archive, NOTICE, 1)).toBeUndefined()
   })
   it('maps every rule of the model onto the pack', () => {
     expect([...c2.modelRules!].map((i) => c2.rules[i]?.id)).toEqual(model.rules)

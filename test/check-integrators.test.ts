@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { CHECK_KEY_TIERS } from '../src/admin/api-tokens'
 import { createApp } from '../src/app'
 import { checkedNotices, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 import { findNotice } from '../src/content/catalog'
 import { corsOrigins, limiterOfTier } from '../src/routes/check-access'
 import { admin, rows } from './ack-helpers'
@@ -139,8 +140,8 @@ describe('each hit cites its rule at the version checked against', () => {
     checkedNotices().flatMap((id) =>
       findNotice(id)!.versions.map((v) => [`${id}@${v.version}`, v] as const),
     ),
-  )('%s: every rule its check names is a rule of that version, in both languages', (_, v) => {
-    const pack = rulePackFor(v.notice, v.version)
+  )('%s: every rule its check names is a rule of that version, in both languages', async (_, v) => {
+    const pack = await rulePackFor(archive, v.notice, v.version)
     if (!pack) return
     for (const lang of ['zh', 'en'] as const) {
       const ids = new Set(v.languages[lang].rules.map((r) => r.id))

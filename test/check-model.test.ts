@@ -13,10 +13,10 @@ import {
   type CheckModel,
   type ModelScore,
 } from '../src/check/model'
-import { checkModelFor } from '../src/check/models'
-import { rulePackFor } from '../src/check/packs'
+import { checkModelFor, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
-const model = checkModelFor('wechat-red-lines', 2) as CheckModel
+const model = (await checkModelFor(archive, 'wechat-red-lines', 2)) as CheckModel
 const score = (text: string): ModelScore[] => {
   const scores = scoreMessage(model, text)
   for (const s of scores) {
@@ -39,11 +39,13 @@ const flagged = (text: string) =>
 const of = (text: string, rule: string) => score(text).find((s) => s.rule === rule) as ModelScore
 
 describe('the committed model', () => {
-  it('is built into the Worker with the rules of the notice it checks', () => {
+  it('is built into the Worker with the rules of the notice it checks', async () => {
     expect(model).toBeDefined()
-    expect(checkModelFor('wechat-red-lines', 1)).toBeUndefined()
-    expect(checkModelFor('no-such-notice', 2)).toBeUndefined()
-    expect(model.rules).toEqual(rulePackFor('wechat-red-lines', 2)?.rules.map((r) => r.id))
+    expect(await checkModelFor(archive, 'wechat-red-lines', 1)).toBeUndefined()
+    expect(await checkModelFor(archive, 'no-such-notice', 2)).toBeUndefined()
+    expect(model.rules).toEqual(
+      (await rulePackFor(archive, 'wechat-red-lines', 2))?.rules.map((r) => r.id),
+    )
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/)
     expect([...model.threshold]).toEqual(manifest.threshold)
   })

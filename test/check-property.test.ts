@@ -8,14 +8,14 @@ import {
 } from '../src/check/engine'
 import { PATTERN_STRIDE } from '../src/check/pack'
 import { checkedNotices, checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
 // Every (notice version, check version) pack of every checked notice.
-const packs: RulePack[] = checkedNotices().flatMap((notice) => {
-  const out: RulePack[] = []
+const packs: RulePack[] = []
+for (const notice of checkedNotices())
   for (let v = 1; checkVersionsFor(notice, v).length; v++)
-    for (const check of checkVersionsFor(notice, v)) out.push(rulePackFor(notice, v, check)!)
-  return out
-})
+    for (const check of checkVersionsFor(notice, v))
+      packs.push((await rulePackFor(archive, notice, v, check))!)
 
 /** Any UTF-16 unit, so lone and reversed surrogates turn up, plus whole emoji and CJK. */
 const unit = fc.oneof(

@@ -3,9 +3,13 @@
 import { describe, expect, it } from 'vitest'
 import { checkMessage, type CheckResult, type Lang } from '../src/check/engine'
 import { rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 
 // Check version c1 (locked), for notice versions 1 and 2.
-const packs = [rulePackFor('wechat-red-lines', 1, 1)!, rulePackFor('wechat-red-lines', 2, 1)!]
+const packs = [
+  (await rulePackFor(archive, 'wechat-red-lines', 1, 1))!,
+  (await rulePackFor(archive, 'wechat-red-lines', 2, 1))!,
+]
 
 function checkAll(text: string, lang: Lang): CheckResult[] {
   return packs.map((pack) => {

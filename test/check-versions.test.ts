@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { compileContent, type ContentFiles } from '../scripts/content'
 import { checkMessage } from '../src/check/engine'
 import { checkVersionsFor, rulePackFor } from '../src/check/packs'
+import { archive } from './check-helpers'
 import { sha256Hex } from '../src/content/canonical'
 import { currentVersion, findNotice } from '../src/content/catalog'
 import type { CompiledNotice } from '../src/content/types'
@@ -198,31 +199,37 @@ describe('the build refuses', () => {
 })
 
 describe('which check version answers', () => {
-  it('by default, the newest check version that covers the notice version', () => {
+  it('by default, the newest check version that covers the notice version', async () => {
     for (const version of notice.versions) {
       const covering = notice.checks.filter((c) => c.covers.includes(version.version))
       expect(checkVersionsFor(notice.id, version.version)).toEqual(covering.map((c) => c.check))
-      expect(rulePackFor(notice.id, version.version)?.checkVersion).toBe(covering.at(-1)?.check)
+      expect((await rulePackFor(archive, notice.id, version.version))?.checkVersion).toBe(
+        covering.at(-1)?.check,
+      )
     }
   })
 
-  it('a pinned check version, for every version it covers', () => {
+  it('a pinned check version, for every version it covers', async () => {
     for (const check of notice.checks)
       for (const v of check.covers) {
-        const pack = rulePackFor(notice.id, v, check.check)
+        const pack = await rulePackFor(archive, notice.id, v, check.check)
         expect([pack?.notice, pack?.version, pack?.checkVersion]).toEqual([
           notice.id,
           v,
           check.check,
         ])
       }
-    expect(rulePackFor(notice.id, 1, next)).toBeUndefined()
+    expect(await rulePackFor(archive, notice.id, 1, next)).toBeUndefined()
   })
 
-  it('c1 keeps answering as it did: the v2 election clause under c1', () => {
+  it('c1 keeps answering as it did: the v2 election clause under c1', async () => {
     const text = '选举期间给村民发红包'
-    expect(checkMessage(rulePackFor(notice.id, 1, 1)!, text, 'zh').verdict).toBe('review')
-    expect(checkMessage(rulePackFor(notice.id, 2, 1)!, text, 'zh').verdict).toBe('block')
+    expect(checkMessage((await rulePackFor(archive, notice.id, 1, 1))!, text, 'zh').verdict).toBe(
+      'review',
+    )
+    expect(checkMessage((await rulePackFor(archive, notice.id, 2, 1))!, text, 'zh').verdict).toBe(
+      'block',
+    )
   })
 })
 

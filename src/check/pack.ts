@@ -4,7 +4,7 @@
  * Everything the hot loop touches is a typed-array view into one buffer built at compile time, so
  * loading a pack decodes nothing and the engine never allocates per character.
  */
-import { logit, type CheckModel } from './model'
+import { logit, type CheckModel, type CheckModelData } from './model'
 
 /** Character classes. Classes below DIGIT never reach the automaton. */
 export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
@@ -180,6 +180,25 @@ export interface RulePackIndexEntry {
   version: number
   check: number
   meta: [offset: number, bytes: number]
+}
+
+/**
+ * A check version that is no longer the newest of any notice version it covers, as
+ * src/generated/archive.json lists it: its packs and its model are one file among the Worker's
+ * static assets (src/generated/assets), not in the bundle, so that publishing check versions does
+ * not make every cold start slower; it is fetched, checked against its sha256 and loaded when a
+ * caller first pins that version. Offsets (packs' meta, the model's tables) are in that file.
+ */
+export interface ArchivedCheck {
+  notice: string
+  check: number
+  /** The file's path among the static assets, its size and its SHA-256 (hex). */
+  file: string
+  bytes: number
+  sha256: string
+  /** By pack key (packKey): the pack as the index of the Worker's own packs would list it. */
+  packs: Record<string, RulePackIndexEntry>
+  model?: CheckModelData
 }
 
 /**

@@ -5,7 +5,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
 import { checkMessage, MAX_HITS } from '../check/engine'
-import { checkedNotices, checkVersionsFor, rulePackFor } from '../check/packs'
+import {
+  ArchiveUnavailableError,
+  assetsArchive,
+  checkedNotices,
+  checkVersionsFor,
+  rulePackFor,
+  type ArchiveReader,
+} from '../check/packs'
 import { citeHits, ruleCitations } from '../content/cite'
 import { requireCurrent, requireNotice, requireVersion } from '../content/resolve'
 import { langOf, type AppEnv } from '../env'
@@ -168,7 +175,10 @@ function requireText(text: string, where = 'text'): string {
   return text
 }
 
-function resolvePack(target: { notice?: string; version?: number; check?: number } = {}) {
+async function resolvePack(
+  read: ArchiveReader,
+  target: { notice?: string; version?: number; check?: number } = {},
+) {
   const notice = requireNotice(target.notice ?? (checkedNotices()[0] as string))
   const version =
     target.version === undefined ? requireCurrent(notice) : requireVersion(notice, target.version)
@@ -178,7 +188,17 @@ function resolvePack(target: { notice?: string; version?: number; check?: number
       'check_not_found',
       `Notice "${notice.id}" has no check version c${target.check}; it has ${notice.checks.map((c) => `c${c.check}`).join(', ') || 'none'}.`,
     )
-  const pack = rulePackFor(notice.id, version.version, target.check)
+  const pack = await rulePackFor(read, notice.id, version.version, target.check).catch((error) => {
+    if (!(error instanceof ArchiveUnavailableError)) throw error
+    // The deployment's own files: nothing the caller did, and nothing they can fix but wait.
+    console.error(error.message)
+    throw new AppError(
+      503,
+      'check_unavailable',
+      `Check version c${target.check} of notice "${notice.id}" cannot be loaded just now; try again shortly, or leave out "check" to use the current one.`,
+      { 'Retry-After': '5' },
+    )
+  })
   const check = notice.checks.find((c) => c.check === pack?.checkVersion)
   if (!pack || !check)
     throw notFound(
@@ -251,13 +271,13 @@ checkRoutes.openapi(
           .openapi('CheckResult'),
         `The verdict (decided on every hit) and the hits. ${BOUND}.`,
       ),
-      ...errorResponses(400, 401, 404, 413, 415, 429),
+      ...errorResponses(400, 401, 404, 413, 415, 429, 503),
     },
   }),
-  (c) => {
+  async (c) => {
     const body = c.req.valid('json')
     const text = requireText(body.text)
-    const { pack, version, notice, check } = resolvePack(body)
+    const { pack, version, notice, check } = await resolvePack(assetsArchive(c.env.ASSETS), body)
     const lang = langOf(c)
     const citations = ruleCitations(version, lang, originOf(c.req.url))
     return wholeJson(
@@ -299,7 +319,7 @@ checkRoutes.openapi(
           .openapi('CheckBatchResult'),
         `One result per text, in order. ${BOUND}, so a full batch's answer at most about ${Math.ceil((MAX_BATCH * (MAX_HITS * MAX_HIT_BYTES + 6 * MAX_CHARS)) / 1e6)} MB.`,
       ),
-      ...errorResponses(400, 401, 404, 413, 415, 429),
+      ...errorResponses(400, 401, 404, 413, 415, 429, 503),
     },
   }),
   async (c) => {
@@ -313,7 +333,7 @@ checkRoutes.openapi(
         `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
-    const { pack, version, notice, check } = resolvePack(body)
+    const { pack, version, notice, check } = await resolvePack(assetsArchive(c.env.ASSETS), body)
     // The request itself paid for one text on the way in.
     if (body.texts.length > 1)
       await charge(
@@ -365,7 +385,7 @@ checkRoutes.post(
       throw badRequest('missing_text', 'The form has no message to check.')
     // Browsers send textarea line breaks as CRLF; count and show them as the person typed them.
     const text = requireText(raw.replace(/\r\n/g, '\n'))
-    const { pack, notice, check } = resolvePack()
+    const { pack, notice, check } = await resolvePack(assetsArchive(c.env.ASSETS))
     const result = checkMessage(pack, text, lang)
     c.header('Cache-Control', 'no-store')
     return c.html(

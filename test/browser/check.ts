@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { overflow, smallTapTargets } from './pages'
 import type { ScenarioContext } from './run'
 
@@ -99,4 +101,28 @@ export async function checkScenario({ page, baseUrl, screenshot, check }: Scenar
     )
   }
   await screenshot('prohibition')
+
+  // The archive of older check versions, under wrangler dev's real asset router: a pinned version
+  // is read through the ASSETS binding, and its file is served to nobody directly.
+  const archived = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '../../src/generated/archive.json'), 'utf8'),
+  ) as Record<string, { check: number; file: string }>
+  const oldest = Object.values(archived).sort((a, b) => a.check - b.check)[0]
+  if (oldest) {
+    const pinned = await page.request.post(`${baseUrl}/api/check`, {
+      data: { text: '红包收到了', check: oldest.check },
+    })
+    const answer = (await pinned.json()) as { check?: { version: number } }
+    check(
+      `a pinned archived check version (c${oldest.check}) answers`,
+      pinned.status() === 200 && answer.check?.version === oldest.check,
+      `${pinned.status()} ${JSON.stringify(answer.check)}`,
+    )
+    const direct = await page.request.get(`${baseUrl}${oldest.file}`)
+    check(
+      'the archive file itself is not served',
+      direct.status() === 404,
+      `${direct.status()} ${direct.headers()['content-type']}`,
+    )
+  }
 }
