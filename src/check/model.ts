@@ -341,9 +341,17 @@ export function scoreInto(model: CheckModel, text: string): number {
   for (let s = 0; s < sentenceCount; s++) {
     const from = sents[4 * s] as number
     const to = sents[4 * s + 1] as number
-    sums.fill(0)
+    // The sentence's eight sums, in locals: written to sums once, for the loop over the rules.
+    let sum0 = 0
+    let sum1 = 0
+    let sum2 = 0
+    let sum3 = 0
+    let sum4 = 0
+    let sum5 = 0
+    let sum6 = 0
+    let sum7 = 0
     // Eight sums in four words: each word adds two rules' biased weights (0..255) in 16-bit
-    // lanes, emptied into sums at least every 256 features, before a lane could overflow.
+    // lanes, emptied into the sums at least every 256 features, before a lane could overflow.
     for (let k = from; k < to;) {
       const stop = Math.min(to, k + 256)
       let rules02 = 0
@@ -368,15 +376,23 @@ export function scoreInto(model: CheckModel, text: string): number {
         owned -= mask
       }
       const bias128 = owned * 128
-      sums[0] = (sums[0] as number) + (rules02 & 0xffff) - bias128
-      sums[1] = (sums[1] as number) + (rules13 & 0xffff) - bias128
-      sums[2] = (sums[2] as number) + (rules02 >>> 16) - bias128
-      sums[3] = (sums[3] as number) + (rules13 >>> 16) - bias128
-      sums[4] = (sums[4] as number) + (rules46 & 0xffff) - bias128
-      sums[5] = (sums[5] as number) + (rules57 & 0xffff) - bias128
-      sums[6] = (sums[6] as number) + (rules46 >>> 16) - bias128
-      sums[7] = (sums[7] as number) + (rules57 >>> 16) - bias128
+      sum0 += (rules02 & 0xffff) - bias128
+      sum1 += (rules13 & 0xffff) - bias128
+      sum2 += (rules02 >>> 16) - bias128
+      sum3 += (rules13 >>> 16) - bias128
+      sum4 += (rules46 & 0xffff) - bias128
+      sum5 += (rules57 & 0xffff) - bias128
+      sum6 += (rules46 >>> 16) - bias128
+      sum7 += (rules57 >>> 16) - bias128
     }
+    sums[0] = sum0
+    sums[1] = sum1
+    sums[2] = sum2
+    sums[3] = sum3
+    sums[4] = sum4
+    sums[5] = sum5
+    sums[6] = sum6
+    sums[7] = sum7
     const norm = 1 / Math.sqrt(Math.max(to - from, normFloor))
     const start = sents[4 * s + 2] as number
     const end = sents[4 * s + 3] as number
