@@ -338,8 +338,11 @@ let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
   const { bmpBlocks, bmpClasses, base, check, fail, outHead, outs, patterns, masks } = pack
+  // The matches and their count in locals: a module's `let` is read from (or written to) its
+  // context, with a check that it is initialised, at every use in the loop.
+  let matches = found
+  let terms = 0
   const n = text.length
-  termsFound = 0
   let count = 0
   let state = 0
   let sym = -1
@@ -389,7 +392,7 @@ function scan(pack: RulePack, text: string): number {
     const word = cls <= LETTER_Z
     if (cls === lastClass && (cls === DIGIT || !word)) {
       // 内部部部文件: a repeated symbol extends the previous one instead of advancing.
-      for (let m = endingHere; m < count; m++) found[m * FIELDS + EOFF] = next
+      for (let m = endingHere; m < count; m++) matches[m * FIELDS + EOFF] = next
       gap = false
       i = next
       continue
@@ -454,31 +457,32 @@ function scan(pack: RulePack, text: string): number {
           if (flags & FLAG_MARKS && !marksPresent(pack, text, first, masks[spacing + 2] as number))
             continue
         }
-        if ((count + 1) * FIELDS > found.length) {
-          const grown = new Int32Array(found.length * 2)
-          grown.set(found)
-          found = grown
+        if ((count + 1) * FIELDS > matches.length) {
+          const grown = new Int32Array(matches.length * 2)
+          grown.set(matches)
+          found = matches = grown
         }
         const m = count * FIELDS
-        found[m + PAT] = p
-        found[m + SSYM] = first
-        found[m + ESYM] = sym
-        found[m + SOFF] = ringStart[fr] as number
-        found[m + EOFF] = next
-        found[m + STOK] = ringToken[fr] as number
-        found[m + ETOK] = token
-        found[m + SCLAUSE] = ringClause[fr] as number
-        found[m + ECLAUSE] = clause
-        found[m + SSENT] = ringSentence[fr] as number
-        found[m + ESENT] = sentence
-        found[m + STATE] = 0
-        found[m + NEGATED] = 0
-        if ((flags & 3) === KIND_TERM) termsFound++
+        matches[m + PAT] = p
+        matches[m + SSYM] = first
+        matches[m + ESYM] = sym
+        matches[m + SOFF] = ringStart[fr] as number
+        matches[m + EOFF] = next
+        matches[m + STOK] = ringToken[fr] as number
+        matches[m + ETOK] = token
+        matches[m + SCLAUSE] = ringClause[fr] as number
+        matches[m + ECLAUSE] = clause
+        matches[m + SSENT] = ringSentence[fr] as number
+        matches[m + ESENT] = sentence
+        matches[m + STATE] = 0
+        matches[m + NEGATED] = 0
+        if ((flags & 3) === KIND_TERM) terms++
         count++
       }
     }
     i = next
   }
+  termsFound = terms
   return count
 }
 
