@@ -7,7 +7,26 @@
  * each of the last 64 symbols sat in the original text, so every hit maps back to exact UTF-16
  * offsets. Pure TypeScript: runs in Node (benchmarks, scripts) and in workerd.
  */
-import {
+import * as rulePack from './pack'
+import type { RulePack } from './pack'
+import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
+import { modelReason, reason, type Channel, type Lang } from './reason'
+
+export type { Channel, Lang } from './reason'
+export {
+  loadRulePack,
+  packDataAt,
+  withModel,
+  type RulePack,
+  type RulePackData,
+  type RulePackIndexEntry,
+} from './pack'
+
+// pack.ts's constants and helpers as this module's own consts: V8 reads an imported binding
+// through the exporting module's cell at every use (in every test of the scan's loop: the cell,
+// its value, a check that it is initialised); a module's own const costs less (in the scan, one
+// load from the module's context and the check; in some functions it is folded into the code).
+const {
   BMP_BLOCK_BITS,
   BMP_BLOCK_MASK,
   CHANNEL_EMOJI,
@@ -37,20 +56,7 @@ import {
   VERDICT_REVIEW,
   astralClass,
   classAt,
-  type RulePack,
-} from './pack'
-import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
-import { modelReason, reason, type Channel, type Lang } from './reason'
-
-export type { Channel, Lang } from './reason'
-export {
-  loadRulePack,
-  packDataAt,
-  withModel,
-  type RulePack,
-  type RulePackData,
-  type RulePackIndexEntry,
-} from './pack'
+} = rulePack
 
 export type Verdict = 'pass' | 'review' | 'block'
 
@@ -338,8 +344,11 @@ let termsFound = 0
 
 function scan(pack: RulePack, text: string): number {
   const { bmpBlocks, bmpClasses, base, check, fail, outHead, outs, patterns, masks } = pack
+  // The matches and their count in locals: a module's `let` is read from (or written to) its
+  // context, with a check that it is initialised, at every use in the loop.
+  let matches = found
+  let terms = 0
   const n = text.length
-  termsFound = 0
   let count = 0
   let state = 0
   let sym = -1
@@ -389,7 +398,7 @@ function scan(pack: RulePack, text: string): number {
     const word = cls <= LETTER_Z
     if (cls === lastClass && (cls === DIGIT || !word)) {
       // 内部部部文件: a repeated symbol extends the previous one instead of advancing.
-      for (let m = endingHere; m < count; m++) found[m * FIELDS + EOFF] = next
+      for (let m = endingHere; m < count; m++) matches[m * FIELDS + EOFF] = next
       gap = false
       i = next
       continue
@@ -454,31 +463,32 @@ function scan(pack: RulePack, text: string): number {
           if (flags & FLAG_MARKS && !marksPresent(pack, text, first, masks[spacing + 2] as number))
             continue
         }
-        if ((count + 1) * FIELDS > found.length) {
-          const grown = new Int32Array(found.length * 2)
-          grown.set(found)
-          found = grown
+        if ((count + 1) * FIELDS > matches.length) {
+          const grown = new Int32Array(matches.length * 2)
+          grown.set(matches)
+          found = matches = grown
         }
         const m = count * FIELDS
-        found[m + PAT] = p
-        found[m + SSYM] = first
-        found[m + ESYM] = sym
-        found[m + SOFF] = ringStart[fr] as number
-        found[m + EOFF] = next
-        found[m + STOK] = ringToken[fr] as number
-        found[m + ETOK] = token
-        found[m + SCLAUSE] = ringClause[fr] as number
-        found[m + ECLAUSE] = clause
-        found[m + SSENT] = ringSentence[fr] as number
-        found[m + ESENT] = sentence
-        found[m + STATE] = 0
-        found[m + NEGATED] = 0
-        if ((flags & 3) === KIND_TERM) termsFound++
+        matches[m + PAT] = p
+        matches[m + SSYM] = first
+        matches[m + ESYM] = sym
+        matches[m + SOFF] = ringStart[fr] as number
+        matches[m + EOFF] = next
+        matches[m + STOK] = ringToken[fr] as number
+        matches[m + ETOK] = token
+        matches[m + SCLAUSE] = ringClause[fr] as number
+        matches[m + ECLAUSE] = clause
+        matches[m + SSENT] = ringSentence[fr] as number
+        matches[m + ESENT] = sentence
+        matches[m + STATE] = 0
+        matches[m + NEGATED] = 0
+        if ((flags & 3) === KIND_TERM) terms++
         count++
       }
     }
     i = next
   }
+  termsFound = terms
   return count
 }
 

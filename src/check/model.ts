@@ -21,20 +21,26 @@
  * module-level typed arrays, which the scoring loop then reads.
  */
 
-/** Values of the fold table below FOLD_LETTER are classes; above, folded code points. */
-export const FOLD_TOKEN = 0 // a token of its own that folds to itself (Han, kana, Hangul, ...)
-export const FOLD_SEPARATOR = 1 // space, punctuation, symbols: ends a word, seen through otherwise
-export const FOLD_SENTENCE = 2 // ends a sentence (。！？；!?; and line breaks)
-export const FOLD_INVISIBLE = 3 // zero-width, bidi, combining and variation marks: as if absent
-export const FOLD_DIGIT = 4 // a run of digits is one token
-export const FOLD_DOT = 5 // "." ends a sentence before a space or the end, else separates
-export const FOLD_CURRENCY = 6 // ¥ $ € £ and their full-width forms: one token
-export const FOLD_SYMBOL = 7 // emoji and pictographs: a feature of its own, transparent to n-grams
-export const FOLD_SURROGATE = 8 // half of a character above the BMP (the scan reads the pair)
-/** 0x20..0x2fff: a letter of a word, folded to this code point (lower case, no accents). */
-export const FOLD_LETTER = 0x20
-/** 0x3000 and above: a token, folded to this code point (simplified Han). */
-export const FOLD_CHAR = 0x3000
+import * as modelConstants from './model-constants'
+
+export * from './model-constants'
+
+// The constants as this module's own consts: V8 reads an imported binding through the exporting
+// module's cell, checking that it is initialised, at every use (in every test of the scan's
+// loop), while a module's own const is folded into the code.
+const {
+  FOLD_TOKEN,
+  FOLD_SEPARATOR,
+  FOLD_SENTENCE,
+  FOLD_INVISIBLE,
+  FOLD_DIGIT,
+  FOLD_DOT,
+  FOLD_CURRENCY,
+  FOLD_SYMBOL,
+  FOLD_LETTER,
+  FOLD_CHAR,
+  SLOT_WORDS,
+} = modelConstants
 
 /** Token ids of the classes that are tokens of their own (characters are their code points). */
 const DIGIT_TOKEN = 0x200000 // above every code point, below word tokens (0x40000000 up)
@@ -75,7 +81,6 @@ export const MODEL_TABLES = {
    */
   slots: Int32Array,
 } as const
-export const SLOT_WORDS = 3
 export const MAX_RULES = 8
 export type ModelTableName = keyof typeof MODEL_TABLES
 
@@ -341,9 +346,17 @@ export function scoreInto(model: CheckModel, text: string): number {
   for (let s = 0; s < sentenceCount; s++) {
     const from = sents[4 * s] as number
     const to = sents[4 * s + 1] as number
-    sums.fill(0)
+    // The sentence's eight sums, in locals: written to sums once, for the loop over the rules.
+    let sum0 = 0
+    let sum1 = 0
+    let sum2 = 0
+    let sum3 = 0
+    let sum4 = 0
+    let sum5 = 0
+    let sum6 = 0
+    let sum7 = 0
     // Eight sums in four words: each word adds two rules' biased weights (0..255) in 16-bit
-    // lanes, emptied into sums at least every 256 features, before a lane could overflow.
+    // lanes, emptied into the sums at least every 256 features, before a lane could overflow.
     for (let k = from; k < to;) {
       const stop = Math.min(to, k + 256)
       let rules02 = 0
@@ -368,15 +381,23 @@ export function scoreInto(model: CheckModel, text: string): number {
         owned -= mask
       }
       const bias128 = owned * 128
-      sums[0] = (sums[0] as number) + (rules02 & 0xffff) - bias128
-      sums[1] = (sums[1] as number) + (rules13 & 0xffff) - bias128
-      sums[2] = (sums[2] as number) + (rules02 >>> 16) - bias128
-      sums[3] = (sums[3] as number) + (rules13 >>> 16) - bias128
-      sums[4] = (sums[4] as number) + (rules46 & 0xffff) - bias128
-      sums[5] = (sums[5] as number) + (rules57 & 0xffff) - bias128
-      sums[6] = (sums[6] as number) + (rules46 >>> 16) - bias128
-      sums[7] = (sums[7] as number) + (rules57 >>> 16) - bias128
+      sum0 += (rules02 & 0xffff) - bias128
+      sum1 += (rules13 & 0xffff) - bias128
+      sum2 += (rules02 >>> 16) - bias128
+      sum3 += (rules13 >>> 16) - bias128
+      sum4 += (rules46 & 0xffff) - bias128
+      sum5 += (rules57 & 0xffff) - bias128
+      sum6 += (rules46 >>> 16) - bias128
+      sum7 += (rules57 >>> 16) - bias128
     }
+    sums[0] = sum0
+    sums[1] = sum1
+    sums[2] = sum2
+    sums[3] = sum3
+    sums[4] = sum4
+    sums[5] = sum5
+    sums[6] = sum6
+    sums[7] = sum7
     const norm = 1 / Math.sqrt(Math.max(to - from, normFloor))
     const start = sents[4 * s + 2] as number
     const end = sents[4 * s + 3] as number
