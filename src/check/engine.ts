@@ -7,26 +7,7 @@
  * each of the last 64 symbols sat in the original text, so every hit maps back to exact UTF-16
  * offsets. Pure TypeScript: runs in Node (benchmarks, scripts) and in workerd.
  */
-import * as rulePack from './pack'
-import type { RulePack } from './pack'
-import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
-import { modelReason, reason, type Channel, type Lang } from './reason'
-
-export type { Channel, Lang } from './reason'
-export {
-  loadRulePack,
-  packDataAt,
-  withModel,
-  type RulePack,
-  type RulePackData,
-  type RulePackIndexEntry,
-} from './pack'
-
-// pack.ts's constants and helpers as this module's own consts: V8 reads an imported binding
-// through the exporting module's cell at every use (in every test of the scan's loop: the cell,
-// its value, a check that it is initialised); a module's own const costs less (in the scan, one
-// load from the module's context and the check; in some functions it is folded into the code).
-const {
+import {
   BMP_BLOCK_BITS,
   BMP_BLOCK_MASK,
   CHANNEL_EMOJI,
@@ -56,7 +37,20 @@ const {
   VERDICT_REVIEW,
   astralClass,
   classAt,
-} = rulePack
+  type RulePack,
+} from './pack'
+import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
+import { modelReason, reason, type Channel, type Lang } from './reason'
+
+export type { Channel, Lang } from './reason'
+export {
+  loadRulePack,
+  packDataAt,
+  withModel,
+  type RulePack,
+  type RulePackData,
+  type RulePackIndexEntry,
+} from './pack'
 
 export type Verdict = 'pass' | 'review' | 'block'
 

@@ -21,26 +21,20 @@
  * module-level typed arrays, which the scoring loop then reads.
  */
 
-import * as modelConstants from './model-constants'
-
-export * from './model-constants'
-
-// The constants as this module's own consts: V8 reads an imported binding through the exporting
-// module's cell, checking that it is initialised, at every use (in every test of the scan's
-// loop), while a module's own const is folded into the code.
-const {
-  FOLD_TOKEN,
-  FOLD_SEPARATOR,
-  FOLD_SENTENCE,
-  FOLD_INVISIBLE,
-  FOLD_DIGIT,
-  FOLD_DOT,
-  FOLD_CURRENCY,
-  FOLD_SYMBOL,
-  FOLD_LETTER,
-  FOLD_CHAR,
-  SLOT_WORDS,
-} = modelConstants
+/** Values of the fold table below FOLD_LETTER are classes; above, folded code points. */
+export const FOLD_TOKEN = 0 // a token of its own that folds to itself (Han, kana, Hangul, ...)
+export const FOLD_SEPARATOR = 1 // space, punctuation, symbols: ends a word, seen through otherwise
+export const FOLD_SENTENCE = 2 // ends a sentence (。！？；!?; and line breaks)
+export const FOLD_INVISIBLE = 3 // zero-width, bidi, combining and variation marks: as if absent
+export const FOLD_DIGIT = 4 // a run of digits is one token
+export const FOLD_DOT = 5 // "." ends a sentence before a space or the end, else separates
+export const FOLD_CURRENCY = 6 // ¥ $ € £ and their full-width forms: one token
+export const FOLD_SYMBOL = 7 // emoji and pictographs: a feature of its own, transparent to n-grams
+export const FOLD_SURROGATE = 8 // half of a character above the BMP (the scan reads the pair)
+/** 0x20..0x2fff: a letter of a word, folded to this code point (lower case, no accents). */
+export const FOLD_LETTER = 0x20
+/** 0x3000 and above: a token, folded to this code point (simplified Han). */
+export const FOLD_CHAR = 0x3000
 
 /** Token ids of the classes that are tokens of their own (characters are their code points). */
 const DIGIT_TOKEN = 0x200000 // above every code point, below word tokens (0x40000000 up)
@@ -81,6 +75,7 @@ export const MODEL_TABLES = {
    */
   slots: Int32Array,
 } as const
+export const SLOT_WORDS = 3
 export const MAX_RULES = 8
 export type ModelTableName = keyof typeof MODEL_TABLES
 
