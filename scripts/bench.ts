@@ -25,8 +25,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { checkMessage } from '../src/check/engine'
-import { packKey, type RulePackIndexEntry } from '../src/check/pack'
-import type { CheckModelData } from '../src/check/model'
+import { packKey } from '../src/check/pack'
 import { readArchive } from './check-archive'
 import { expandCheck, plainTerms, readBuiltPacks, readRulePackInputs } from './rulepack'
 
@@ -124,7 +123,6 @@ interface Matcher {
 // constants differently from the imported bindings of separate modules (which is how tsx runs
 // src/ and the peers' packages). The engine's pack and model are loaded by the bundle's own code
 // from the built Data modules. One more row times the engine as tsx runs src/, for comparison.
-const generated = path.join(root, 'src/generated')
 const bundleDir = await mkdtemp(path.join(tmpdir(), 'redlines-bench-matchers-'))
 const timedBundle = path.join(bundleDir, 'matchers.mjs')
 const { build: esbuild } = await import('esbuild')
@@ -143,27 +141,10 @@ await esbuild({
 })
 const timed = (await import(pathToFileURL(timedBundle).href)) as typeof import('./bench-matchers')
 await rm(bundleDir, { recursive: true, force: true })
-const bundledPack = (() => {
-  const read = (file: string) => {
-    const bytes = readFileSync(path.join(generated, file))
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer
-  }
-  const index = JSON.parse(readFileSync(path.join(generated, 'rulepacks.json'), 'utf8')) as Record<
-    string,
-    RulePackIndexEntry
-  >
-  const models = JSON.parse(
-    readFileSync(path.join(generated, 'checkmodels.json'), 'utf8'),
-  ) as Record<string, CheckModelData>
-  const entry = index[key]
-  if (!entry) throw new Error(`no rule pack ${key} in the bundle: run npm run build:rulepack`)
-  const tables = read('rulepacks.bin')
-  const model = models[`${current.notice}@c${current.checkVersion}`]
-  return timed.withModel(
-    timed.loadRulePack(timed.packDataAt(entry, tables), tables),
-    model && timed.loadCheckModel(model, read('checkmodels.bin')),
-  )
-})()
+// Every pack, loaded by the bundle's own code (the worst case below runs them all).
+const bundledPacks = await readBuiltPacks(root, { loaders: timed })
+const bundledPack = bundledPacks[key]
+if (!bundledPack) throw new Error(`no rule pack ${key}: run npm run build:rulepack`)
 const withModelChannel = bundledPack.model !== undefined
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -432,8 +413,8 @@ for (let i = 0; i < WORST_RANDOM; i++) {
   ])
 }
 
-// Timed with the bundle's engine, as above (every pack's data is the same whichever code loaded it).
-const timeBest = (pack: (typeof builtPacks)[string], text: string, rounds: number) => {
+// Timed with the bundle's engine and its packs, as above.
+const timeBest = (pack: (typeof bundledPacks)[string], text: string, rounds: number) => {
   let best = Infinity
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now()
@@ -443,7 +424,7 @@ const timeBest = (pack: (typeof builtPacks)[string], text: string, rounds: numbe
   return best
 }
 const worst: { name: string; pack: string; hits: number; ms: number }[] = []
-for (const [packKey, pack] of Object.entries(builtPacks))
+for (const [packKey, pack] of Object.entries(bundledPacks))
   for (const [name, text] of constructed) {
     timeBest(pack, text, 2) // warm-up
     const result = timed.checkMessage(pack, text, 'zh')
@@ -459,12 +440,16 @@ for (const [packKey, pack] of Object.entries(builtPacks))
 worst.sort((a, b) => b.ms - a.ms)
 for (const w of worst.slice(0, 20))
   if (w.name.startsWith('random'))
-    w.ms = timeBest(builtPacks[w.pack]!, constructed.find(([n]) => n === w.name)![1], WORST_ROUNDS)
+    w.ms = timeBest(
+      bundledPacks[w.pack]!,
+      constructed.find(([n]) => n === w.name)![1],
+      WORST_ROUNDS,
+    )
 worst.sort((a, b) => b.ms - a.ms)
 console.log(
   `worst case: ${constructed.length} inputs of ${LIMIT.toLocaleString('en')} UTF-16 units ` +
     `(${constructed.length - WORST_RANDOM} constructed, ${WORST_RANDOM} random mixtures) in each of ` +
-    `${Object.keys(builtPacks).length} packs; best of ${WORST_ROUNDS} after a warm-up; the slowest:`,
+    `${Object.keys(bundledPacks).length} packs; best of ${WORST_ROUNDS} after a warm-up; the slowest:`,
 )
 const worstRows = [
   ['input', 'pack', 'hits', 'engine', 'vs median message'],
@@ -530,8 +515,8 @@ try {
       `export { default as packs } from ${source('src/generated/rulepacks.json')}\n` +
       `export { default as archive } from ${source('src/generated/archive.json')}\n`,
   )
-  const tablesPath = path.join(generated, 'rulepacks.bin')
-  const modelTablesPath = path.join(generated, 'checkmodels.bin')
+  const tablesPath = path.join(root, 'src/generated', 'rulepacks.bin')
+  const modelTablesPath = path.join(root, 'src/generated', 'checkmodels.bin')
   const modelKey = `${current.notice}@c${current.checkVersion}`
   const probe =
     `const vm = require('node:vm'); const fs = require('node:fs');` +

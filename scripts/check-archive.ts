@@ -82,10 +82,11 @@ export async function writeArchive(
   return index
 }
 
+/** The archive's files as read by readArchive. */
+export type ArchiveFiles = { held: ArchivedCheck; buffer: ArrayBuffer }[]
+
 /** The archive as the build wrote it, each file read whole, for Node scripts. */
-export async function readArchive(
-  root: string,
-): Promise<{ held: ArchivedCheck; buffer: ArrayBuffer }[]> {
+export async function readArchive(root: string): Promise<ArchiveFiles> {
   const generated = path.join(root, 'src/generated')
   const index = JSON.parse(await readFile(path.join(generated, 'archive.json'), 'utf8')) as Record<
     string,

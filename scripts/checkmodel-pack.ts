@@ -11,11 +11,14 @@ import { createHash } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
+  loadCheckModel,
   MODEL_TABLES,
   type CheckModel,
   type CheckModelData,
   type ModelTableName,
 } from '../src/check/model'
+import { loadRulePack, packDataAt, withModel } from '../src/check/pack'
+import { readArchive, type ArchiveFiles } from './check-archive'
 import { RulePackError } from './rulepack'
 
 /** model.json as committed: the model's data, with the tables' places inside model.bin. */
@@ -136,13 +139,23 @@ export async function writeCheckModels(
   )
 }
 
+/** What loads a built pack and model: src/'s own by default; the bench passes its bundle's. */
+export interface EngineLoaders {
+  loadCheckModel: typeof loadCheckModel
+  loadRulePack: typeof loadRulePack
+  packDataAt: typeof packDataAt
+  withModel: typeof withModel
+}
+export const SRC_LOADERS: EngineLoaders = { loadCheckModel, loadRulePack, packDataAt, withModel }
+
 /**
  * The built models, loaded as the Worker loads them, for Node scripts: those in the bundle and
- * those in the archive (scripts/check-archive.ts).
+ * those in the archive (scripts/check-archive.ts; read here unless the caller has read it).
  */
-export async function readBuiltModels(root: string): Promise<Record<string, CheckModel>> {
-  const { loadCheckModel } = await import('../src/check/model')
-  const { readArchive } = await import('./check-archive')
+export async function readBuiltModels(
+  root: string,
+  { loaders = SRC_LOADERS, archive }: { loaders?: EngineLoaders; archive?: ArchiveFiles } = {},
+): Promise<Record<string, CheckModel>> {
   const generated = path.join(root, 'src/generated')
   const data = JSON.parse(
     await readFile(path.join(generated, 'checkmodels.json'), 'utf8'),
@@ -151,9 +164,9 @@ export async function readBuiltModels(root: string): Promise<Record<string, Chec
   // A copy, as the Worker gets it: an ArrayBuffer of its own, 4-byte aligned.
   const buffer = new Uint8Array(bytes).buffer
   const out: Record<string, CheckModel> = Object.fromEntries(
-    Object.entries(data).map(([key, d]) => [key, loadCheckModel(d, buffer)]),
+    Object.entries(data).map(([key, d]) => [key, loaders.loadCheckModel(d, buffer)]),
   )
-  for (const { held, buffer: file } of await readArchive(root))
-    if (held.model) out[`${held.notice}@c${held.check}`] = loadCheckModel(held.model, file)
+  for (const { held, buffer: file } of archive ?? (await readArchive(root)))
+    if (held.model) out[`${held.notice}@c${held.check}`] = loaders.loadCheckModel(held.model, file)
   return out
 }

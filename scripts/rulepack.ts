@@ -40,9 +40,6 @@ import {
   VERDICT_BLOCK,
   VERDICT_REVIEW,
   TABLES,
-  loadRulePack,
-  packDataAt,
-  withModel,
   packKey,
   type Bilingual,
   type RulePack,
@@ -58,6 +55,7 @@ import {
   type CueGroupSource,
   type TermSource,
 } from './check-versions'
+import type { EngineLoaders } from './checkmodel-pack'
 import { readContentFiles } from './content-files'
 
 export type { CheckSource, CueGroupSource, RuleSource, TermSource } from './check-versions'
@@ -757,37 +755,36 @@ export function layoutPacks(packs: CompiledPack[]): {
 
 /**
  * The packs as the build wrote them, for Node scripts: the bundle's (src/generated/rulepacks.json
- * + .bin) and the archive's (scripts/check-archive.ts).
+ * + .bin) and the archive's (scripts/check-archive.ts), loaded by src/'s code or, for the bench,
+ * by its bundle's.
  */
 export async function readBuiltPacks(
   root: string,
-  { models = true } = {},
+  { models = true, loaders }: { models?: boolean; loaders?: EngineLoaders } = {},
 ): Promise<Record<string, RulePack>> {
   const { readFile } = await import('node:fs/promises')
   const path = await import('node:path')
+  const { readBuiltModels, SRC_LOADERS } = await import('./checkmodel-pack')
+  const { readArchive } = await import('./check-archive')
+  const load = loaders ?? SRC_LOADERS
   const generated = path.join(root, 'src/generated')
   const index = JSON.parse(
     await readFile(path.join(generated, 'rulepacks.json'), 'utf8'),
   ) as Record<string, RulePackIndexEntry>
   const bytes = await readFile(path.join(generated, 'rulepacks.bin'))
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
-  const packs = Object.fromEntries(
-    Object.entries(index).map(([key, entry]) => [key, packDataAt(entry, buffer)]),
-  )
+  const archive = await readArchive(root)
   // Each pack with its check version's model, as src/check/packs.ts gives them to the Worker.
-  const built = models ? await (await import('./checkmodel-pack')).readBuiltModels(root) : {}
-  const out: Record<string, RulePack> = Object.fromEntries(
-    Object.entries(packs).map(([key, data]) => [
-      key,
-      withModel(loadRulePack(data, buffer), built[`${data.notice}@c${data.check}`]),
-    ]),
-  )
-  for (const { held, buffer: file } of await (await import('./check-archive')).readArchive(root))
-    for (const [key, entry] of Object.entries(held.packs))
-      out[key] = withModel(
-        loadRulePack(packDataAt(entry, file), file),
-        built[`${held.notice}@c${held.check}`],
-      )
+  const built = models ? await readBuiltModels(root, { loaders: load, archive }) : {}
+  const packOf = (entry: RulePackIndexEntry, from: ArrayBuffer) =>
+    load.withModel(
+      load.loadRulePack(load.packDataAt(entry, from), from),
+      built[`${entry.notice}@c${entry.check}`],
+    )
+  const out: Record<string, RulePack> = {}
+  for (const [key, entry] of Object.entries(index)) out[key] = packOf(entry, buffer)
+  for (const { held, buffer: file } of archive)
+    for (const [key, entry] of Object.entries(held.packs)) out[key] = packOf(entry, file)
   return out
 }
 

@@ -124,24 +124,23 @@ export async function checkModelFor(
   return archivedModel(held, await archiveFile(held, read))
 }
 
-function bundledModel(notice: string, check: number): CheckModel | undefined {
-  const key = `${notice}@c${check}`
-  let model = modelsLoaded.get(key)
-  const entry = bundledModels[key]
-  if (!model && entry) {
-    model = loadCheckModel(entry, modelTables)
-    modelsLoaded.set(key, model)
-  }
-  return model
-}
+const bundledModel = (notice: string, check: number) =>
+  modelOf(`${notice}@c${check}`, bundledModels[`${notice}@c${check}`], modelTables)
 
 /** One model per archived check version, however many notice versions' packs share it. */
-function archivedModel(held: ArchivedCheck, buffer: ArrayBuffer): CheckModel | undefined {
-  if (!held.model) return undefined
-  const key = `${held.notice}@c${held.check}`
+const archivedModel = (held: ArchivedCheck, buffer: ArrayBuffer) =>
+  modelOf(`${held.notice}@c${held.check}`, held.model, buffer)
+
+/** A check version's model, loaded from its tables on first use and then kept. */
+function modelOf(
+  key: string,
+  data: CheckModelData | undefined,
+  buffer: ArrayBuffer,
+): CheckModel | undefined {
+  if (!data) return undefined
   let model = modelsLoaded.get(key)
   if (!model) {
-    model = loadCheckModel(held.model, buffer)
+    model = loadCheckModel(data, buffer)
     modelsLoaded.set(key, model)
   }
   return model
@@ -171,7 +170,11 @@ async function readVerified(held: ArchivedCheck, read: ArchiveReader): Promise<A
   return buffer
 }
 
+const noticesChecked = [
+  ...new Set([...checksOf.keys()].map((key) => key.slice(0, key.lastIndexOf('@')))),
+]
+
 /** Notices that have a message check in at least one version, in the packs' order. */
 export function checkedNotices(): string[] {
-  return [...new Set([...checksOf.keys()].map((key) => key.slice(0, key.lastIndexOf('@'))))]
+  return [...noticesChecked]
 }
