@@ -1,5 +1,6 @@
 /**
  * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
+ *   [-- --fusion-dump FILE] [-- --scores-dump FILE]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
  * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c5/model):
@@ -17,6 +18,11 @@
  * each corpus (split by a hash of the text): half of it to fit on, half to calibrate the
  * thresholds with (see below). The held halves and the test authors are only for
  * npm run eval:check-model.
+ *
+ * --scores-dump FILE writes every line the thresholds were set on (the corpora's calibration
+ * slices, and the authored lines with their out-of-fold scores and texts) with its logits, labels,
+ * kind and what the rules flag, so threshold policies and per-rule recall can be studied without
+ * touching the test half.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -63,6 +69,9 @@ const { values } = parseArgs({
     verify: { type: 'boolean', default: false },
     // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
     'fusion-dump': { type: 'string' },
+    // Every scored line (calibration slices and out-of-fold authored lines): its budget group,
+    // labels, kind, the rules' flags and catches, and its eight logits, to study thresholds on.
+    'scores-dump': { type: 'string' },
   },
 })
 const devsetDir = values.devset ?? defaultDevsetDir(root)
@@ -419,6 +428,26 @@ const reference = REFERENCE_LINES.map((text) => {
 })
 
 log(`thresholds ${threshold.join(' ')}`)
+if (values['scores-dump'])
+  await writeFile(
+    values['scores-dump'],
+    JSON.stringify({
+      rules: RULES,
+      groups: GROUPS,
+      budget,
+      thresholdLogits,
+      lines: scored.map((e, i) => ({
+        ...(e.authored && { text: e.text }),
+        source: e.source,
+        kind: e.kind,
+        labels: e.labels,
+        group: group[i],
+        rulesFlagged: rulesFlagged[i],
+        rulesCaught: rulesCaught[i],
+        logits: Array.from(scores.subarray(i * R, (i + 1) * R)),
+      })),
+    }),
+  )
 log(`false flags ${JSON.stringify(calibrated.falseFlags)}`)
 log(`out-of-fold recall (all rules) ${JSON.stringify(calibrated.recall['all rules'])}`)
 
