@@ -40,6 +40,31 @@ import {
   type RulePack,
 } from './pack'
 import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
+import {
+  CUE,
+  DROPPED,
+  ECLAUSE,
+  ENTRY,
+  EOFF,
+  ESENT,
+  ESYM,
+  ETOK,
+  FIELDS,
+  GAP,
+  GLUED,
+  IN_TERM,
+  MASK,
+  NEGATED,
+  PAT,
+  RING,
+  SCLAUSE,
+  SOFF,
+  SSENT,
+  SSYM,
+  STATE,
+  STOK,
+  VERDICT,
+} from './layout'
 import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
@@ -94,37 +119,14 @@ export interface CheckOptions {
   scores?: boolean
 }
 
-// Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
-const RING = 64
-const MASK = RING - 1
+// Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all
+// there); their flags and the fields of a match are in ./layout.
 const ringStart = new Int32Array(RING) // UTF-16 offset where the symbol starts
 const ringToken = new Int32Array(RING) // token number: a Han character or a Latin word is a token
 const ringClause = new Int32Array(RING)
 const ringSentence = new Int32Array(RING)
-const ringFlags = new Uint8Array(RING) // GAP: skipped chars before it; GLUED: see below
-const GAP = 1
-const GLUED = 2 // a Latin letter or digit right after another: no word boundary before it
-
+const ringFlags = new Uint8Array(RING) // GAP: skipped chars before it; GLUED: see layout
 // Matches found by the scan, FIELDS int32s each, in the order they end.
-const PAT = 0
-const SSYM = 1
-const ESYM = 2
-const SOFF = 3
-const EOFF = 4
-const STOK = 5
-const ETOK = 6
-const SCLAUSE = 7
-const ECLAUSE = 8
-const SSENT = 9
-const ESENT = 10
-const STATE = 11 // per match: DROPPED, or IN_TERM for a cue inside a longer term
-const VERDICT = 12 // per hit: how strong it is
-const CUE = 13 // per hit: the cue that decided it, or -1
-const NEGATED = 14 // per cue: 0 not yet known, 1 free, 2 under a negation (no context)
-const ENTRY = 15 // per hit: the term entry that decided it
-const FIELDS = 16
-const DROPPED = 1
-const IN_TERM = 2
 let found = new Int32Array(FIELDS * 256)
 
 if (RING <= MAX_PATTERN) throw new Error('ring buffers must outgrow the longest pattern')
