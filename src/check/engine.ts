@@ -56,7 +56,13 @@ import {
   MASK,
   NEGATED,
   PAT,
+  R_CLAUSE,
+  R_FLAGS,
+  R_SENTENCE,
+  R_START,
+  R_TOKEN,
   RING,
+  RING_STRIDE,
   SCLAUSE,
   SOFF,
   SSENT,
@@ -119,13 +125,10 @@ export interface CheckOptions {
   scores?: boolean
 }
 
-// Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all
-// there); their flags and the fields of a match are in ./layout.
-const ringStart = new Int32Array(RING) // UTF-16 offset where the symbol starts
-const ringToken = new Int32Array(RING) // token number: a Han character or a Latin word is a token
-const ringClause = new Int32Array(RING)
-const ringSentence = new Int32Array(RING)
-const ringFlags = new Uint8Array(RING) // GAP: skipped chars before it; GLUED: see layout
+// A ring buffer over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all
+// there), RING_STRIDE values per symbol (R_FLAGS, R_START...: see ./layout; one array, where
+// five were five sets of checks at each symbol), and the fields of a match are in ./layout.
+const ring = new Int32Array(RING * RING_STRIDE)
 // Matches found by the scan, FIELDS int32s each, in the order they end.
 let found = new Int32Array(FIELDS * 256)
 
@@ -343,6 +346,7 @@ function scan(pack: RulePack, text: string): number {
   // The matches and their count in locals: a module's `let` is read from (or written to) its
   // context, with a check that it is initialised, at every use in the loop.
   let matches = found
+  const symbols = ring
   let terms = 0
   const n = text.length
   let count = 0
@@ -422,11 +426,12 @@ function scan(pack: RulePack, text: string): number {
       i = next
       continue
     }
-    ringFlags[r] = symbolFlags
-    ringStart[r] = i
-    ringToken[r] = token
-    ringClause[r] = clause
-    ringSentence[r] = sentence
+    const at = r * RING_STRIDE
+    symbols[at + R_FLAGS] = symbolFlags
+    symbols[at + R_START] = i
+    symbols[at + R_TOKEN] = token
+    symbols[at + R_CLAUSE] = clause
+    symbols[at + R_SENTENCE] = sentence
     const head = outHead[state] as number
     if (head !== 0) {
       const last = head + (outs[head] as number)
@@ -436,9 +441,9 @@ function scan(pack: RulePack, text: string): number {
         const flags = patterns[at] as number
         const len = patterns[at + 1] as number
         const first = sym - len + 1
-        const fr = first & MASK
+        const fr = (first & MASK) * RING_STRIDE
         // No match inside a Latin word: its first letter must not be glued to the one before.
-        if (flags & FLAG_LATIN_START && (ringFlags[fr] as number) & GLUED) continue
+        if (flags & FLAG_LATIN_START && (symbols[fr + R_FLAGS] as number) & GLUED) continue
         if (flags & FLAG_LATIN_END && next < n) {
           let after = classAt(pack, text, next)
           // A pattern ending in a digit (每票1) ends with the whole run of digits (每票200).
@@ -451,7 +456,8 @@ function scan(pack: RulePack, text: string): number {
           // Separators inside Latin: where the word has spaces, or between every letter (p o r n).
           let gaps = 0
           for (let k = 1; k < len; k++)
-            if ((ringFlags[(first + k) & MASK] as number) & GAP) gaps |= 1 << k
+            if ((symbols[((first + k) & MASK) * RING_STRIDE + R_FLAGS] as number) & GAP)
+              gaps |= 1 << k
           gaps &= junctions
           if (gaps !== 0 && gaps !== junctions && (gaps & ~(masks[spacing + 1] as number)) !== 0)
             continue
@@ -468,13 +474,13 @@ function scan(pack: RulePack, text: string): number {
         matches[m + PAT] = p
         matches[m + SSYM] = first
         matches[m + ESYM] = sym
-        matches[m + SOFF] = ringStart[fr] as number
+        matches[m + SOFF] = symbols[fr + R_START] as number
         matches[m + EOFF] = next
-        matches[m + STOK] = ringToken[fr] as number
+        matches[m + STOK] = symbols[fr + R_TOKEN] as number
         matches[m + ETOK] = token
-        matches[m + SCLAUSE] = ringClause[fr] as number
+        matches[m + SCLAUSE] = symbols[fr + R_CLAUSE] as number
         matches[m + ECLAUSE] = clause
-        matches[m + SSENT] = ringSentence[fr] as number
+        matches[m + SSENT] = symbols[fr + R_SENTENCE] as number
         matches[m + ESENT] = sentence
         matches[m + STATE] = 0
         matches[m + NEGATED] = 0
@@ -506,10 +512,10 @@ function marksPresent(pack: RulePack, text: string, first: number, junctions: nu
   for (let k = 1; k < 32 && junctions >>> k !== 0; k++) {
     if (((junctions >>> k) & 1) === 0) continue
     // Between the start of the symbol before the junction and the start of the one after it.
-    const to = ringStart[(first + k) & MASK] as number
+    const to = ring[((first + k) & MASK) * RING_STRIDE + R_START] as number
+    const from = ring[((first + k - 1) & MASK) * RING_STRIDE + R_START] as number
     let found = false
-    for (let i = (ringStart[(first + k - 1) & MASK] as number) + 1; i < to && !found; i++)
-      found = classAt(pack, text, i) === MARK
+    for (let i = from + 1; i < to && !found; i++) found = classAt(pack, text, i) === MARK
     if (!found) return false
   }
   return true

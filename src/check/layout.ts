@@ -7,6 +7,13 @@
 /** Symbols the ring buffers remember (more than MAX_PATTERN, so a match's symbols are all there). */
 export const RING = 64
 export const MASK = RING - 1
+// A symbol's values in the ring buffer, RING_STRIDE int32s each.
+export const R_FLAGS = 0 // GAP | GLUED
+export const R_START = 1 // UTF-16 offset where the symbol starts
+export const R_TOKEN = 2 // token number: a Han character or a Latin word is a token
+export const R_CLAUSE = 3
+export const R_SENTENCE = 4
+export const RING_STRIDE = 8
 /** Ring flags of a symbol: skipped characters before it. */
 export const GAP = 1
 /** A Latin letter or digit right after another: no word boundary before it. */
