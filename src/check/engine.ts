@@ -690,15 +690,16 @@ class GroupCues {
 
   /**
    * A cue starting before the term (ts: its first symbol, token: its first token), ending near
-   * enough before it, in the clause and sentence it starts in. With separated, a cue that a
-   * barrier parts from the term does not count.
+   * enough before it, in the clause and sentence it starts in. With partedFrom (the term; -1:
+   * none), a cue that a barrier parts from the term does not count. (A term, not a closure that
+   * asks separated: one made per question was most of what deciding allocated.)
    */
   standsBefore(
     ts: number,
     token: number,
     clause: number,
     sentence: number,
-    separated?: (cue: number) => boolean,
+    partedFrom: number,
   ): boolean {
     const at = this.at < 0 ? this.seal() : this.at
     const cols = columns
@@ -716,7 +717,7 @@ class GroupCues {
       i > 0 &&
       (!scoped || cols[endScope + i - 1] === scope) &&
       (cols[endTok + i - 1] as number) >= from &&
-      !separated?.(this.list[i - 1] as number)
+      (partedFrom < 0 || !separated(this.list[i - 1] as number, partedFrom))
     )
       return true
     // A cue ending inside or after the term may still start before it (no barrier between).
@@ -784,6 +785,8 @@ function decide(
   deciding = pack
   decidingByDefinition = byDefinition
   localGroups = ~pack.messageGroups
+  // (Loops here index their arrays: for...of left an iterator result per element in what
+  // decide allocated, which on a dense text of 10,000 characters was megabytes per message.)
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -799,14 +802,22 @@ function decide(
   if (allows.length) {
     // Per rule + 1 (0: the allow words of every rule), its allow words, then their spans.
     const byRule: (number[] | undefined)[] = []
-    for (const a of allows) (byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    for (let ia = 0; ia < allows.length; ia++) {
+      const a = allows[ia] as number
+      ;(byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    }
     const spans = byRule.map((list) => (list ? new Spans(list) : undefined))
     const everyRule = spans[0]
-    for (const t of terms)
+    for (let it = 0; it < terms.length; it++) {
+      const t = terms[it] as number
       if (everyRule?.around(t) || spans[ruleOf(pack, t) + 1]?.around(t))
         found[t * FIELDS + STATE] = DROPPED
+    }
     if (everyRule)
-      for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
+      for (let ic = 0; ic < cues.length; ic++) {
+        const c = cues[ic] as number
+        if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
+      }
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
@@ -816,7 +827,10 @@ function decide(
   // ordinary text are such (领导 needs money or favours nearby): with no other, the text passes
   // without placing a single cue.
   let textGroups = 0
-  for (const c of cues) if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  for (let ic = 0; ic < cues.length; ic++) {
+    const c = cues[ic] as number
+    if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  }
   let possible = false
   for (let i = 0; i < live.length && !possible; i++) {
     const k = entriesOf(pack, live[i] as number)
@@ -835,7 +849,8 @@ function decide(
   liveCues = []
   barriers = []
   const liveTerms = new Spans(live)
-  for (const c of cues) {
+  for (let ic = 0; ic < cues.length; ic++) {
+    const c = cues[ic] as number
     if (f(c, STATE) === DROPPED) continue
     if (liveTerms.aroundAndLonger(c)) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
@@ -857,7 +872,8 @@ function decide(
   // and the rule's boost. Worked out per term, from its few entries, not per pack up front.)
   let wantPass = negation
   let wantAny = 0
-  for (const t of live) {
+  for (let it = 0; it < live.length; it++) {
+    const t = live[it] as number
     const rule = ruleOf(pack, t)
     const k = entriesOf(pack, t)
     wantAny |= pack.ruleBoost[rule] as number
@@ -875,7 +891,8 @@ function decide(
   passGathered = 0
   anyGathered = 0
   if (wantPass)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
       passGathered |= forPass
       for (let bits = forPass; bits !== 0; bits &= bits - 1)
@@ -883,7 +900,8 @@ function decide(
     }
   // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
   if (wantAny)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const groups = groupsOf(pack, c) & wantAny
       if (groups === 0 || (negation !== 0 && negated(c))) continue
       anyGathered |= groups
@@ -895,7 +913,8 @@ function decide(
   latestPass.fill(-1)
   firstFree.fill(-1)
   if (pack.messageGroups !== 0)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const wide = groupsOf(pack, c) & pack.messageGroups
       if (wide === 0) continue
       const clears = f(c, STATE) !== IN_TERM
@@ -920,7 +939,8 @@ function decide(
   // Groups with no cue in this text can neither clear a term nor give it context.
   const clearing = passGathered | messagePass
   const present = anyGathered | messageAny
-  for (const t of live) {
+  for (let it = 0; it < live.length; it++) {
+    const t = live[it] as number
     const rule = ruleOf(pack, t)
     const k = entriesOf(pack, t)
     const flags = field(pack, t, 0)
@@ -974,7 +994,8 @@ function decide(
   hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
-  for (const h of hits) {
+  for (let ih = 0; ih < hits.length; ih++) {
+    const h = hits[ih] as number
     const rule = ruleOf(pack, h)
     const at = lastOfRule[rule]
     const prev = at === undefined ? undefined : (kept[at] as number)
@@ -992,7 +1013,8 @@ function decide(
     if (better > 0) kept[at as number] = h
   }
   const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
-  for (const h of kept) {
+  for (let ih = 0; ih < kept.length; ih++) {
+    const h = kept[ih] as number
     const rule = ruleOf(pack, h)
     const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
     if (score > (ruleScores[rule] as number)) ruleScores[rule] = score
@@ -1003,7 +1025,8 @@ function decide(
   kept.sort(byPlace)
   const listed: Hit[] = []
   let quoted = 0
-  for (const h of kept) {
+  for (let ih = 0; ih < kept.length; ih++) {
+    const h = kept[ih] as number
     const start = f(h, SOFF)
     const end = f(h, EOFF)
     quoted += end - start
@@ -1134,7 +1157,7 @@ function hasCue(t: number, mask: number, forPass: boolean): boolean {
   const endToken = f(t, ETOK)
   const endClause = f(t, ECLAUSE)
   const endSentence = f(t, ESENT)
-  const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
+  const parted = forPass && barriers.length !== 0 ? t : -1
   while (bits !== 0) {
     const lowest = bits & -bits
     bits ^= lowest
