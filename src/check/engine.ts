@@ -285,13 +285,9 @@ function fused(
   if (result.hits.length === 0 || result.truncated) return result
   const inContext = (contextSeen & fusion.context) !== 0
   // Whether the veto applies is asked only for a rule with a review hit the model scores under
-  // its veto (tokens are counted at most once, and only then).
-  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
-  let vetoes: boolean | undefined
-  const vetoApplies = () =>
-    (vetoes ??=
-      text.length >= fusion.vetoLength &&
-      (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens))
+  // its veto (tokens are counted at most once, and only then). -1: not yet asked. (Not a
+  // closure: wrangler bundles with keepNames, so one made per call is also named per call.)
+  let vetoes = -1
   let reviewed = 0 // pack rule indices (bits) with a review hit of the rules
   for (const hit of result.hits)
     if (hit.verdict === 'review' && hit.channel !== 'model')
@@ -305,7 +301,9 @@ function fused(
     const l = bestLogit[r] as number
     if (
       (inContext && l < (fusion.floorLogit[i] as number)) ||
-      ((reviewed >> i) & 1 && l < (fusion.vetoLogit[i] as number) && vetoApplies())
+      ((reviewed >> i) & 1 &&
+        l < (fusion.vetoLogit[i] as number) &&
+        (vetoes < 0 ? (vetoes = vetoApplies(pack, text, fusion) ? 1 : 0) : vetoes) === 1)
     )
       lowReview |= 1 << i
     if (inContext && l < (fusion.blockFloorLogit[i] as number)) lowBlock |= 1 << i
@@ -330,6 +328,15 @@ function fused(
   for (let i = 0; dropped >> i !== 0; i++) if ((dropped >> i) & 1) ruleScores[i] = 0
   if (kept.length === 0) return { verdict: 'pass', hits: [] }
   return { verdict: block ? 'block' : 'review', hits: kept }
+}
+
+/** Is text long enough, in characters and in the model's tokens, for fusion's veto? */
+function vetoApplies(pack: RulePack, text: string, fusion: NonNullable<RulePack['fusion']>) {
+  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
+  return (
+    text.length >= fusion.vetoLength &&
+    (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens)
+  )
 }
 
 const ruleIndexOf = (pack: RulePack, id: string): number =>
