@@ -40,6 +40,37 @@ import {
   type RulePack,
 } from './pack'
 import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
+import {
+  CUE,
+  DROPPED,
+  ECLAUSE,
+  ENTRY,
+  EOFF,
+  ESENT,
+  ESYM,
+  ETOK,
+  FIELDS,
+  GAP,
+  GLUED,
+  IN_TERM,
+  MASK,
+  NEGATED,
+  PAT,
+  R_CLAUSE,
+  R_FLAGS,
+  R_SENTENCE,
+  R_START,
+  R_TOKEN,
+  RING,
+  RING_STRIDE,
+  SCLAUSE,
+  SOFF,
+  SSENT,
+  SSYM,
+  STATE,
+  STOK,
+  VERDICT,
+} from './layout'
 import { modelReason, reason, type Channel, type Lang } from './reason'
 
 export type { Channel, Lang } from './reason'
@@ -94,37 +125,11 @@ export interface CheckOptions {
   scores?: boolean
 }
 
-// Ring buffers over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all there).
-const RING = 64
-const MASK = RING - 1
-const ringStart = new Int32Array(RING) // UTF-16 offset where the symbol starts
-const ringToken = new Int32Array(RING) // token number: a Han character or a Latin word is a token
-const ringClause = new Int32Array(RING)
-const ringSentence = new Int32Array(RING)
-const ringFlags = new Uint8Array(RING) // GAP: skipped chars before it; GLUED: see below
-const GAP = 1
-const GLUED = 2 // a Latin letter or digit right after another: no word boundary before it
-
+// A ring buffer over the last RING symbols (RING > MAX_PATTERN, so a match's symbols are all
+// there), RING_STRIDE values per symbol (R_FLAGS, R_START...: see ./layout; one array, where
+// five were five sets of checks at each symbol), and the fields of a match are in ./layout.
+const ring = new Int32Array(RING * RING_STRIDE)
 // Matches found by the scan, FIELDS int32s each, in the order they end.
-const PAT = 0
-const SSYM = 1
-const ESYM = 2
-const SOFF = 3
-const EOFF = 4
-const STOK = 5
-const ETOK = 6
-const SCLAUSE = 7
-const ECLAUSE = 8
-const SSENT = 9
-const ESENT = 10
-const STATE = 11 // per match: DROPPED, or IN_TERM for a cue inside a longer term
-const VERDICT = 12 // per hit: how strong it is
-const CUE = 13 // per hit: the cue that decided it, or -1
-const NEGATED = 14 // per cue: 0 not yet known, 1 free, 2 under a negation (no context)
-const ENTRY = 15 // per hit: the term entry that decided it
-const FIELDS = 16
-const DROPPED = 1
-const IN_TERM = 2
 let found = new Int32Array(FIELDS * 256)
 
 if (RING <= MAX_PATTERN) throw new Error('ring buffers must outgrow the longest pattern')
@@ -280,13 +285,9 @@ function fused(
   if (result.hits.length === 0 || result.truncated) return result
   const inContext = (contextSeen & fusion.context) !== 0
   // Whether the veto applies is asked only for a rule with a review hit the model scores under
-  // its veto (tokens are counted at most once, and only then).
-  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
-  let vetoes: boolean | undefined
-  const vetoApplies = () =>
-    (vetoes ??=
-      text.length >= fusion.vetoLength &&
-      (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens))
+  // its veto (tokens are counted at most once, and only then). -1: not yet asked. (Not a
+  // closure: wrangler bundles with keepNames, so one made per call is also named per call.)
+  let vetoes = -1
   let reviewed = 0 // pack rule indices (bits) with a review hit of the rules
   for (const hit of result.hits)
     if (hit.verdict === 'review' && hit.channel !== 'model')
@@ -300,7 +301,9 @@ function fused(
     const l = bestLogit[r] as number
     if (
       (inContext && l < (fusion.floorLogit[i] as number)) ||
-      ((reviewed >> i) & 1 && l < (fusion.vetoLogit[i] as number) && vetoApplies())
+      ((reviewed >> i) & 1 &&
+        l < (fusion.vetoLogit[i] as number) &&
+        (vetoes < 0 ? (vetoes = vetoApplies(pack, text, fusion) ? 1 : 0) : vetoes) === 1)
     )
       lowReview |= 1 << i
     if (inContext && l < (fusion.blockFloorLogit[i] as number)) lowBlock |= 1 << i
@@ -327,6 +330,15 @@ function fused(
   return { verdict: block ? 'block' : 'review', hits: kept }
 }
 
+/** Is text long enough, in characters and in the model's tokens, for fusion's veto? */
+function vetoApplies(pack: RulePack, text: string, fusion: NonNullable<RulePack['fusion']>) {
+  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
+  return (
+    text.length >= fusion.vetoLength &&
+    (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens)
+  )
+}
+
 const ruleIndexOf = (pack: RulePack, id: string): number =>
   pack.rules.findIndex((rule) => rule.id === id)
 
@@ -341,6 +353,7 @@ function scan(pack: RulePack, text: string): number {
   // The matches and their count in locals: a module's `let` is read from (or written to) its
   // context, with a check that it is initialised, at every use in the loop.
   let matches = found
+  const symbols = ring
   let terms = 0
   const n = text.length
   let count = 0
@@ -420,11 +433,12 @@ function scan(pack: RulePack, text: string): number {
       i = next
       continue
     }
-    ringFlags[r] = symbolFlags
-    ringStart[r] = i
-    ringToken[r] = token
-    ringClause[r] = clause
-    ringSentence[r] = sentence
+    const at = r * RING_STRIDE
+    symbols[at + R_FLAGS] = symbolFlags
+    symbols[at + R_START] = i
+    symbols[at + R_TOKEN] = token
+    symbols[at + R_CLAUSE] = clause
+    symbols[at + R_SENTENCE] = sentence
     const head = outHead[state] as number
     if (head !== 0) {
       const last = head + (outs[head] as number)
@@ -434,9 +448,9 @@ function scan(pack: RulePack, text: string): number {
         const flags = patterns[at] as number
         const len = patterns[at + 1] as number
         const first = sym - len + 1
-        const fr = first & MASK
+        const fr = (first & MASK) * RING_STRIDE
         // No match inside a Latin word: its first letter must not be glued to the one before.
-        if (flags & FLAG_LATIN_START && (ringFlags[fr] as number) & GLUED) continue
+        if (flags & FLAG_LATIN_START && (symbols[fr + R_FLAGS] as number) & GLUED) continue
         if (flags & FLAG_LATIN_END && next < n) {
           let after = classAt(pack, text, next)
           // A pattern ending in a digit (每票1) ends with the whole run of digits (每票200).
@@ -449,7 +463,8 @@ function scan(pack: RulePack, text: string): number {
           // Separators inside Latin: where the word has spaces, or between every letter (p o r n).
           let gaps = 0
           for (let k = 1; k < len; k++)
-            if ((ringFlags[(first + k) & MASK] as number) & GAP) gaps |= 1 << k
+            if ((symbols[((first + k) & MASK) * RING_STRIDE + R_FLAGS] as number) & GAP)
+              gaps |= 1 << k
           gaps &= junctions
           if (gaps !== 0 && gaps !== junctions && (gaps & ~(masks[spacing + 1] as number)) !== 0)
             continue
@@ -466,13 +481,13 @@ function scan(pack: RulePack, text: string): number {
         matches[m + PAT] = p
         matches[m + SSYM] = first
         matches[m + ESYM] = sym
-        matches[m + SOFF] = ringStart[fr] as number
+        matches[m + SOFF] = symbols[fr + R_START] as number
         matches[m + EOFF] = next
-        matches[m + STOK] = ringToken[fr] as number
+        matches[m + STOK] = symbols[fr + R_TOKEN] as number
         matches[m + ETOK] = token
-        matches[m + SCLAUSE] = ringClause[fr] as number
+        matches[m + SCLAUSE] = symbols[fr + R_CLAUSE] as number
         matches[m + ECLAUSE] = clause
-        matches[m + SSENT] = ringSentence[fr] as number
+        matches[m + SSENT] = symbols[fr + R_SENTENCE] as number
         matches[m + ESENT] = sentence
         matches[m + STATE] = 0
         matches[m + NEGATED] = 0
@@ -504,10 +519,10 @@ function marksPresent(pack: RulePack, text: string, first: number, junctions: nu
   for (let k = 1; k < 32 && junctions >>> k !== 0; k++) {
     if (((junctions >>> k) & 1) === 0) continue
     // Between the start of the symbol before the junction and the start of the one after it.
-    const to = ringStart[(first + k) & MASK] as number
+    const to = ring[((first + k) & MASK) * RING_STRIDE + R_START] as number
+    const from = ring[((first + k - 1) & MASK) * RING_STRIDE + R_START] as number
     let found = false
-    for (let i = (ringStart[(first + k - 1) & MASK] as number) + 1; i < to && !found; i++)
-      found = classAt(pack, text, i) === MARK
+    for (let i = from + 1; i < to && !found; i++) found = classAt(pack, text, i) === MARK
     if (!found) return false
   }
   return true
@@ -682,15 +697,16 @@ class GroupCues {
 
   /**
    * A cue starting before the term (ts: its first symbol, token: its first token), ending near
-   * enough before it, in the clause and sentence it starts in. With separated, a cue that a
-   * barrier parts from the term does not count.
+   * enough before it, in the clause and sentence it starts in. With partedFrom (the term; -1:
+   * none), a cue that a barrier parts from the term does not count. (A term, not a closure that
+   * asks separated: one made per question was most of what deciding allocated.)
    */
   standsBefore(
     ts: number,
     token: number,
     clause: number,
     sentence: number,
-    separated?: (cue: number) => boolean,
+    partedFrom: number,
   ): boolean {
     const at = this.at < 0 ? this.seal() : this.at
     const cols = columns
@@ -708,7 +724,7 @@ class GroupCues {
       i > 0 &&
       (!scoped || cols[endScope + i - 1] === scope) &&
       (cols[endTok + i - 1] as number) >= from &&
-      !separated?.(this.list[i - 1] as number)
+      (partedFrom < 0 || !separated(this.list[i - 1] as number, partedFrom))
     )
       return true
     // A cue ending inside or after the term may still start before it (no barrier between).
@@ -776,6 +792,8 @@ function decide(
   deciding = pack
   decidingByDefinition = byDefinition
   localGroups = ~pack.messageGroups
+  // (Loops here index their arrays: for...of left an iterator result per element in what
+  // decide allocated, which on a dense text of 10,000 characters was megabytes per message.)
   const terms: number[] = []
   const cues: number[] = []
   const allows: number[] = []
@@ -791,14 +809,22 @@ function decide(
   if (allows.length) {
     // Per rule + 1 (0: the allow words of every rule), its allow words, then their spans.
     const byRule: (number[] | undefined)[] = []
-    for (const a of allows) (byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    for (let ia = 0; ia < allows.length; ia++) {
+      const a = allows[ia] as number
+      ;(byRule[ruleOf(pack, a) + 1] ??= []).push(a)
+    }
     const spans = byRule.map((list) => (list ? new Spans(list) : undefined))
     const everyRule = spans[0]
-    for (const t of terms)
+    for (let it = 0; it < terms.length; it++) {
+      const t = terms[it] as number
       if (everyRule?.around(t) || spans[ruleOf(pack, t) + 1]?.around(t))
         found[t * FIELDS + STATE] = DROPPED
+    }
     if (everyRule)
-      for (const c of cues) if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
+      for (let ic = 0; ic < cues.length; ic++) {
+        const c = cues[ic] as number
+        if (everyRule.around(c)) found[c * FIELDS + STATE] = DROPPED
+      }
   }
   const live = terms.filter((t) => f(t, STATE) !== DROPPED)
   if (live.length === 0) return { verdict: 'pass', hits: [] }
@@ -808,7 +834,10 @@ function decide(
   // ordinary text are such (领导 needs money or favours nearby): with no other, the text passes
   // without placing a single cue.
   let textGroups = 0
-  for (const c of cues) if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  for (let ic = 0; ic < cues.length; ic++) {
+    const c = cues[ic] as number
+    if (f(c, STATE) !== DROPPED) textGroups |= groupsOf(pack, c)
+  }
   let possible = false
   for (let i = 0; i < live.length && !possible; i++) {
     const k = entriesOf(pack, live[i] as number)
@@ -827,7 +856,8 @@ function decide(
   liveCues = []
   barriers = []
   const liveTerms = new Spans(live)
-  for (const c of cues) {
+  for (let ic = 0; ic < cues.length; ic++) {
+    const c = cues[ic] as number
     if (f(c, STATE) === DROPPED) continue
     if (liveTerms.aroundAndLonger(c)) found[c * FIELDS + STATE] = IN_TERM
     const groups = groupsOf(pack, c)
@@ -849,7 +879,8 @@ function decide(
   // and the rule's boost. Worked out per term, from its few entries, not per pack up front.)
   let wantPass = negation
   let wantAny = 0
-  for (const t of live) {
+  for (let it = 0; it < live.length; it++) {
+    const t = live[it] as number
     const rule = ruleOf(pack, t)
     const k = entriesOf(pack, t)
     wantAny |= pack.ruleBoost[rule] as number
@@ -867,7 +898,8 @@ function decide(
   passGathered = 0
   anyGathered = 0
   if (wantPass)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const forPass = f(c, STATE) === IN_TERM ? 0 : groupsOf(pack, c) & wantPass
       passGathered |= forPass
       for (let bits = forPass; bits !== 0; bits &= bits - 1)
@@ -875,7 +907,8 @@ function decide(
     }
   // Context under a negation (严禁…发红包) is no context: only free cues are gathered.
   if (wantAny)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const groups = groupsOf(pack, c) & wantAny
       if (groups === 0 || (negation !== 0 && negated(c))) continue
       anyGathered |= groups
@@ -887,7 +920,8 @@ function decide(
   latestPass.fill(-1)
   firstFree.fill(-1)
   if (pack.messageGroups !== 0)
-    for (const c of liveCues) {
+    for (let ic = 0; ic < liveCues.length; ic++) {
+      const c = liveCues[ic] as number
       const wide = groupsOf(pack, c) & pack.messageGroups
       if (wide === 0) continue
       const clears = f(c, STATE) !== IN_TERM
@@ -912,7 +946,8 @@ function decide(
   // Groups with no cue in this text can neither clear a term nor give it context.
   const clearing = passGathered | messagePass
   const present = anyGathered | messageAny
-  for (const t of live) {
+  for (let it = 0; it < live.length; it++) {
+    const t = live[it] as number
     const rule = ruleOf(pack, t)
     const k = entriesOf(pack, t)
     const flags = field(pack, t, 0)
@@ -966,7 +1001,8 @@ function decide(
   hits.sort(byPlace)
   const kept: number[] = []
   const lastOfRule: (number | undefined)[] = []
-  for (const h of hits) {
+  for (let ih = 0; ih < hits.length; ih++) {
+    const h = hits[ih] as number
     const rule = ruleOf(pack, h)
     const at = lastOfRule[rule]
     const prev = at === undefined ? undefined : (kept[at] as number)
@@ -984,7 +1020,8 @@ function decide(
     if (better > 0) kept[at as number] = h
   }
   const block = kept.some((h) => f(h, VERDICT) === VERDICT_BLOCK)
-  for (const h of kept) {
+  for (let ih = 0; ih < kept.length; ih++) {
+    const h = kept[ih] as number
     const rule = ruleOf(pack, h)
     const score = f(h, VERDICT) === VERDICT_BLOCK ? SCORE_BLOCK : SCORE_REVIEW
     if (score > (ruleScores[rule] as number)) ruleScores[rule] = score
@@ -995,7 +1032,8 @@ function decide(
   kept.sort(byPlace)
   const listed: Hit[] = []
   let quoted = 0
-  for (const h of kept) {
+  for (let ih = 0; ih < kept.length; ih++) {
+    const h = kept[ih] as number
     const start = f(h, SOFF)
     const end = f(h, EOFF)
     quoted += end - start
@@ -1126,7 +1164,7 @@ function hasCue(t: number, mask: number, forPass: boolean): boolean {
   const endToken = f(t, ETOK)
   const endClause = f(t, ECLAUSE)
   const endSentence = f(t, ESENT)
-  const parted = forPass && barriers.length !== 0 ? (c: number) => separated(c, t) : undefined
+  const parted = forPass && barriers.length !== 0 ? t : -1
   while (bits !== 0) {
     const lowest = bits & -bits
     bits ^= lowest

@@ -40,6 +40,13 @@ export const FOLD_CHAR = 0x3000
 const DIGIT_TOKEN = 0x200000 // above every code point, below word tokens (0x40000000 up)
 const CURRENCY_TOKEN = 0x200001
 const WORD_SEED = 0x3c6ef372
+const SYMBOL_SALT = 0x68e31da4
+/** Int32 words per slot of the slot table (MODEL_TABLES.slots), and the most rules a model has. */
+export const SLOT_WORDS = 3
+export const MAX_RULES = 8
+// (These constants come before any other declaration, and this module imports nothing: esbuild
+// then writes their values where they are used, where the Worker's bundle would otherwise read
+// a module variable, with its checks, at every use in the scans' loops.)
 
 /** The log-odds of a probability (0 gives -Infinity, 1 Infinity): thresholds and floors compare as logits. */
 export const logit = (p: number) => Math.log(p / (1 - p))
@@ -75,8 +82,6 @@ export const MODEL_TABLES = {
    */
   slots: Int32Array,
 } as const
-export const SLOT_WORDS = 3
-export const MAX_RULES = 8
 export type ModelTableName = keyof typeof MODEL_TABLES
 
 export interface CheckModel {
@@ -157,7 +162,6 @@ function mix(h: number): number {
   h = Math.imul(h, 0xc2b2ae35)
   return h ^ (h >>> 16)
 }
-const SYMBOL_SALT = 0x68e31da4
 /** The unigram hash of a token. */
 const unigramOf = (token: number) => mix(token ^ 0x1b873593)
 /** The bigram hash of two tokens, from their unigram hashes. */
@@ -333,6 +337,7 @@ export function scoreInto(model: CheckModel, text: string): number {
   const feats = features
   const sents = sentences
   totals.fill(0)
+  sums.fill(0)
   for (let r = 0; r < ruleCount; r++) {
     bestLogit[r] = -Infinity
     bestSpan[2 * r] = 0
@@ -341,17 +346,10 @@ export function scoreInto(model: CheckModel, text: string): number {
   for (let s = 0; s < sentenceCount; s++) {
     const from = sents[4 * s] as number
     const to = sents[4 * s + 1] as number
-    // The sentence's eight sums, in locals: written to sums once, for the loop over the rules.
-    let sum0 = 0
-    let sum1 = 0
-    let sum2 = 0
-    let sum3 = 0
-    let sum4 = 0
-    let sum5 = 0
-    let sum6 = 0
-    let sum7 = 0
     // Eight sums in four words: each word adds two rules' biased weights (0..255) in 16-bit
-    // lanes, emptied into the sums at least every 256 features, before a lane could overflow.
+    // lanes, emptied into the sentence's sums at least every 256 features, before a lane could
+    // overflow. (The sums wait in a typed array, not in locals: eight locals live across the
+    // loop below left too few registers for it, and it spilled to the stack.)
     for (let k = from; k < to;) {
       const stop = Math.min(to, k + 256)
       let rules02 = 0
@@ -361,7 +359,9 @@ export function scoreInto(model: CheckModel, text: string): number {
       let owned = 0
       for (; k < stop; k++) {
         const h = feats[k] as number
-        const at = (h >>> slotShift) * SLOT_WORDS
+        // (slotShift is 8 or more, so the mask changes nothing; it tells V8 that at + 2 stays
+        // an int32, which spares a check of every addition below for overflow.)
+        const at = ((h >>> slotShift) & 0xffffff) * SLOT_WORDS
         // All ones when this feature owns the slot, else zero, computed without a branch (a
         // quarter of the features miss, unpredictably), so successive loads can overlap.
         const d = (slots[at] as number) ^ h
@@ -373,31 +373,24 @@ export function scoreInto(model: CheckModel, text: string): number {
         rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
         rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
         rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff)) | 0
-        owned -= mask
+        owned = (owned - mask) | 0
       }
       const bias128 = owned * 128
-      sum0 += (rules02 & 0xffff) - bias128
-      sum1 += (rules13 & 0xffff) - bias128
-      sum2 += (rules02 >>> 16) - bias128
-      sum3 += (rules13 >>> 16) - bias128
-      sum4 += (rules46 & 0xffff) - bias128
-      sum5 += (rules57 & 0xffff) - bias128
-      sum6 += (rules46 >>> 16) - bias128
-      sum7 += (rules57 >>> 16) - bias128
+      sums[0] = (sums[0] as number) + (rules02 & 0xffff) - bias128
+      sums[1] = (sums[1] as number) + (rules13 & 0xffff) - bias128
+      sums[2] = (sums[2] as number) + (rules02 >>> 16) - bias128
+      sums[3] = (sums[3] as number) + (rules13 >>> 16) - bias128
+      sums[4] = (sums[4] as number) + (rules46 & 0xffff) - bias128
+      sums[5] = (sums[5] as number) + (rules57 & 0xffff) - bias128
+      sums[6] = (sums[6] as number) + (rules46 >>> 16) - bias128
+      sums[7] = (sums[7] as number) + (rules57 >>> 16) - bias128
     }
-    sums[0] = sum0
-    sums[1] = sum1
-    sums[2] = sum2
-    sums[3] = sum3
-    sums[4] = sum4
-    sums[5] = sum5
-    sums[6] = sum6
-    sums[7] = sum7
     const norm = 1 / Math.sqrt(Math.max(to - from, normFloor))
     const start = sents[4 * s + 2] as number
     const end = sents[4 * s + 3] as number
     for (let r = 0; r < ruleCount; r++) {
       const sum = sums[r] as number
+      sums[r] = 0 // (the sums of rules past ruleCount are never read)
       totals[r] = (totals[r] as number) + sum
       const logit = (bias[r] as number) + (scale[r] as number) * sum * norm
       if (logit > (bestLogit[r] as number)) {

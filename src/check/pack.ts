@@ -5,60 +5,53 @@
  * loading a pack decodes nothing and the engine never allocates per character.
  */
 import { logit, type CheckModel, type CheckModelData } from './model'
+import {
+  OTHER,
+  SKIP,
+  SCOPE_MESSAGE,
+  PATTERN_STRIDE,
+  BMP_BLOCK_BITS,
+  BMP_BLOCK_MASK,
+  RUN_STEPS,
+  PACK_FORMAT,
+} from './codes'
 
-/** Character classes. Classes below DIGIT never reach the automaton. */
-export const OTHER = 0 // a character no pattern uses: resets the automaton, separates words
-export const INVISIBLE = 1 // zero-width, bidi and format marks, combining marks: as if absent
-export const SKIP = 2 // spaces, punctuation, symbols: seen through, but they part Latin letters
-export const MARK = 3 // a skip (★, *) that a pattern may require at a junction (秘密★1年)
-export const CLAUSE = 4 // a skip that also ends a clause (，,：:)
-export const SENTENCE = 5 // a skip that also ends a sentence (。.!?！？；;\n)
-export const DIGIT = 6 // every digit folds to this one class; a run of digits counts once
-export const LETTER_A = 7 // a..z are 7..32; DIGIT..LETTER_Z are "word" classes for boundaries
-export const LETTER_Z = 32
-
-export const KIND_TERM = 0
-export const KIND_ALLOW = 1
-export const KIND_CUE = 2
-
-export const VERDICT_REVIEW = 1
-export const VERDICT_BLOCK = 2
-
-export const CHANNEL_TEXT = 0 // exact or folded, told apart at run time
-export const CHANNEL_PINYIN = 1
-export const CHANNEL_HOMOPHONE = 2
-export const CHANNEL_EMOJI = 3
-
-export const DIR_AROUND = 0
-export const DIR_BEFORE = 1
-export const DIR_AFTER = 2
-
-export const SCOPE_CLAUSE = 0
-export const SCOPE_SENTENCE = 1
-export const SCOPE_MESSAGE = 2
-/** Within the window, across clause and sentence ends. */
-export const SCOPE_NEAR = 3
-
-/**
- * One pattern is PATTERN_STRIDE values:
- * 0 flags: kind | channel << 4 | latinStart << 7 | latinEnd << 8
- * 1 length in symbols
- * 2 terms and allow words: rule index + 1 (0 = every rule); cues: index into masks of the groups
- * 3 terms: index k into masks of the entries that list it: masks[k] = how many, then their indices
- *   (RulePackData.entries), in order; 0 otherwise
- * 4 Latin spacing and marks: index k into masks, masks[k] = junctions (bit i: symbols i-1 and i
- *   are both Latin), masks[k + 1] = breaks (the junctions where the word itself has a space); with
- *   FLAG_MARKS, masks[k + 2] = the junctions where a MARK character must stand; 0 = none
- * 5 label: index into labels of the canonical term (or cue word)
- * 6 form: 1 + index into labels of this spelling in lower case; 0 when it is the label
- */
-export const PATTERN_STRIDE = 7
-export const FLAG_LATIN_START = 1 << 7
-export const FLAG_LATIN_END = 1 << 8
-export const FLAG_MARKS = 1 << 9
-
-/** The longest pattern, in symbols; the engine keeps this much history in ring buffers. */
-export const MAX_PATTERN = 63
+export {
+  OTHER,
+  INVISIBLE,
+  SKIP,
+  MARK,
+  CLAUSE,
+  SENTENCE,
+  DIGIT,
+  LETTER_A,
+  LETTER_Z,
+  KIND_TERM,
+  KIND_ALLOW,
+  KIND_CUE,
+  VERDICT_REVIEW,
+  VERDICT_BLOCK,
+  CHANNEL_TEXT,
+  CHANNEL_PINYIN,
+  CHANNEL_HOMOPHONE,
+  CHANNEL_EMOJI,
+  DIR_AROUND,
+  DIR_BEFORE,
+  DIR_AFTER,
+  SCOPE_CLAUSE,
+  SCOPE_SENTENCE,
+  SCOPE_MESSAGE,
+  SCOPE_NEAR,
+  PATTERN_STRIDE,
+  FLAG_LATIN_START,
+  FLAG_LATIN_END,
+  FLAG_MARKS,
+  MAX_PATTERN,
+  BMP_BLOCK_BITS,
+  BMP_BLOCK_MASK,
+  RUN_STEPS,
+  PACK_FORMAT,
+} from './codes'
 
 export interface Bilingual {
   zh: string
@@ -100,15 +93,6 @@ export const TABLES = {
   labelStarts: Uint32Array,
 } as const
 export type TableName = keyof typeof TABLES
-
-/** Code points per block of the two-level BMP class table (see TABLES.bmpBlocks). */
-export const BMP_BLOCK_BITS = 6
-export const BMP_BLOCK_MASK = (1 << BMP_BLOCK_BITS) - 1
-
-/** Character runs whose class steps up by one per code point (ａ..ｚ, ⓐ..ⓩ) set this class bit. */
-export const RUN_STEPS = 0x8000
-
-export const PACK_FORMAT = 13
 
 /** Where a pack sits in the build's output: one per (notice version, check version). */
 export const packKey = (notice: string, version: number, check: number) =>
