@@ -16,42 +16,7 @@ import {
   PACK_FORMAT,
 } from './codes'
 
-export {
-  OTHER,
-  INVISIBLE,
-  SKIP,
-  MARK,
-  CLAUSE,
-  SENTENCE,
-  DIGIT,
-  LETTER_A,
-  LETTER_Z,
-  KIND_TERM,
-  KIND_ALLOW,
-  KIND_CUE,
-  VERDICT_REVIEW,
-  VERDICT_BLOCK,
-  CHANNEL_TEXT,
-  CHANNEL_PINYIN,
-  CHANNEL_HOMOPHONE,
-  CHANNEL_EMOJI,
-  DIR_AROUND,
-  DIR_BEFORE,
-  DIR_AFTER,
-  SCOPE_CLAUSE,
-  SCOPE_SENTENCE,
-  SCOPE_MESSAGE,
-  SCOPE_NEAR,
-  PATTERN_STRIDE,
-  FLAG_LATIN_START,
-  FLAG_LATIN_END,
-  FLAG_MARKS,
-  MAX_PATTERN,
-  BMP_BLOCK_BITS,
-  BMP_BLOCK_MASK,
-  RUN_STEPS,
-  PACK_FORMAT,
-} from './codes'
+export * from './codes'
 
 export interface Bilingual {
   zh: string
