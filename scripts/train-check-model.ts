@@ -3,7 +3,7 @@
  *   [-- --fusion-dump FILE] [-- --scores-dump FILE]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c5/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c6/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -64,7 +64,7 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c5/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c6/model'),
     },
     verify: { type: 'boolean', default: false },
     // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
@@ -112,6 +112,7 @@ const CORPUS_POSITIVE_GAIN = 0.02 // a cold-offensive line, against 1 for an aut
 const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
   4: { minCount: 1, slotBits: 15 },
   5: { minCount: 1, slotBits: 15, weightCorpus: 4 },
+  6: { minCount: 1, slotBits: 15, weightCorpus: 4 },
 }
 const CONFIG: TrainConfig = { ...DEFAULT_CONFIG, ...CONFIG_OF[checkNumber] }
 

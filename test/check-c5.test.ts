@@ -20,14 +20,13 @@ const vetoOf = (rule: string, pack = c5) => fusionScore(pack, 'vetoLogit', rule)
 const hasRulesHit = (result: CheckResult, rule: string) =>
   result.hits.some((h) => h.rule === rule && h.channel !== 'model')
 
-describe('c5 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c4, and answers by default', async () => {
+describe('c5 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c4', async () => {
+    // c6 came after it (test/check-c6.test.ts).
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5],
-      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5, 6],
+      [1, 2, 3, 4, 5, 6],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c5)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c5v1)
     expect([c5v1.version, c5.version, c5v1.checkVersion]).toEqual([1, 2, 5])
   })
 
