@@ -76,6 +76,11 @@ export interface CheckSource {
   /** Symbols (¥) that patterns may spell; everywhere else symbols are seen through. */
   symbols?: string[]
   homophones?: Record<string, string[]>
+  /**
+   * The fewest characters a look-alike spelling may have (check version c8 on: 2, so 钱 is not
+   * also 前, an ordinary character of its own, but still 钅戋 and 转的前); without it, 1.
+   */
+  homophonesMinLength?: number
   pass?: string[]
   lower?: string[]
   /** Cue groups that negate context: a cue they would clear as a term counts for nothing. */

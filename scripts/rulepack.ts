@@ -289,7 +289,11 @@ interface Spelling {
 }
 
 /** Every way a term entry is spelled: as listed, plural, pinyin, look-alikes, emoji. */
-function spellingsOf(entry: TermSource, homophones: CheckSource['homophones']): Spelling[] {
+function spellingsOf(
+  entry: TermSource,
+  homophones: CheckSource['homophones'],
+  homophonesMinLength = 1,
+): Spelling[] {
   const out: Spelling[] = []
   for (const term of entry.words) {
     out.push({ word: term, channel: CHANNEL_TEXT, term })
@@ -299,12 +303,11 @@ function spellingsOf(entry: TermSource, homophones: CheckSource['homophones']): 
       out.push({ word: py, channel: CHANNEL_PINYIN, term })
     if (entry.homophones)
       [...term].forEach((ch, i, chars) => {
-        for (const alt of homophones?.[ch] ?? [])
-          out.push({
-            word: [...chars.slice(0, i), alt, ...chars.slice(i + 1)].join(''),
-            channel: CHANNEL_HOMOPHONE,
-            term,
-          })
+        for (const alt of homophones?.[ch] ?? []) {
+          const word = [...chars.slice(0, i), alt, ...chars.slice(i + 1)].join('')
+          if ([...word].length >= homophonesMinLength)
+            out.push({ word, channel: CHANNEL_HOMOPHONE, term })
+        }
       })
   }
   const means = entry.means ?? entry.words[0]
@@ -318,7 +321,7 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
   for (const check of checks) {
     for (const rule of Object.values(check.rules ?? {})) {
       for (const entry of rule.terms ?? [])
-        for (const s of spellingsOf(entry, check.homophones))
+        for (const s of spellingsOf(entry, check.homophones, check.homophonesMinLength))
           alphabet.collect(s.word, s.channel === CHANNEL_EMOJI)
       for (const w of rule.allow ?? []) alphabet.collect(w, false)
     }
@@ -375,6 +378,7 @@ const KEYS = {
     'lexicons',
     'symbols',
     'homophones',
+    'homophonesMinLength',
     'pass',
     'lower',
     'negate',
@@ -433,6 +437,9 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   const where = whereOf(input)
   const problems: string[] = []
   unknownKeys(where, check, KEYS.top, problems)
+  const minLength = check.homophonesMinLength
+  if (minLength !== undefined && !(Number.isInteger(minLength) && minLength >= 1))
+    problems.push('homophonesMinLength: a whole number of characters, 1 or more')
 
   const ruleIndex = new Map(input.rules.map((r, i) => [r.id, i]))
   for (const id of Object.keys(check.rules ?? {}))
@@ -514,7 +521,8 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   }
 
   const alphabet = shared ?? alphabetOf([check])
-  const spellings = (entry: TermSource) => spellingsOf(entry, check.homophones)
+  const spellings = (entry: TermSource) =>
+    spellingsOf(entry, check.homophones, check.homophonesMinLength)
 
   const labels: string[] = []
   const labelIndex = new Map<string, number>()

@@ -1,6 +1,7 @@
 // Check version c7: c6's rules and fusion, with a model retrained on the same data with near
 // misses and the corpora's ordinary lines weighted more (24 and 10, not 8 and 4); on the real
-// compiled packs and the committed model. c6 answers as it did (test/check-c6.test.ts).
+// compiled packs and the committed model. c6 answers as it did (test/check-c6.test.ts); c8 came
+// after it (test/check-c8.test.ts).
 import { describe, expect, it } from 'vitest'
 import type { CheckResult } from '../src/check/engine'
 import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
@@ -21,14 +22,12 @@ const rulesOnly = (result: CheckResult) =>
     end,
   }))
 
-describe('c7 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c6, and answers by default', async () => {
+describe('c7 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c6', async () => {
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7],
-      [1, 2, 3, 4, 5, 6, 7],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c7)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c7v1)
     expect([c7v1.version, c7.version, c7v1.checkVersion]).toEqual([1, 2, 7])
   })
 
