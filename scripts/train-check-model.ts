@@ -1,6 +1,6 @@
 /**
  * npm run train:check-model [-- --devset DIR] [-- --corpora DIR] [-- --out DIR] [-- --verify]
- *   [-- --fusion-dump FILE] [-- --scores-dump FILE]
+ *   [-- --fusion-dump FILE] [-- --scores-dump FILE] [-- --config JSON]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
  * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c8/model):
@@ -23,6 +23,11 @@
  * slices, and the authored lines with their out-of-fold scores and texts) with its logits, labels,
  * kind and what the rules flag, so threshold policies and per-rule recall can be studied without
  * touching the test half.
+ *
+ * --config JSON trains with some settings changed ('{"weightCorpus":8}': any of TrainConfig's
+ * keys, over the check version's own CONFIG_OF entry), to try them out of fold. It is for
+ * experiments: it refuses --verify and an --out inside content/, since a committed model must
+ * retrain byte for byte from its check version's own configuration.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -67,6 +72,7 @@ const { values } = parseArgs({
       default: path.join(root, 'content/notices/wechat-red-lines/checks/c8/model'),
     },
     verify: { type: 'boolean', default: false },
+    config: { type: 'string' },
     // c3 on: write what fusion dropped (rule, the model's score, violation or not) to this file.
     'fusion-dump': { type: 'string' },
     // Every scored line (calibration slices and out-of-fold authored lines): its budget group,
@@ -120,7 +126,38 @@ const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
   // c8: c7's configuration, with the training authors t36 and t37 (long messages) added.
   8: { minCount: 1, slotBits: 15, weightCorpus: 10, weightHardNegative: 24 },
 }
-const CONFIG: TrainConfig = { ...DEFAULT_CONFIG, ...CONFIG_OF[checkNumber] }
+const CONFIG: TrainConfig = {
+  ...DEFAULT_CONFIG,
+  ...CONFIG_OF[checkNumber],
+  ...experimentConfig(values.config),
+}
+
+/** --config's settings, checked against TrainConfig's keys and types; exits when they are wrong. */
+function experimentConfig(json: string | undefined): Partial<TrainConfig> {
+  if (json === undefined) return {}
+  const fail = (why: string): never => {
+    console.error(`--config: ${why}`)
+    process.exit(2)
+  }
+  if (values.verify) fail("--verify retrains with the check version's own configuration only")
+  if (!path.relative(path.join(root, 'content'), outDir).startsWith('..'))
+    fail('an experiment writes outside content/ (say --out /tmp/try/c8/model)')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    fail('not JSON')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail('a JSON object of TrainConfig settings, like {"weightCorpus":8}')
+  for (const [key, value] of Object.entries(parsed as object)) {
+    if (!(key in DEFAULT_CONFIG))
+      fail(`unknown setting "${key}" (one of ${Object.keys(DEFAULT_CONFIG).join(', ')})`)
+    if (typeof value !== typeof DEFAULT_CONFIG[key as keyof TrainConfig])
+      fail(`"${key}" must be a ${typeof DEFAULT_CONFIG[key as keyof TrainConfig]}`)
+  }
+  return parsed as Partial<TrainConfig>
+}
 
 const started = performance.now()
 const log = (what: string) =>
