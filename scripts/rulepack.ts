@@ -291,8 +291,7 @@ interface Spelling {
 /** Every way a term entry is spelled: as listed, plural, pinyin, look-alikes, emoji. */
 function spellingsOf(
   entry: TermSource,
-  homophones: CheckSource['homophones'],
-  homophonesMinLength = 1,
+  { homophones, homophonesMinLength = 1 }: Pick<CheckSource, 'homophones' | 'homophonesMinLength'>,
 ): Spelling[] {
   const out: Spelling[] = []
   for (const term of entry.words) {
@@ -321,7 +320,7 @@ function alphabetOf(checks: CheckSource[]): Alphabet {
   for (const check of checks) {
     for (const rule of Object.values(check.rules ?? {})) {
       for (const entry of rule.terms ?? [])
-        for (const s of spellingsOf(entry, check.homophones, check.homophonesMinLength))
+        for (const s of spellingsOf(entry, check))
           alphabet.collect(s.word, s.channel === CHANNEL_EMOJI)
       for (const w of rule.allow ?? []) alphabet.collect(w, false)
     }
@@ -521,8 +520,7 @@ export function compileRulePack(input: RulePackInput, shared?: Alphabet): Compil
   }
 
   const alphabet = shared ?? alphabetOf([check])
-  const spellings = (entry: TermSource) =>
-    spellingsOf(entry, check.homophones, check.homophonesMinLength)
+  const spellings = (entry: TermSource) => spellingsOf(entry, check)
 
   const labels: string[] = []
   const labelIndex = new Map<string, number>()
