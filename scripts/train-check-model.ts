@@ -3,7 +3,7 @@
  *   [-- --fusion-dump FILE] [-- --scores-dump FILE] [-- --config JSON]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c8/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c9/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -69,7 +69,7 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c8/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c9/model'),
     },
     verify: { type: 'boolean', default: false },
     config: { type: 'string' },
@@ -100,7 +100,11 @@ const FOLDS = 7
 // From c5 (the rules' review hits vetoed up to 0.1, the freed budget spent by the model) both
 // budgets keep margins: each corpus's calibration slice is small (2,598 cold-safe lines: 5 flags
 // at 0.2%), and the test half's near misses came out 0.2 points above the out-of-fold ones.
-const CORPUS_BUDGET = checkNumber >= 5 ? 0.0015 : joint ? 0.002 : 0.0015
+// From c9, 0.2% again: out of fold, cold-safe's budget was what held inappropriate statements'
+// threshold at 0.95 (three flags allowed of 2,598 lines, three spent); at five, on c8's data, the rule catches
+// 0.725 of its plain and evasive violations, not 0.680, and 0.454 of subtle ones, not 0.398, with
+// every other rule as it was.
+const CORPUS_BUDGET = checkNumber >= 9 ? 0.002 : checkNumber >= 5 ? 0.0015 : joint ? 0.002 : 0.0015
 // The authored near misses: 2%, for the model alone (c2); from c3 on, for both channels together.
 // Out of fold these lines are harder than the development set's (the training-only authors
 // include two who wrote hard pairs): c2 flagged 1.8% of them and 1.2% of the test half.
@@ -125,6 +129,8 @@ const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
   7: { minCount: 1, slotBits: 15, weightCorpus: 10, weightHardNegative: 24 },
   // c8: c7's configuration, with the training authors t36 and t37 (long messages) added.
   8: { minCount: 1, slotBits: 15, weightCorpus: 10, weightHardNegative: 24 },
+  // c9: c8's configuration, with the training authors t38-t41 added (the corpus budget is 0.2%).
+  9: { minCount: 1, slotBits: 15, weightCorpus: 10, weightHardNegative: 24 },
 }
 const CONFIG: TrainConfig = {
   ...DEFAULT_CONFIG,
@@ -141,7 +147,7 @@ function experimentConfig(json: string | undefined): Partial<TrainConfig> {
   }
   if (values.verify) fail("--verify retrains with the check version's own configuration only")
   if (!path.relative(path.join(root, 'content'), outDir).startsWith('..'))
-    fail('an experiment writes outside content/ (say --out /tmp/try/c8/model)')
+    fail('an experiment writes outside content/ (say --out /tmp/try/c9/model)')
   let parsed: unknown
   try {
     parsed = JSON.parse(json)

@@ -26,8 +26,8 @@ describe('c4 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c3', () => {
     // c5 came after it (test/check-c5.test.ts).
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8],
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     ])
     expect([c4v1.version, c4.version, c4v1.checkVersion, c4.checkVersion]).toEqual([1, 2, 4, 4])
   })

@@ -25,8 +25,8 @@ const rulesOnly = (result: CheckResult) =>
 describe('c7 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c6', async () => {
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8],
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     ])
     expect([c7v1.version, c7.version, c7v1.checkVersion]).toEqual([1, 2, 7])
   })

@@ -1,7 +1,7 @@
 // Check version c8: c7's rules with one-character words no longer spelled by single look-alike
 // characters (homophonesMinLength 2: 钱 is not also 前), and a model retrained with two authors
 // of long messages (t36, t37); on the real compiled packs and the committed model. c7 answers as
-// it did (test/check-c7.test.ts).
+// it did (test/check-c7.test.ts); c9 came after it (test/check-c9.test.ts).
 import { describe, expect, it } from 'vitest'
 import type { CheckResult } from '../src/check/engine'
 import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
@@ -17,14 +17,12 @@ const model = (await checkModelFor(archive, NOTICE, 8))!
 const rulesOnly = { channels: 'rules' } as const
 const lookAlike = (result: CheckResult) => result.hits.find((h) => h.channel === 'homophone')
 
-describe('c8 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c7, and answers by default', async () => {
+describe('c8 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c7', async () => {
     expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8],
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c8)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c8v1)
     expect([c8v1.version, c8.version, c8v1.checkVersion]).toEqual([1, 2, 8])
   })
 
