@@ -3,24 +3,14 @@
 // compiled packs and the committed model. c6 answers as it did (test/check-c6.test.ts); c8 came
 // after it (test/check-c8.test.ts).
 import { describe, expect, it } from 'vitest'
-import type { CheckResult } from '../src/check/engine'
 import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
-import { archive, checkWith } from './check-helpers'
+import { archive, checkWith, hitPlaces } from './check-helpers'
 
 const NOTICE = 'wechat-red-lines'
 const c7 = (await rulePackFor(archive, NOTICE, 2, 7))!
 const c7v1 = (await rulePackFor(archive, NOTICE, 1, 7))!
 const c6 = (await rulePackFor(archive, NOTICE, 2, 6))!
 const model = (await checkModelFor(archive, NOTICE, 7))!
-
-const rulesOnly = (result: CheckResult) =>
-  result.hits.map(({ rule, channel, verdict, start, end }) => ({
-    rule,
-    channel,
-    verdict,
-    start,
-    end,
-  }))
 
 describe('c7 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c6', async () => {
@@ -65,8 +55,8 @@ describe('c7: the same rules as c6', () => {
     'the rules channel answers alike: %s',
     (_, text) => {
       const options = { channels: 'rules' as const }
-      expect(rulesOnly(checkWith(c7, text!, options))).toEqual(
-        rulesOnly(checkWith(c6, text!, options)),
+      expect(hitPlaces(checkWith(c7, text!, options))).toEqual(
+        hitPlaces(checkWith(c6, text!, options)),
       )
     },
   )

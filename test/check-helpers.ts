@@ -20,6 +20,16 @@ export function checkWith(pack: RulePack, text: string, options: CheckOptions = 
   return result
 }
 
+/** A result's hits without their texts and reasons: what two versions' rules must agree on. */
+export const hitPlaces = (result: CheckResult) =>
+  result.hits.map(({ rule, channel, verdict, start, end }) => ({
+    rule,
+    channel,
+    verdict,
+    start,
+    end,
+  }))
+
 export const scoreFor = (model: CheckModel, text: string, rule: string) =>
   scoreMessage(model, text).find((s) => s.rule === rule)!.score
 
