@@ -30,9 +30,11 @@ const floorOf = (rule: string) => {
 describe('c3 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 and c2', () => {
     // c4 came after it (test/check-c4.test.ts).
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 3)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
     ])
     expect([c3v1.checkVersion, c3.checkVersion, c3v1.version, c3.version]).toEqual([3, 3, 1, 2])
   })

@@ -25,9 +25,11 @@ const has = (result: CheckResult, rule: string, verdict?: string) =>
 describe('c4 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c3', () => {
     // c5 came after it (test/check-c5.test.ts).
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 4)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
     ])
     expect([c4v1.version, c4.version, c4v1.checkVersion, c4.checkVersion]).toEqual([1, 2, 4, 4])
   })

@@ -23,9 +23,11 @@ const hasRulesHit = (result: CheckResult, rule: string) =>
 describe('c5 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c4', async () => {
     // c6 came after it (test/check-c6.test.ts).
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 5)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5],
     ])
     expect([c5v1.version, c5.version, c5v1.checkVersion]).toEqual([1, 2, 5])
   })

@@ -20,9 +20,11 @@ const rulesHit = (result: CheckResult) =>
 
 describe('c6 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c5', async () => {
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 6)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [1, 2, 3, 4, 5, 6],
     ])
     expect([c6v1.version, c6.version, c6v1.checkVersion]).toEqual([1, 2, 6])
   })

@@ -14,9 +14,11 @@ const model = (await checkModelFor(archive, NOTICE, 7))!
 
 describe('c7 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c6', async () => {
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 7)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3, 4, 5, 6, 7],
+      [1, 2, 3, 4, 5, 6, 7],
     ])
     expect([c7v1.version, c7.version, c7v1.checkVersion]).toEqual([1, 2, 7])
   })

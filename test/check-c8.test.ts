@@ -19,9 +19,11 @@ const lookAlike = (result: CheckResult) => result.hits.find((h) => h.channel ===
 
 describe('c8 covers both notice versions, with a model of its own', () => {
   it('covers notice versions 1 and 2 after c1 to c7', async () => {
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
-      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 8)
+    expect([covering(1), covering(2)]).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8],
     ])
     expect([c8v1.version, c8.version, c8v1.checkVersion]).toEqual([1, 2, 8])
   })

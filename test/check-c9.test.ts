@@ -1,7 +1,7 @@
 // Check version c9: c8's rules and fusion, with a model retrained with four more training authors
 // (t38-t41: inappropriate statements, dismissals of policy and their near misses) and calibrated
 // with a corpus budget of 0.2%, not 0.15%; on the real compiled packs and the committed model. c8
-// answers as it did (test/check-c8.test.ts).
+// answers as it did (test/check-c8.test.ts); c10 came after it (test/check-c10.test.ts).
 import { describe, expect, it } from 'vitest'
 import { checkModelFor, checkVersionsFor, rulePackFor } from '../src/check/packs'
 import { archive, checkWith, hitPlaces } from './check-helpers'
@@ -12,14 +12,14 @@ const c9v1 = (await rulePackFor(archive, NOTICE, 1, 9))!
 const c8 = (await rulePackFor(archive, NOTICE, 2, 8))!
 const model = (await checkModelFor(archive, NOTICE, 9))!
 
-describe('c9 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c8, and answers by default', async () => {
-    expect([checkVersionsFor(NOTICE, 1), checkVersionsFor(NOTICE, 2)]).toEqual([
+describe('c9 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c8', async () => {
+    // Later check versions follow it in the list (each has its own test file).
+    const covering = (version: number) => checkVersionsFor(NOTICE, version).slice(0, 9)
+    expect([covering(1), covering(2)]).toEqual([
       [1, 2, 3, 4, 5, 6, 7, 8, 9],
       [1, 2, 3, 4, 5, 6, 7, 8, 9],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c9)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c9v1)
     expect([c9v1.version, c9.version, c9v1.checkVersion]).toEqual([1, 2, 9])
   })
 
