@@ -6,7 +6,7 @@ import { expect } from 'vitest'
 import { checkMessage, type CheckOptions, type CheckResult, type Lang } from '../src/check/engine'
 import { scoreMessage, type CheckModel } from '../src/check/model'
 import type { RulePack } from '../src/check/pack'
-import { assetsArchive } from '../src/check/packs'
+import { assetsArchive, checkVersionsFor } from '../src/check/packs'
 
 /** The archive of older check versions, as the Worker reads it (its own ASSETS binding). */
 export const archive = assetsArchive(env.ASSETS)
@@ -41,3 +41,10 @@ export const fusionScore = (
   field: 'vetoLogit' | 'blockFloorLogit' | 'floorLogit',
   rule: string,
 ) => asScore(pack.fusion![field][pack.rules.findIndex((r) => r.id === rule)]!)
+
+/**
+ * The first n check versions that cover a notice version: what a version's test asserts of its
+ * place in the list, so that a later version (with a test file of its own) changes nothing here.
+ */
+export const firstCheckVersions = (notice: string, version: number, n: number) =>
+  checkVersionsFor(notice, version).slice(0, n)
