@@ -1,7 +1,8 @@
 // Check version c10: c9's rules and fusion, with a model of twice the slots (slotBits 16: c9's
 // 45,430 features shared 32,768 slots) retrained with eight more training authors (t42-t49:
 // inappropriate statements, dismissals of policy and their near misses); on the real compiled
-// packs and the committed model. c9 answers as it did (test/check-c9.test.ts).
+// packs and the committed model. c9 answers as it did (test/check-c9.test.ts); c11 came after it
+// (test/check-c11.test.ts).
 import { describe, expect, it } from 'vitest'
 import { checkModelFor, rulePackFor } from '../src/check/packs'
 import { archive, checkWith, firstCheckVersions, hitPlaces } from './check-helpers'
@@ -13,14 +14,12 @@ const c9 = (await rulePackFor(archive, NOTICE, 2, 9))!
 const model = (await checkModelFor(archive, NOTICE, 10))!
 const before = (await checkModelFor(archive, NOTICE, 9))!
 
-describe('c10 is the newest check version of both notice versions, with a model of its own', () => {
-  it('covers notice versions 1 and 2 after c1 to c9, and answers by default', async () => {
+describe('c10 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c9', async () => {
     expect([firstCheckVersions(NOTICE, 1, 10), firstCheckVersions(NOTICE, 2, 10)]).toEqual([
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c10)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c10v1)
     expect([c10v1.version, c10.version, c10v1.checkVersion]).toEqual([1, 2, 10])
   })
 
