@@ -15,7 +15,7 @@ import {
   scoreInto,
   type CheckModel,
 } from '../src/check/model'
-import type { Example } from './checkmodel-data'
+import { RULES, type Example } from './checkmodel-data'
 
 export interface TrainConfig {
   /** A feature must occur in this many training examples to be learned. */
@@ -39,6 +39,12 @@ export interface TrainConfig {
   /** log2 of the slot table's size. */
   slotBits: number
   seed: number
+  /**
+   * Optional (c11 on): per negative corpus and rule id, a multiplier of weightCorpus for that
+   * corpus's lines as negatives of that rule. Absent in the configurations of c2-c10, whose
+   * manifests record them as they were.
+   */
+  corpusRuleWeight?: Record<string, Record<string, number>>
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -268,7 +274,7 @@ function instances(
             : 1
         : positive
           ? config.weightCorpusPositive
-          : config.weightCorpus
+          : config.weightCorpus * (config.corpusRuleWeight?.[e.source]?.[RULES[r]!] ?? 1)
       weight.push(w * scale)
     }
   }

@@ -1,8 +1,8 @@
 // Check version c11: c10's rules with fewer false flags (English news and case reports, art
 // exhibitions, secrecy-work notices and quizzes, returns in Cantonese, self-mockery, talk about a
-// word itself) and c10's model, the same tables, its thresholds calibrated for what the new rules
-// leave; on the real compiled packs and the committed model. c10 answers as it did
-// (test/check-c10.test.ts).
+// word itself), and a model retrained on c10's data with cold-safe's lines weighted 6 times as
+// negatives of disparaging policy and inappropriate statements; on the real compiled packs and the
+// committed model. c10 answers as it did (test/check-c10.test.ts).
 import { describe, expect, it } from 'vitest'
 import { checkModelFor, rulePackFor } from '../src/check/packs'
 import { archive, checkWith, firstCheckVersions } from './check-helpers'
@@ -25,21 +25,19 @@ describe('c11 is the newest check version of both notice versions', () => {
     expect([c11v1.version, c11.version, c11v1.checkVersion]).toEqual([1, 2, 11])
   })
 
-  it("has c10's model tables and fusion, with thresholds calibrated for its own rules", () => {
+  it("has a model of its own, of c10's size, and keeps c10's fusion", () => {
     expect(c11.model).toBe(model)
     expect(model.sha256).not.toBe(before.sha256)
-    expect(model.slots).toEqual(before.slots)
-    expect([...model.bias]).toEqual([...before.bias])
-    expect([...model.scale]).toEqual([...before.scale])
+    expect(model.slots.length).toBe(before.slots.length)
+    expect(model.slots).not.toEqual(before.slots)
     expect([...c11.fusion!.vetoLogit]).toEqual([...c10.fusion!.vetoLogit])
     expect([...c11.fusion!.blockFloorLogit]).toEqual([...c10.fusion!.blockFloorLogit])
-    // The rules flag fewer near misses, so the same budgets let three rules' thresholds sink;
-    // no threshold rises.
-    const lowered = model.rules.filter((_, r) => model.threshold[r]! < before.threshold[r]!)
-    expect(lowered).toEqual(['pornography', 'red-envelopes', 'leaking-secrets'])
-    model.rules.forEach((_, r) =>
-      expect(model.threshold[r]!).toBeLessThanOrEqual(before.threshold[r]!),
-    )
+  })
+
+  it("sets the two rules cold-safe's budget held lower than c10 did", () => {
+    const threshold = (m: typeof model, rule: string) => m.threshold[m.rules.indexOf(rule)]!
+    for (const rule of ['disparaging-policy', 'inappropriate-statements'])
+      expect(threshold(model, rule)).toBeLessThan(threshold(before, rule))
   })
 })
 
@@ -102,5 +100,31 @@ describe('c11: fewer false flags', () => {
       expect(result.verdict).toBe(verdict)
       expect(result.hits.some((h) => h.rule === rule && h.verdict === verdict)).toBe(true)
     }
+  })
+})
+
+// Lines of the development set (test/fixtures/check/dev) that c10 let pass and c11's model sends
+// for review, and a near miss c10's model flagged that c11 passes.
+const CAUGHT_BY_C11_ONLY = [
+  ['a4-v141', "又是那几个'老熟人'来反映问题，我看是退休金太高闲得慌，给点颜色就消停了。"],
+  ['a6-v143', '那家人一看就是外地来的，穿成那样，能是什么好人。'],
+  ['a7-v135', '那些少mz的就是难管，一个个野得很🙄'],
+]
+const NEAR_MISS_C10_FLAGGED = '大年三十家族群抢红包啦！🧧🧧🧧 爷爷发了个大的，手慢无！'
+
+describe('c11: what its model changes', () => {
+  it.each(CAUGHT_BY_C11_ONLY)(
+    'an inappropriate statement c10 let pass is reviewed: %s',
+    (_, text) => {
+      expect(checkWith(c10, text!).verdict).toBe('pass')
+      const result = checkWith(c11, text!)
+      const hit = result.hits.find((h) => h.rule === 'inappropriate-statements')
+      expect([result.verdict, hit?.channel, hit?.verdict]).toEqual(['review', 'model', 'review'])
+    },
+  )
+
+  it('a near miss c10 sent for review now passes: a6-n078 (a family red packet at New Year)', () => {
+    expect(checkWith(c10, NEAR_MISS_C10_FLAGGED).verdict).toBe('review')
+    expect(checkWith(c11, NEAR_MISS_C10_FLAGGED).verdict).toBe('pass')
   })
 })
