@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest'
 import manifest from '../content/notices/wechat-red-lines/checks/c2/model/model.json'
 import {
   bestLogit,
+  countTokens,
   scanFeatures,
   scanned,
   scoreInto,
   SLOT_WORDS,
   scoreMessage,
+  tokensScanned,
   type CheckModel,
   type ModelScore,
 } from '../src/check/model'
@@ -217,6 +219,19 @@ describe('for any text', () => {
     const long = '王局，红包请收下，项目的事多费心'.repeat(60) // one sentence, over 256 features
     scoreInto(model, long)
     plainLogits(long).forEach((logit, r) => expect(bestLogit[r]).toBeCloseTo(logit, 9))
+  })
+
+  it('counts the tokens countTokens counts as it scans', () => {
+    const digits = fc.constantFrom('1', '23', '\u200b', '𝟕', '.', 'ab', '¥', '🧧', '哈哈')
+    fc.assert(
+      fc.property(fc.oneof(anyText, fc.string({ unit: digits, maxLength: 40 })), (text) => {
+        scoreInto(model, text)
+        expect(tokensScanned()).toBe(countTokens(model.fold, model.styled, text))
+      }),
+      { numRuns: 500 },
+    )
+    scoreInto(model, '第1\u200b2条，收了¥200红包 ok')
+    expect(tokensScanned()).toBe(10) // 第 12 条 收 了 ¥ 200 红 包 ok
   })
 
   it('scores a 10,000-character message (the limit) and its flags agree with the scores', () => {

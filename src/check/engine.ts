@@ -39,7 +39,7 @@ import {
   classAt,
   type RulePack,
 } from './pack'
-import { bestLogit, bestSpan, countTokens, scoreInto } from './model'
+import { bestLogit, bestSpan, scoreInto, tokensScanned } from './model'
 import {
   CUE,
   DROPPED,
@@ -303,7 +303,7 @@ function fused(
       (inContext && l < (fusion.floorLogit[i] as number)) ||
       ((reviewed >> i) & 1 &&
         l < (fusion.vetoLogit[i] as number) &&
-        (vetoes < 0 ? (vetoes = vetoApplies(pack, text, fusion) ? 1 : 0) : vetoes) === 1)
+        (vetoes < 0 ? (vetoes = vetoApplies(text, fusion) ? 1 : 0) : vetoes) === 1)
     )
       lowReview |= 1 << i
     if (inContext && l < (fusion.blockFloorLogit[i] as number)) lowBlock |= 1 << i
@@ -330,12 +330,14 @@ function fused(
   return { verdict: block ? 'block' : 'review', hits: kept }
 }
 
-/** Is text long enough, in characters and in the model's tokens, for fusion's veto? */
-function vetoApplies(pack: RulePack, text: string, fusion: NonNullable<RulePack['fusion']>) {
-  const { fold, styled } = pack.model as NonNullable<RulePack['model']>
+/**
+ * Is text long enough, in characters and in the model's tokens, for fusion's veto? (Asked only
+ * right after scoreInto read text, whose scan counted its tokens.)
+ */
+function vetoApplies(text: string, fusion: NonNullable<RulePack['fusion']>) {
   return (
     text.length >= fusion.vetoLength &&
-    (fusion.vetoTokens === 0 || countTokens(fold, styled, text) >= fusion.vetoTokens)
+    (fusion.vetoTokens === 0 || tokensScanned() >= fusion.vetoTokens)
   )
 }
 

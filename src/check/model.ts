@@ -146,10 +146,19 @@ let features = new Int32Array(4096)
 /** Per sentence: first feature, end feature, UTF-16 start and end in the text. */
 let sentences = new Int32Array(4 * 256)
 
+/** The number of tokens in the last scanned text, as countTokens counts them. */
+let tokens = 0
+
 /** What the last scanFeatures found: the feature hashes and, per sentence, four values. */
 export function scanned(): { features: Int32Array; sentences: Int32Array } {
   return { features, sentences }
 }
+
+/**
+ * countTokens of the text the last scanFeatures (or scoreInto) read: the scan counts them as it
+ * goes, so fusion's veto need not read the text a third time.
+ */
+export const tokensScanned = () => tokens
 
 // Hashes: murmur3's finaliser over the token (unigrams) or over the first token's unigram times
 // a constant xor the second's (bigrams); the top bits pick a slot, the whole hash must match the
@@ -189,6 +198,8 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
   let word = 0 // hash of the word being read
   let wordStart = -1 // where it starts; -1: no word
   let wordEnd = 0
+  let tokenCount = 0 // every token, repeats included (see countTokens)
+  let digitsEnd = -1 // where the last digit read ends: a digit there continues its run
   for (let i = 0; i <= n;) {
     let v: number
     let cp = 0
@@ -219,10 +230,12 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
     }
     // An invisible mark is as if absent, even inside a word (po\u200brn).
     if (v === FOLD_INVISIBLE) {
+      if (digitsEnd === i) digitsEnd = next
       i = next
       continue
     }
     if (wordStart >= 0) {
+      tokenCount++
       // The word just read is a token before this character. (Written out twice, here and
       // below, rather than shared: a helper or a loop over the two costs a third of the scan.)
       const token = (word & 0x3fffffff) | 0x40000000
@@ -249,6 +262,12 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
               ? CURRENCY_TOKEN
               : -1
     if (token !== -1) {
+      // A run of digits is one token (a Han character, each time it is written).
+      if (v !== FOLD_DIGIT) tokenCount++
+      else {
+        if (digitsEnd !== i) tokenCount++
+        digitsEnd = next
+      }
       if (token !== last) {
         const unigram = unigramOf(token)
         feats[count++] = unigram
@@ -285,6 +304,7 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
     }
     i = next
   }
+  tokens = tokenCount
   return sentenceCount
 }
 
@@ -357,18 +377,39 @@ export function scoreInto(model: CheckModel, text: string): number {
       let rules46 = 0
       let rules57 = 0
       let owned = 0
-      for (; k < stop; k++) {
+      // Two features a turn (measured 5% faster than one: half the loop's own work, and the
+      // two lookups' loads issue together); the odd one out after the loop.
+      for (; k + 1 < stop; k += 2) {
         const h = feats[k] as number
+        const g = feats[k + 1] as number
         // (slotShift is 8 or more, so the mask changes nothing; it tells V8 that at + 2 stays
         // an int32, which spares a check of every addition below for overflow.)
         const at = ((h >>> slotShift) & 0xffffff) * SLOT_WORDS
+        const bt = ((g >>> slotShift) & 0xffffff) * SLOT_WORDS
         // All ones when this feature owns the slot, else zero, computed without a branch (a
         // quarter of the features miss, unpredictably), so successive loads can overlap.
+        const d = (slots[at] as number) ^ h
+        const e = (slots[bt] as number) ^ g
+        const mask = ~((d | -d) >> 31)
+        const mask2 = ~((e | -e) >> 31)
+        const lo = (slots[at + 1] as number) & mask
+        const hi = (slots[at + 2] as number) & mask
+        const lo2 = (slots[bt + 1] as number) & mask2
+        const hi2 = (slots[bt + 2] as number) & mask2
+        // (The high lanes may pass 2^31: | 0 keeps the words int32, the lanes read them unsigned.)
+        rules02 = (rules02 + (lo & 0x00ff00ff) + (lo2 & 0x00ff00ff)) | 0
+        rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff) + ((lo2 >>> 8) & 0x00ff00ff)) | 0
+        rules46 = (rules46 + (hi & 0x00ff00ff) + (hi2 & 0x00ff00ff)) | 0
+        rules57 = (rules57 + ((hi >>> 8) & 0x00ff00ff) + ((hi2 >>> 8) & 0x00ff00ff)) | 0
+        owned = (owned - mask - mask2) | 0
+      }
+      if (k < stop) {
+        const h = feats[k++] as number
+        const at = ((h >>> slotShift) & 0xffffff) * SLOT_WORDS
         const d = (slots[at] as number) ^ h
         const mask = ~((d | -d) >> 31)
         const lo = (slots[at + 1] as number) & mask
         const hi = (slots[at + 2] as number) & mask
-        // (The high lanes may pass 2^31: | 0 keeps the words int32, the lanes read them unsigned.)
         rules02 = (rules02 + (lo & 0x00ff00ff)) | 0
         rules13 = (rules13 + ((lo >>> 8) & 0x00ff00ff)) | 0
         rules46 = (rules46 + (hi & 0x00ff00ff)) | 0
@@ -432,8 +473,8 @@ export function scoreMessage(model: CheckModel, text: string): ModelScore[] {
  * The number of tokens in text as the scan reads them: each Han character (or kana, Hangul...),
  * each run of letters (a word), each run of digits and each currency sign; emoji, punctuation
  * and invisible marks are none (repeats count every time). Fusion's veto asks for enough of them
- * (a message of ten English words is short, though it is 60 characters). Not in the scan's loop:
- * only a message with hits of the rules needs it.
+ * (a message of ten English words is short, though it is 60 characters). The definition: the
+ * engine reads the count the scan made as it went (tokensScanned), which tests hold to this.
  */
 export function countTokens(fold: Uint16Array, styled: Uint8Array, text: string): number {
   let tokens = 0
