@@ -3,7 +3,13 @@
 // committed model, in workerd.
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { checkMessage, MAX_HITS, type CheckResult } from '../src/check/engine'
+import {
+  checkMessage,
+  MAX_HITS,
+  MODEL_QUOTE_FLOOR,
+  modelQuoteBudget,
+  type CheckResult,
+} from '../src/check/engine'
 import { scoreMessage } from '../src/check/model'
 import { checkModelFor, rulePackFor } from '../src/check/packs'
 import { archive } from './check-helpers'
@@ -160,6 +166,39 @@ describe('the cap counts model hits too', () => {
     expect(model.map((h) => h.rule)).toContain('pornography')
     expect(result.totalHits).toBeGreaterThan(2000)
     expect(result.hits.every((h, i) => i === 0 || result.hits[i - 1]!.start <= h.start)).toBe(true)
+  })
+})
+
+describe("the model's hits share a quote budget: the text's length, or MODEL_QUOTE_FLOOR", () => {
+  // A vote bought with a road (test/fixtures/check/dev/a7.jsonl, a7-v088): one sentence, which
+  // c11's model flags for vote rigging (0.924) and for inappropriate statements (0.927). A budget
+  // of the text's length listed only the stronger of the two.
+  const VOTE = '村里的事我干了这么多年，这次要是还能继续为大家服务，那条通组路我保证先给咱们三组修'
+  const modelHits = (result: CheckResult) => result.hits.filter((h) => h.channel === 'model')
+  const quoted = (result: CheckResult) => modelHits(result).reduce((n, h) => n + h.match.length, 0)
+
+  it('lists every rule the model flags on the sentence of a short message', async () => {
+    const c11 = (await rulePackFor(archive, NOTICE, 2, 11))!
+    const result = checkMessage(c11, `${VOTE}。周六记得早点去村委会。`, 'zh')
+    expect(modelHits(result).map((h) => [h.rule, h.start, h.end])).toEqual([
+      ['inappropriate-statements', 0, VOTE.length],
+      ['vote-rigging', 0, VOTE.length],
+    ])
+    expect(result.verdict).toBe('review')
+  })
+
+  it('quotes no more than the text itself once the text is longer than the floor', async () => {
+    const c11 = (await rulePackFor(archive, NOTICE, 2, 11))!
+    // The same words as one long sentence: both rules flag it, and both would quote all of it.
+    const text = Array.from({ length: 60 }, () => VOTE).join('，')
+    expect(text.length).toBeGreaterThan(MODEL_QUOTE_FLOOR)
+    const result = checkMessage(c11, text, 'zh', { scores: true })
+    expect(result.scores!['vote-rigging']).toBeGreaterThan(c11.model!.threshold[4]!)
+    expect(result.scores!['inappropriate-statements']).toBeGreaterThan(c11.model!.threshold[7]!)
+    expect(modelHits(result)).toHaveLength(1)
+    expect(quoted(result)).toBeLessThanOrEqual(text.length)
+    expect(modelQuoteBudget(text.length)).toBe(text.length)
+    expect(modelQuoteBudget(10)).toBe(MODEL_QUOTE_FLOOR)
   })
 })
 

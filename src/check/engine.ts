@@ -105,7 +105,10 @@ export interface Hit {
 
 export interface CheckResult {
   verdict: Verdict
-  /** In text order; at most MAX_HITS, quoting together no more than the text's length. */
+  /**
+   * In text order; at most MAX_HITS. The rules' hits quote together no more than the text's
+   * length, the model's no more than modelQuoteBudget(text.length).
+   */
   hits: Hit[]
   /** Present only when hits lists fewer than were found: then totalHits counts them all. */
   truncated?: true
@@ -195,8 +198,8 @@ const rounded = (score: number) => Math.round(score * 1000) / 1000
  * The learned channel: scores the message for every rule the model knows, folds its score into
  * the rule's, and lists a review hit (span: the sentence that scored highest) for a rule the model
  * flags and the rules found nothing of. It never blocks, and a rule's own hit keeps its verdict.
- * Its hits are at most one per rule and together quote at most the text's length (the rules' hits
- * have a budget of their own), within MAX_HITS in all.
+ * Its hits are at most one per rule and together quote at most modelQuoteBudget(text.length)
+ * (the rules' hits have a budget of their own), within MAX_HITS in all.
  */
 function withModelHits(
   pack: RulePack,
@@ -223,12 +226,13 @@ function withModelHits(
   flags.sort((a, b) => (bestLogit[b] as number) - (bestLogit[a] as number))
   const added: Hit[] = []
   let quoted = 0
+  const budget = modelQuoteBudget(text.length)
   for (const r of flags) {
     let start = bestSpan[2 * r] as number
     let end = bestSpan[2 * r + 1] as number
     if (end <= start) [start, end] = [0, text.length]
     quoted += end - start
-    if (quoted > text.length) break
+    if (quoted > budget) break
     const rule = pack.rules[map[r] as number] as RulePack['rules'][number]
     const match = text.slice(start, end)
     const score = rounded(1 / (1 + Math.exp(-(bestLogit[r] as number))))
@@ -769,6 +773,18 @@ class GroupCues {
 
 /** At most this many hits are listed per message; the result says when it cut the list. */
 export const MAX_HITS = 100
+
+/**
+ * How much of a text the model's hits may quote together, in UTF-16 units: the text's length,
+ * or MODEL_QUOTE_FLOOR for a shorter text. A budget of the length alone lets a one-sentence
+ * message list one model hit, the strongest: a vote bought with a promised bonus, flagged by
+ * the model for vote rigging and for inappropriate statements, was listed only for the latter.
+ * The floor lets a short message list every rule the model flags on its sentence (eight rules
+ * on up to 250 characters), and leaves the bound of a long text, the one a batch's answer is
+ * sized by, as it was.
+ */
+export const MODEL_QUOTE_FLOOR = 2_000
+export const modelQuoteBudget = (length: number) => Math.max(length, MODEL_QUOTE_FLOOR)
 
 // What decides the cue a hit's reason names, kept in its CUE field until the hit is listed.
 const CUE_NONE = -1

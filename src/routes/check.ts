@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { fixedHtml, originOf, SHORT, wholeJson } from '../cache'
-import { checkMessage, MAX_HITS } from '../check/engine'
+import { checkMessage, MAX_HITS, MODEL_QUOTE_FLOOR } from '../check/engine'
 import {
   ArchiveUnavailableError,
   assetsArchive,
@@ -128,7 +128,7 @@ const Listing = {
     .literal(true)
     .optional()
     .openapi({
-      description: `Present when hits lists fewer than were found: at most ${MAX_HITS} are listed, and together they quote at most the text's length`,
+      description: `Present when hits lists fewer than were found: at most ${MAX_HITS} are listed, and the rules' hits together quote at most the text's length and the model's as much again (or ${MODEL_QUOTE_FLOOR} characters, for a shorter text)`,
     }),
   totalHits: z
     .number()
@@ -142,7 +142,7 @@ const Listing = {
 }
 const BOUND =
   `Each result lists at most ${MAX_HITS} hits, in text order (then truncated: true and totalHits), ` +
-  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match; the rules' matches together quote at most the text's length, and the model's (one per rule at most) as much again: ` +
+  `each under ${MAX_HIT_BYTES} bytes of JSON besides its match; the rules' matches together quote at most the text's length, and the model's (one per rule at most) as much again, or up to ${MODEL_QUOTE_FLOOR} characters for a shorter text: ` +
   `one text's result is at most about ${Math.ceil((MAX_HITS * MAX_HIT_BYTES + 12 * MAX_CHARS) / 1000)} kB`
 
 const RATE =
