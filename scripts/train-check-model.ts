@@ -33,6 +33,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { pinyin } from 'pinyin-pro'
 import { logit, MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
 import {
   CORPUS_LICENCES,
@@ -55,6 +56,7 @@ import {
   DEFAULT_CONFIG,
   featurise,
   logits,
+  mulberry32,
   quantise,
   toCheckModel,
   train,
@@ -175,6 +177,11 @@ function experimentConfig(json: string | undefined): Partial<TrainConfig> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     fail('a JSON object of TrainConfig settings, like {"weightCorpus":8}')
   for (const [key, value] of Object.entries(parsed as object)) {
+    if (key === 'augmentPinyin') {
+      if (typeof value !== 'number' || !(value > 0 && value <= 1))
+        fail('"augmentPinyin" is a probability per Han character, above 0 and at most 1')
+      continue
+    }
     if (key === 'corpusRuleWeight') {
       const ok =
         typeof value === 'object' &&
@@ -229,12 +236,32 @@ log(
   `${examples.length} lines to fit (authors ${authors.join(' ')}; half of each corpus's train half), ` +
     `${calibration.length} to calibrate, from ${path.relative(root, devsetDir) || devsetDir}`,
 )
-const featurised = examples.map((e) => featurise(fold, styled, e.text))
+// With augmentPinyin, every authored line also in a copy with some characters in pinyin: fitted
+// on like the line (same author, so the same fold), never scored.
+const fitted = CONFIG.augmentPinyin
+  ? [...examples, ...pinyinCopies(CONFIG.augmentPinyin)]
+  : examples
+const featurised = fitted.map((e) => featurise(fold, styled, e.text))
+function pinyinCopies(probability: number): Example[] {
+  const random = mulberry32(CONFIG.seed ^ 0x5bd1e995)
+  return examples
+    .filter((e) => e.authored && e.kind !== EVERYDAY)
+    .map((e) => ({
+      ...e,
+      text: [...e.text]
+        .map((c) =>
+          /\p{Script=Han}/u.test(c) && random() < probability
+            ? (pinyin(c, { toneType: 'none' }) as string)
+            : c,
+        )
+        .join(''),
+    }))
+}
 const fit = (keep: (e: Example) => boolean) => {
-  const ids = examples.flatMap((e, i) => (keep(e) ? [i] : []))
+  const ids = fitted.flatMap((e, i) => (keep(e) ? [i] : []))
   const q = quantise(
     train(
-      ids.map((i) => examples[i] as Example),
+      ids.map((i) => fitted[i] as Example),
       ids.map((i) => featurised[i] as Featurised),
       R,
       CONFIG,
