@@ -52,6 +52,8 @@ export interface TrainConfig {
    * fold, but false flags on the corpora's held halves rose past 0.3% (docs/model-card.md, c11).
    */
   augmentPinyin?: number
+  /** With augmentPinyin: the corpora's lines and everyday talk get pinyin copies too. */
+  augmentPinyinEverywhere?: boolean
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {

@@ -177,6 +177,10 @@ function experimentConfig(json: string | undefined): Partial<TrainConfig> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     fail('a JSON object of TrainConfig settings, like {"weightCorpus":8}')
   for (const [key, value] of Object.entries(parsed as object)) {
+    if (key === 'augmentPinyinEverywhere') {
+      if (typeof value !== 'boolean') fail('"augmentPinyinEverywhere" is true or false')
+      continue
+    }
     if (key === 'augmentPinyin') {
       if (typeof value !== 'number' || !(value > 0 && value <= 1))
         fail('"augmentPinyin" is a probability per Han character, above 0 and at most 1')
@@ -245,7 +249,7 @@ const featurised = fitted.map((e) => featurise(fold, styled, e.text))
 function pinyinCopies(probability: number): Example[] {
   const random = mulberry32(CONFIG.seed ^ 0x5bd1e995)
   return examples
-    .filter((e) => e.authored && e.kind !== EVERYDAY)
+    .filter((e) => CONFIG.augmentPinyinEverywhere || (e.authored && e.kind !== EVERYDAY))
     .map((e) => ({
       ...e,
       text: [...e.text]
