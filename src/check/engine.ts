@@ -777,7 +777,7 @@ export const MAX_HITS = 100
 /**
  * How much of a text the model's hits may quote together, in UTF-16 units: the text's length,
  * or MODEL_QUOTE_FLOOR for a shorter text. A budget of the length alone lets a one-sentence
- * message list one model hit, the strongest: a vote bought with a promised bonus, flagged by
+ * message list one model hit, the strongest: a vote bought with a promised road, flagged by
  * the model for vote rigging and for inappropriate statements, was listed only for the latter.
  * The floor lets a short message list every rule the model flags on its sentence (eight rules
  * on up to 250 characters), and leaves the bound of a long text, the one a batch's answer is
