@@ -34,6 +34,12 @@ export const TUNE_AUTHORS = ['a1', 'a3', 'a5']
  * Never trained or tuned on, like the test half.
  */
 export const FRESH_AUTHORS = ['a7', 'a8', 'a9']
+/**
+ * The second fresh half: written for the stop after check version c11 was published, when the
+ * fresh half had in turn been measured for six check versions (c6 to c11). Never trained or tuned
+ * on; `npm run eval` reports it as a fourth half.
+ */
+export const FRESH2_AUTHORS = ['a13', 'a14', 'a15']
 
 /** Negative corpora (every line should pass) and the positive one (inappropriate statements). */
 export const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham'] as const
@@ -53,8 +59,8 @@ export interface Example {
   source: string
   /** Written for the project (the development set), not from a corpus. */
   authored: boolean
-  /** devset: tune, test, fresh or train (training-only authors); corpora: train or held. */
-  half: 'tune' | 'test' | 'fresh' | 'train' | 'held'
+  /** devset: tune, test, fresh, fresh2 or train (training-only authors); corpora: train or held. */
+  half: 'tune' | 'test' | 'fresh' | 'fresh2' | 'train' | 'held'
   /**
    * Corpora's train half only: true for the part the model is not fitted on but whose scores set
    * the thresholds (so they are measured on lines the model never saw).
@@ -157,9 +163,11 @@ export async function loadData(
         ? 'test'
         : FRESH_AUTHORS.includes(row.author)
           ? 'fresh'
-          : TUNE_AUTHORS.includes(row.author)
-            ? 'tune'
-            : 'train'
+          : FRESH2_AUTHORS.includes(row.author)
+            ? 'fresh2'
+            : TUNE_AUTHORS.includes(row.author)
+              ? 'tune'
+              : 'train'
       examples.push({
         text: row.text,
         labels,

@@ -48,7 +48,7 @@ const { examples } = await loadData(devsetDir, values.corpora)
 const R = RULES.length
 if (model.rules.join() !== RULES.join()) throw new Error('the model covers other rules')
 const flags = examples.map((e) =>
-  skipTest && (e.half === 'test' || e.half === 'fresh' || e.half === 'held')
+  skipTest && (e.half === 'test' || e.half === 'fresh' || e.half === 'fresh2' || e.half === 'held')
     ? 0
     : scoreInto(model, e.text),
 )
@@ -67,11 +67,16 @@ console.log(
   `check model ${values.model} (sha256 ${model.sha256.slice(0, 16)}…), ${manifest.bin.bytes} bytes; ` +
     `devset ${path.relative(root, devsetDir) || devsetDir}; model only, verdict review`,
 )
-// The fresh half (a7-a9, when its files are there) is measured like the test half.
-const hasFresh = examples.some((e) => e.half === 'fresh')
+// The fresh halves (a7-a9 and a13-a15, when their files are there) are measured like the test half.
+const hasHalf = (half: Example['half']) => examples.some((e) => e.half === half)
 const halves = skipTest
   ? (['tune'] as const)
-  : (['tune', 'test', ...(hasFresh ? (['fresh'] as const) : [])] as const)
+  : ([
+      'tune',
+      'test',
+      ...(hasHalf('fresh') ? (['fresh'] as const) : []),
+      ...(hasHalf('fresh2') ? (['fresh2'] as const) : []),
+    ] as const)
 
 // Per rule: precision (flags of the rule that are right) and recall, by kind.
 const header = ['rule', 'threshold']
