@@ -28,7 +28,7 @@ const { values } = parseArgs({
   options: {
     devset: { type: 'string' },
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
-    model: { type: 'string', default: 'wechat-red-lines@c11' },
+    model: { type: 'string', default: 'wechat-red-lines@c12' },
     'skip-test': { type: 'boolean', default: false },
     show: { type: 'string', default: '0' },
   },

@@ -2,7 +2,8 @@
 // exhibitions, secrecy-work notices and quizzes, returns in Cantonese, self-mockery, talk about a
 // word itself), and a model retrained on c10's data with cold-safe's lines weighted 6 times as
 // negatives of disparaging policy and inappropriate statements; on the real compiled packs and the
-// committed model. c10 answers as it did (test/check-c10.test.ts).
+// committed model. c10 answers as it did (test/check-c10.test.ts); c12 came after it
+// (test/check-c12.test.ts).
 import { describe, expect, it } from 'vitest'
 import { checkModelFor, rulePackFor } from '../src/check/packs'
 import { archive, checkWith, firstCheckVersions } from './check-helpers'
@@ -14,14 +15,12 @@ const c10 = (await rulePackFor(archive, NOTICE, 2, 10))!
 const model = (await checkModelFor(archive, NOTICE, 11))!
 const before = (await checkModelFor(archive, NOTICE, 10))!
 
-describe('c11 is the newest check version of both notice versions', () => {
-  it('covers notice versions 1 and 2 after c1 to c10, and answers by default', async () => {
+describe('c11 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c10', () => {
     expect([firstCheckVersions(NOTICE, 1, 11), firstCheckVersions(NOTICE, 2, 11)]).toEqual([
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c11)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c11v1)
     expect([c11v1.version, c11.version, c11v1.checkVersion]).toEqual([1, 2, 11])
   })
 
