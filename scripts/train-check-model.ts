@@ -154,7 +154,7 @@ const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
 }
 // c12: c11's configuration, with a10-a12 added as training authors (written as a fresh half to the
 // development brief; c11 was measured on them once, then they were trained on).
-CONFIG_OF[12] = CONFIG_OF[11]
+CONFIG_OF[12] = { ...CONFIG_OF[11] }
 const CONFIG: TrainConfig = {
   ...DEFAULT_CONFIG,
   ...CONFIG_OF[checkNumber],
