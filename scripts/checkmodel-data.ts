@@ -40,6 +40,11 @@ export const FRESH_AUTHORS = ['a7', 'a8', 'a9']
  * on; `npm run eval` reports it as a fourth half.
  */
 export const FRESH2_AUTHORS = ['a13', 'a14', 'a15']
+/**
+ * The third fresh half: written for the stop after check version c12 was published (fresh2 had by
+ * then been measured three times). Never trained or tuned on; `npm run eval` reports it as fresh3.
+ */
+export const FRESH3_AUTHORS = ['a16', 'a17', 'a18']
 
 /** Negative corpora (every line should pass) and the positive one (inappropriate statements). */
 export const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham'] as const
@@ -60,7 +65,7 @@ export interface Example {
   /** Written for the project (the development set), not from a corpus. */
   authored: boolean
   /** devset: tune, test, fresh, fresh2 or train (training-only authors); corpora: train or held. */
-  half: 'tune' | 'test' | 'fresh' | 'fresh2' | 'train' | 'held'
+  half: 'tune' | 'test' | 'fresh' | 'fresh2' | 'fresh3' | 'train' | 'held'
   /**
    * Corpora's train half only: true for the part the model is not fitted on but whose scores set
    * the thresholds (so they are measured on lines the model never saw).
@@ -165,9 +170,11 @@ export async function loadData(
           ? 'fresh'
           : FRESH2_AUTHORS.includes(row.author)
             ? 'fresh2'
-            : TUNE_AUTHORS.includes(row.author)
-              ? 'tune'
-              : 'train'
+            : FRESH3_AUTHORS.includes(row.author)
+              ? 'fresh3'
+              : TUNE_AUTHORS.includes(row.author)
+                ? 'tune'
+                : 'train'
       examples.push({
         text: row.text,
         labels,

@@ -48,9 +48,8 @@ const { examples } = await loadData(devsetDir, values.corpora)
 const R = RULES.length
 if (model.rules.join() !== RULES.join()) throw new Error('the model covers other rules')
 const flags = examples.map((e) =>
-  skipTest && (e.half === 'test' || e.half === 'fresh' || e.half === 'fresh2' || e.half === 'held')
-    ? 0
-    : scoreInto(model, e.text),
+  // --skip-test: only the lines trained on (tune and train-only), no held-out half.
+  skipTest && e.half !== 'tune' && e.half !== 'train' ? 0 : scoreInto(model, e.text),
 )
 
 const pct = (k: number, n: number) => (n ? `${((100 * k) / n).toFixed(2)}%` : '-')
@@ -76,6 +75,7 @@ const halves = skipTest
       'test',
       ...(hasHalf('fresh') ? (['fresh'] as const) : []),
       ...(hasHalf('fresh2') ? (['fresh2'] as const) : []),
+      ...(hasHalf('fresh3') ? (['fresh3'] as const) : []),
     ] as const)
 
 // Per rule: precision (flags of the rule that are right) and recall, by kind.

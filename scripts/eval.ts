@@ -1,5 +1,5 @@
 /**
- * npm run eval [-- --version N] [-- --check N] [-- --half tune|test|fresh|fresh2] [-- --show N] [-- --rule ID]
+ * npm run eval [-- --version N] [-- --check N] [-- --half tune|test|fresh|fresh2|fresh3] [-- --show N] [-- --rule ID]
  *
  * Measures a rule pack (default: the newest check version of the notice's newest version):
  * - the development set (test/fixtures/check/dev/, split by author into a tune and a test half,
@@ -26,6 +26,7 @@ import { checkMessage, type CheckOptions, type CheckResult } from '../src/check/
 import {
   corpusHalf,
   FRESH2_AUTHORS,
+  FRESH3_AUTHORS,
   FRESH_AUTHORS,
   TEST_AUTHORS,
   TUNE_AUTHORS,
@@ -44,6 +45,7 @@ const HALVES = {
   test: TEST_AUTHORS,
   fresh: FRESH_AUTHORS,
   fresh2: FRESH2_AUTHORS,
+  fresh3: FRESH3_AUTHORS,
 } as const satisfies Record<string, readonly string[]>
 type Half = keyof typeof HALVES
 const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham']
@@ -70,10 +72,10 @@ if (!pack)
     `no rule pack for ${values.notice} v${version} c${check}; run npm run build (or build:draft)`,
   )
 const show = Number(values.show)
-if (!['tune', 'test', 'fresh', 'fresh2', 'both'].includes(values.half))
-  throw new Error('--half: tune, test, fresh, fresh2 or both (all of them)')
+if (!['tune', 'test', 'fresh', 'fresh2', 'fresh3', 'both'].includes(values.half))
+  throw new Error('--half: tune, test, fresh, fresh2, fresh3 or both (all of them)')
 const present = (h: Half) => HALVES[h].every((a) => existsSync(path.join(devDir, `${a}.jsonl`)))
-const halves = (['tune', 'test', 'fresh', 'fresh2'] as const).filter(
+const halves = (['tune', 'test', 'fresh', 'fresh2', 'fresh3'] as const).filter(
   (h) => (values.half === 'both' || values.half === h) && present(h),
 )
 const RULES = pack.rules.map((r) => r.id)
