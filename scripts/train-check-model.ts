@@ -3,7 +3,7 @@
  *   [-- --fusion-dump FILE] [-- --scores-dump FILE] [-- --config JSON]
  *
  * Trains the message check's learned channel (src/check/model.ts) and writes it, to be committed,
- * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c12/model):
+ * into the check version's model/ folder (default content/notices/wechat-red-lines/checks/c13/model):
  *   model.bin   the tables: fold (BMP -> token class or folded character), styled letters, slots
  *               (hash -> weight row) and int8 weight rows, little-endian, 4-byte aligned
  *   model.json  the manifest: rules, biases, scales, thresholds, where each table sits in
@@ -71,7 +71,7 @@ const { values } = parseArgs({
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
     out: {
       type: 'string',
-      default: path.join(root, 'content/notices/wechat-red-lines/checks/c12/model'),
+      default: path.join(root, 'content/notices/wechat-red-lines/checks/c13/model'),
     },
     verify: { type: 'boolean', default: false },
     config: { type: 'string' },
@@ -155,6 +155,9 @@ const CONFIG_OF: Record<number, Partial<TrainConfig>> = {
 // c12: c11's configuration, with a10-a12 added as training authors (written as a fresh half to the
 // development brief; c11 was measured on them once, then they were trained on).
 CONFIG_OF[12] = { ...CONFIG_OF[11] }
+// c13: c12's configuration, with the training authors t56-t63 added (the development brief, each
+// with 30 more vote-rigging lines: fresh3 found vote rigging's plain and evasive lines the weakest).
+CONFIG_OF[13] = { ...CONFIG_OF[12] }
 const CONFIG: TrainConfig = {
   ...DEFAULT_CONFIG,
   ...CONFIG_OF[checkNumber],
@@ -170,7 +173,7 @@ function experimentConfig(json: string | undefined): Partial<TrainConfig> {
   }
   if (values.verify) fail("--verify retrains with the check version's own configuration only")
   if (!path.relative(path.join(root, 'content'), outDir).startsWith('..'))
-    fail('an experiment writes outside content/ (say --out /tmp/try/c12/model)')
+    fail('an experiment writes outside content/ (say --out /tmp/try/c13/model)')
   let parsed: unknown
   try {
     parsed = JSON.parse(json)

@@ -2,7 +2,7 @@
 // forward, hearsay sources, regional slurs, livestream selling pushed on subordinates, preliminary
 // statistics) and two kinds of false flag fewer, and a model retrained with nine more authors'
 // lines (a10-a12, t50-t55); on the real compiled packs and the committed model. c11 answers as it
-// did (test/check-c11.test.ts).
+// did (test/check-c11.test.ts); c13 came after it (test/check-c13.test.ts).
 import { describe, expect, it } from 'vitest'
 import { checkModelFor, rulePackFor } from '../src/check/packs'
 import { archive, checkWith, firstCheckVersions } from './check-helpers'
@@ -15,14 +15,12 @@ const c11v1 = (await rulePackFor(archive, NOTICE, 1, 11))!
 const model = (await checkModelFor(archive, NOTICE, 12))!
 const before = (await checkModelFor(archive, NOTICE, 11))!
 
-describe('c12 is the newest check version of both notice versions', () => {
-  it('covers notice versions 1 and 2 after c1 to c11, and answers by default', async () => {
+describe('c12 covers both notice versions, with a model of its own', () => {
+  it('covers notice versions 1 and 2 after c1 to c11', () => {
     expect([firstCheckVersions(NOTICE, 1, 12), firstCheckVersions(NOTICE, 2, 12)]).toEqual([
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
     ])
-    expect(await rulePackFor(archive, NOTICE, 2)).toBe(c12)
-    expect(await rulePackFor(archive, NOTICE, 1)).toBe(c12v1)
     expect([c12v1.version, c12.version, c12v1.checkVersion]).toEqual([1, 2, 12])
   })
 
