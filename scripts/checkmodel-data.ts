@@ -45,6 +45,20 @@ export const FRESH2_AUTHORS = ['a13', 'a14', 'a15']
  * then been measured three times). Never trained or tuned on; `npm run eval` reports it as fresh3.
  */
 export const FRESH3_AUTHORS = ['a16', 'a17', 'a18']
+/** The development set's halves, by author; every other author's lines are training-only. */
+export const DEV_HALVES = {
+  tune: TUNE_AUTHORS,
+  test: TEST_AUTHORS,
+  fresh: FRESH_AUTHORS,
+  fresh2: FRESH2_AUTHORS,
+  fresh3: FRESH3_AUTHORS,
+} as const satisfies Record<string, readonly string[]>
+export type DevHalf = keyof typeof DEV_HALVES
+const halfOfAuthor = new Map<string, DevHalf>(
+  Object.entries(DEV_HALVES).flatMap(([half, authors]) =>
+    authors.map((author) => [author, half as DevHalf] as const),
+  ),
+)
 
 /** Negative corpora (every line should pass) and the positive one (inappropriate statements). */
 export const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham'] as const
@@ -64,8 +78,8 @@ export interface Example {
   source: string
   /** Written for the project (the development set), not from a corpus. */
   authored: boolean
-  /** devset: tune, test, fresh, fresh2 or train (training-only authors); corpora: train or held. */
-  half: 'tune' | 'test' | 'fresh' | 'fresh2' | 'fresh3' | 'train' | 'held'
+  /** devset: one of DEV_HALVES, or train (training-only authors); corpora: train or held. */
+  half: DevHalf | 'train' | 'held'
   /**
    * Corpora's train half only: true for the part the model is not fitted on but whose scores set
    * the thresholds (so they are measured on lines the model never saw).
@@ -164,17 +178,7 @@ export async function loadData(
       }
       if ((row.expect === 'flag') !== (labels !== 0))
         throw new Error(`${file}: ${row.id}: expect ${row.expect} with rules [${row.rules}]`)
-      const half = TEST_AUTHORS.includes(row.author)
-        ? 'test'
-        : FRESH_AUTHORS.includes(row.author)
-          ? 'fresh'
-          : FRESH2_AUTHORS.includes(row.author)
-            ? 'fresh2'
-            : FRESH3_AUTHORS.includes(row.author)
-              ? 'fresh3'
-              : TUNE_AUTHORS.includes(row.author)
-                ? 'tune'
-                : 'train'
+      const half = halfOfAuthor.get(row.author) ?? 'train'
       examples.push({
         text: row.text,
         labels,

@@ -1,5 +1,5 @@
 /**
- * npm run eval:check-model [-- --devset DIR] [-- --corpora DIR] [-- --skip-test] [-- --show N]
+ * npm run eval:check-model [-- --devset DIR] [-- --corpora DIR] [-- --skip-test] [-- --show N] [-- --model <notice>@c<n>]
  *
  * The learned channel alone, as built (src/generated/checkmodels.*, from the committed model):
  * per rule precision and recall on the development set's tune half (fitted on, so in-sample)
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 import { scoreInto, type CheckModel } from '../src/check/model'
 import {
   defaultDevsetDir,
+  type DevHalf,
   loadData,
   NEGATIVE_CORPORA,
   POSITIVE_CORPUS,
@@ -28,17 +29,22 @@ const { values } = parseArgs({
   options: {
     devset: { type: 'string' },
     corpora: { type: 'string', default: path.join(root, '../shared/corpora') },
-    model: { type: 'string', default: 'wechat-red-lines@c12' },
+    // Default: the newest check version's model (the one in the Worker's bundle).
+    model: { type: 'string' },
     'skip-test': { type: 'boolean', default: false },
     show: { type: 'string', default: '0' },
   },
 })
 const skipTest = values['skip-test']
 const show = Number(values.show)
+const committed = await findCheckModels(root)
+const checkOf = (key: string) => Number(key.slice(key.lastIndexOf('@c') + 2))
+const modelKey =
+  values.model ?? committed.map(([key]) => key).reduce((a, b) => (checkOf(b) > checkOf(a) ? b : a))
 const models = await readBuiltModels(root)
-const model = models[values.model] as CheckModel | undefined
-if (!model) throw new Error(`no built model ${values.model}: run npm run build`)
-const folder = (await findCheckModels(root)).find(([key]) => key === values.model)?.[1] as string
+const model = models[modelKey] as CheckModel | undefined
+if (!model) throw new Error(`no built model ${modelKey}: run npm run build`)
+const folder = committed.find(([key]) => key === modelKey)?.[1] as string
 const manifest = JSON.parse(
   await readFile(path.join(folder, 'model.json'), 'utf8'),
 ) as ModelManifest
@@ -63,20 +69,14 @@ const where = (filter: (e: Example, i: number) => boolean) =>
   examples.flatMap((e, i) => (filter(e, i) ? [i] : []))
 
 console.log(
-  `check model ${values.model} (sha256 ${model.sha256.slice(0, 16)}…), ${manifest.bin.bytes} bytes; ` +
+  `check model ${modelKey} (sha256 ${model.sha256.slice(0, 16)}…), ${manifest.bin.bytes} bytes; ` +
     `devset ${path.relative(root, devsetDir) || devsetDir}; model only, verdict review`,
 )
-// The fresh halves (a7-a9 and a13-a15, when their files are there) are measured like the test half.
+// The fresh halves (when their files are there) are measured like the test half.
 const hasHalf = (half: Example['half']) => examples.some((e) => e.half === half)
-const halves = skipTest
-  ? (['tune'] as const)
-  : ([
-      'tune',
-      'test',
-      ...(hasHalf('fresh') ? (['fresh'] as const) : []),
-      ...(hasHalf('fresh2') ? (['fresh2'] as const) : []),
-      ...(hasHalf('fresh3') ? (['fresh3'] as const) : []),
-    ] as const)
+const halves: DevHalf[] = skipTest
+  ? ['tune']
+  : ['tune', 'test', ...(['fresh', 'fresh2', 'fresh3'] as const).filter(hasHalf)]
 
 // Per rule: precision (flags of the rule that are right) and recall, by kind.
 const header = ['rule', 'threshold']

@@ -23,14 +23,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { checkMessage, type CheckOptions, type CheckResult } from '../src/check/engine'
-import {
-  corpusHalf,
-  FRESH2_AUTHORS,
-  FRESH3_AUTHORS,
-  FRESH_AUTHORS,
-  TEST_AUTHORS,
-  TUNE_AUTHORS,
-} from './checkmodel-data'
+import { corpusHalf, DEV_HALVES, type DevHalf } from './checkmodel-data'
 import { readBuiltPacks } from './rulepack'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -40,14 +33,8 @@ const devDir = path.join(root, 'test/fixtures/check/dev')
  * The split is by author (test/fixtures/check/README.md). The fresh half (a held-out measure
  * written after the test half had been measured many times) is measured when its files are there.
  */
-const HALVES = {
-  tune: TUNE_AUTHORS,
-  test: TEST_AUTHORS,
-  fresh: FRESH_AUTHORS,
-  fresh2: FRESH2_AUTHORS,
-  fresh3: FRESH3_AUTHORS,
-} as const satisfies Record<string, readonly string[]>
-type Half = keyof typeof HALVES
+const HALVES = DEV_HALVES
+type Half = DevHalf
 const NEGATIVE_CORPORA = ['lccc-chat', 'cold-safe', 'uci-sms-ham']
 const TARGETS = { plainEvasive: 0.9, subtle: 0.6, hardNegatives: 0.02, corpus: 0.003 }
 
@@ -72,12 +59,11 @@ if (!pack)
     `no rule pack for ${values.notice} v${version} c${check}; run npm run build (or build:draft)`,
   )
 const show = Number(values.show)
-if (!['tune', 'test', 'fresh', 'fresh2', 'fresh3', 'both'].includes(values.half))
-  throw new Error('--half: tune, test, fresh, fresh2, fresh3 or both (all of them)')
+const HALF_NAMES = Object.keys(HALVES) as Half[]
+if (values.half !== 'both' && !HALF_NAMES.includes(values.half as Half))
+  throw new Error(`--half: ${HALF_NAMES.join(', ')} or both (all of them)`)
 const present = (h: Half) => HALVES[h].every((a) => existsSync(path.join(devDir, `${a}.jsonl`)))
-const halves = (['tune', 'test', 'fresh', 'fresh2', 'fresh3'] as const).filter(
-  (h) => (values.half === 'both' || values.half === h) && present(h),
-)
+const halves = HALF_NAMES.filter((h) => (values.half === 'both' || values.half === h) && present(h))
 const RULES = pack.rules.map((r) => r.id)
 
 const readJsonl = async <T>(file: string): Promise<T[]> =>
