@@ -113,6 +113,7 @@ export async function buildCheckModels(
       threshold: rest.threshold,
       normFloor: rest.normFloor,
       slotBits: rest.slotBits,
+      ...(rest.featureScheme === undefined ? {} : { featureScheme: rest.featureScheme }),
       sha256: modelSha256(json, bin),
       tables,
     }

@@ -34,7 +34,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { pinyin } from 'pinyin-pro'
-import { logit, MODEL_TABLES, scoreMessage, type ModelTableName } from '../src/check/model'
+import {
+  FEATURES_PAIRS,
+  FEATURES_UNIGRAMS,
+  logit,
+  MODEL_TABLES,
+  scoreMessage,
+  type ModelTableName,
+} from '../src/check/model'
 import {
   CORPUS_LICENCES,
   defaultDevsetDir,
@@ -187,6 +194,13 @@ function experimentConfig(json: string | undefined): Partial<TrainConfig> {
       if (typeof value !== 'boolean') fail('"augmentPinyinEverywhere" is true or false')
       continue
     }
+    if (key === 'featureScheme') {
+      if (value !== FEATURES_UNIGRAMS && value !== FEATURES_PAIRS)
+        fail(
+          `"featureScheme" is ${FEATURES_UNIGRAMS} (unigrams and bigrams) or ${FEATURES_PAIRS} (pairs)`,
+        )
+      continue
+    }
     if (key === 'augmentPinyin') {
       if (typeof value !== 'number' || !(value > 0 && value <= 1))
         fail('"augmentPinyin" is a probability per Han character, above 0 and at most 1')
@@ -251,7 +265,7 @@ log(
 const fitted = CONFIG.augmentPinyin
   ? [...examples, ...pinyinCopies(CONFIG.augmentPinyin)]
   : examples
-const featurised = fitted.map((e) => featurise(fold, styled, e.text))
+const featurised = fitted.map((e) => featurise(fold, styled, e.text, CONFIG.featureScheme))
 function pinyinCopies(probability: number): Example[] {
   const random = mulberry32(CONFIG.seed ^ 0x5bd1e995)
   return examples
@@ -283,8 +297,7 @@ const fit = (keep: (e: Example) => boolean) => {
     RULES,
     fold,
     styled,
-    CONFIG.slotBits,
-    CONFIG.normFloor,
+    CONFIG,
     RULES.map(() => 0.5),
   )
   return { q, model }
@@ -333,7 +346,7 @@ let fusionReport: FusionReport | undefined
 if (joint) {
   const { pack, plain } = await rulesPackOf(checkNumber)
   const never = RULES.map(() => 1) // a model that never flags: the rules' hits, fused
-  const corpusModel = toCheckModel(q, RULES, fold, styled, CONFIG.slotBits, CONFIG.normFloor, never)
+  const corpusModel = toCheckModel(q, RULES, fold, styled, CONFIG, never)
   const packs = {
     corpus: withModel(pack, corpusModel),
     corpusPlain: withModel(plain, corpusModel),
@@ -538,7 +551,7 @@ const REFERENCE_LINES = [
   '纪委提醒：严禁收受红包礼金，发现一起查处一起。',
   'Vote for Li tomorrow and there is 200 yuan in it for you.',
 ]
-const shipped = toCheckModel(q, RULES, fold, styled, CONFIG.slotBits, CONFIG.normFloor, threshold)
+const shipped = toCheckModel(q, RULES, fold, styled, CONFIG, threshold)
 const reference = REFERENCE_LINES.map((text) => {
   const scores = scoreMessage(shipped, text)
   return {
@@ -607,6 +620,7 @@ const manifest: ModelManifest = {
   threshold,
   normFloor: CONFIG.normFloor,
   slotBits: CONFIG.slotBits,
+  ...(CONFIG.featureScheme === undefined ? {} : { featureScheme: CONFIG.featureScheme }),
   tables,
   reference,
   bin: {

@@ -28,9 +28,12 @@ const score = (text: string): ModelScore[] => {
   }
   return scores
 }
-/** The hashes of the features of text, sorted (so the order they were found in does not matter). */
-const featuresOf = (text: string) => {
-  const count = scanFeatures(model.fold, model.styled, text)
+/**
+ * The hashes of the features of text, sorted (so the order they were found in does not matter),
+ * under FEATURES_UNIGRAMS (every committed model's) or, with pairs, FEATURES_PAIRS (experiments).
+ */
+const featuresOf = (text: string, pairs = false) => {
+  const count = scanFeatures(model.fold, model.styled, text, pairs)
   const { features, sentences } = scanned()
   return [...features.subarray(0, count ? sentences[4 * count - 3] : 0)].sort()
 }
@@ -132,6 +135,48 @@ describe('scores messages', () => {
   })
 })
 
+describe('the feature schemes', () => {
+  // Features per text: FEATURES_UNIGRAMS gives every token its unigram and its bigram with the
+  // token before; FEATURES_PAIRS gives a Han character after a token only the pair of the two.
+  it.each([
+    ['红包收下', 7, 4], // 红 包 收 下 and three bigrams; 红 and three pairs
+    ['红。包', 2, 2], // two sentences: each character starts a chain
+    ['vote for me', 5, 5], // words keep their unigrams: three words and two pairs
+    ['红包500元', 7, 5], // 红, 包 (pair), the number (unigram and pair), 元 (pair)
+    ['VX加我', 5, 3], // vx, then 加 and 我 as pairs
+    ['🧧红包', 4, 3], // the emoji, then 红 starts the chain
+    ['哈哈哈哈', 1, 1], // a repeated token counts once
+  ])(
+    '%j: %i features under FEATURES_UNIGRAMS, %i under FEATURES_PAIRS',
+    (text, unigrams, pairs) => {
+      expect([featuresOf(text).length, featuresOf(text, true).length]).toEqual([unigrams, pairs])
+    },
+  )
+
+  it('reads disguises the same way under either scheme, and tells the schemes apart', () => {
+    for (const pairs of [false, true]) {
+      expect(featuresOf('紅 包*收\u200b下', pairs)).toEqual(featuresOf('红包收下', pairs))
+      expect(featuresOf('ＶＯＴＥ for me', pairs)).toEqual(featuresOf('vote for me', pairs))
+    }
+    // Pairs are hashed apart from bigrams: a model of one scheme finds nothing of the other's.
+    const bigrams = new Set(featuresOf('vote for me'))
+    expect(featuresOf('vote for me', true).filter((h) => !bigrams.has(h))).toHaveLength(2)
+  })
+
+  it('counts the same tokens under either scheme', () => {
+    for (const text of ['第1\u200b2条，收了¥200红包 ok', '红包收下。vote for me 🧧'])
+      expect(
+        [false, true].map((pairs) => {
+          scanFeatures(model.fold, model.styled, text, pairs)
+          return tokensScanned()
+        }),
+      ).toEqual([
+        countTokens(model.fold, model.styled, text),
+        countTokens(model.fold, model.styled, text),
+      ])
+  })
+})
+
 describe('for any text', () => {
   const unit = fc.oneof(
     fc.nat({ max: 0xffff }).map((c) => String.fromCharCode(c)),
@@ -174,7 +219,7 @@ describe('for any text', () => {
 
   // The scoring loop sums packed, biased weights in 16-bit lanes; this is the plain definition.
   function plainLogits(text: string): number[] {
-    const count = scanFeatures(model.fold, model.styled, text)
+    const count = scanFeatures(model.fold, model.styled, text, model.pairs)
     const { features, sentences } = scanned()
     const weight = (h: number, r: number) => {
       const at = (h >>> model.slotShift) * SLOT_WORDS

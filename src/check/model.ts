@@ -48,6 +48,17 @@ export const MAX_RULES = 8
 // then writes their values where they are used, where the Worker's bundle would otherwise read
 // a module variable, with its checks, at every use in the scans' loops.)
 
+/**
+ * How a model's features are made from the tokens (CheckModelData.featureScheme). Every committed
+ * model uses FEATURES_UNIGRAMS. FEATURES_PAIRS is for experiments (train:check-model --config): a
+ * Han character (kana, Hangul...) after another token of its sentence adds only the pair of the
+ * two (no unigram), so Chinese text costs one lookup a character, not two, and a chain's first
+ * character its unigram; words, numbers, currency signs and emoji keep their unigrams (an English
+ * word or an amount means something on its own). Its pairs are hashed from the two tokens.
+ */
+export const FEATURES_UNIGRAMS = 1 // every token: its unigram and its bigram with the one before
+export const FEATURES_PAIRS = 2
+
 /** The log-odds of a probability (0 gives -Infinity, 1 Infinity): thresholds and floors compare as logits. */
 export const logit = (p: number) => Math.log(p / (1 - p))
 
@@ -65,6 +76,8 @@ export interface CheckModelData {
   normFloor: number
   /** log2 of the number of slots. */
   slotBits: number
+  /** FEATURES_UNIGRAMS (when absent, as in every committed model) or FEATURES_PAIRS. */
+  featureScheme?: number
   /** sha256 of the committed model files this was built from. */
   sha256: string
   /** Byte offset and element count of each table in the data module's memory. */
@@ -93,6 +106,8 @@ export interface CheckModel {
   readonly thresholdLogit: Float64Array
   readonly slotShift: number
   readonly normFloor: number
+  /** Whether Han characters add pairs only (FEATURES_PAIRS). */
+  readonly pairs: boolean
   readonly sha256: string
   readonly fold: Uint16Array
   readonly styled: Uint8Array
@@ -121,6 +136,9 @@ export function fromTables(
   if (data.slotBits < 1 || data.slotBits > 24 || slots.length !== SLOT_WORDS * 2 ** data.slotBits)
     throw new Error('slot table does not match slotBits')
   if (fold.length !== 0x10000 || styled.length !== 0x400) throw new Error('bad fold tables')
+  const scheme = data.featureScheme ?? FEATURES_UNIGRAMS
+  if (scheme !== FEATURES_UNIGRAMS && scheme !== FEATURES_PAIRS)
+    throw new Error(`unsupported check model feature scheme ${String(scheme)}`)
   return {
     rules: data.rules,
     bias: Float64Array.from(data.bias),
@@ -129,6 +147,7 @@ export function fromTables(
     thresholdLogit: Float64Array.from(data.threshold, logit),
     slotShift: 32 - data.slotBits,
     normFloor: data.normFloor,
+    pairs: scheme === FEATURES_PAIRS,
     sha256: data.sha256,
     fold,
     styled,
@@ -175,12 +194,19 @@ function mix(h: number): number {
 const unigramOf = (token: number) => mix(token ^ 0x1b873593)
 /** The bigram hash of two tokens, from their unigram hashes. */
 const bigramOf = (first: number, second: number) => mix(Math.imul(first, 0x9e3779b1) ^ second)
+/** FEATURES_PAIRS: the pair of two tokens, from the tokens (one mix, not three). */
+const pairOf = (first: number, second: number) => mix(Math.imul(first, 0x2c1b3c6d) ^ second)
 
 /**
  * Finds the features of text (into `features`, sentence by sentence into `sentences`) and returns
- * the number of sentences. fold and styled are a model's tables.
+ * the number of sentences. fold and styled are a model's tables; pairs: FEATURES_PAIRS.
  */
-export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string): number {
+export function scanFeatures(
+  fold: Uint16Array,
+  styled: Uint8Array,
+  text: string,
+  pairs = false,
+): number {
   const n = text.length
   // Room for the worst case: every unit a token (2 features) and every other one a sentence.
   if (features.length < 2 * n + 2) features = new Int32Array(2 * n + 2)
@@ -242,7 +268,7 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
       if (token !== last) {
         const unigram = unigramOf(token)
         feats[count++] = unigram
-        if (last !== -1) feats[count++] = bigramOf(lastHash, unigram)
+        if (last !== -1) feats[count++] = pairs ? pairOf(last, token) : bigramOf(lastHash, unigram)
         lastHash = unigram
         last = token
         lastSymbol = -1
@@ -269,10 +295,16 @@ export function scanFeatures(fold: Uint16Array, styled: Uint8Array, text: string
         digitsEnd = next
       }
       if (token !== last) {
-        const unigram = unigramOf(token)
-        feats[count++] = unigram
-        if (last !== -1) feats[count++] = bigramOf(lastHash, unigram)
-        lastHash = unigram
+        // A Han character after a token of its sentence: under FEATURES_PAIRS its pair alone.
+        if (pairs && last !== -1 && (v === FOLD_TOKEN || v >= FOLD_CHAR))
+          feats[count++] = pairOf(last, token)
+        else {
+          const unigram = unigramOf(token)
+          feats[count++] = unigram
+          if (last !== -1)
+            feats[count++] = pairs ? pairOf(last, token) : bigramOf(lastHash, unigram)
+          lastHash = unigram
+        }
         last = token
         lastSymbol = -1
         if (sentStart < 0) sentStart = i
@@ -353,7 +385,7 @@ const totals = new Int32Array(8) // the message's
 export function scoreInto(model: CheckModel, text: string): number {
   const { slots, slotShift, normFloor, bias, scale } = model
   const ruleCount = model.rules.length
-  const sentenceCount = scanFeatures(model.fold, model.styled, text)
+  const sentenceCount = scanFeatures(model.fold, model.styled, text, model.pairs)
   const feats = features
   const sents = sentences
   totals.fill(0)
