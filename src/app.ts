@@ -7,6 +7,7 @@ import { errorMessage } from './i18n'
 import { noticeRoutes } from './routes/notices'
 import { acknowledgementRoutes } from './routes/acknowledgements'
 import { checkRoutes } from './routes/check'
+import { checkVersionRoutes } from './routes/checks'
 import { adminLinkRoutes } from './routes/admin-links'
 import { adminLogRoutes } from './routes/admin-log'
 import { adminShardRoutes } from './routes/admin-shards'
@@ -78,6 +79,7 @@ export function createApp() {
   app.route('/', noticeRoutes)
   app.route('/', ruleRoutes)
   app.route('/', checkRoutes)
+  app.route('/', checkVersionRoutes)
   app.route('/', acknowledgementRoutes)
   app.route('/', adminRosterRoutes)
   app.route('/', adminLinkRoutes)
