@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { csrf } from 'hono/csrf'
 import { HTTPException } from 'hono/http-exception'
 import type { BodyData } from 'hono/utils/body'
@@ -20,18 +19,58 @@ export function newRoutes() {
   })
 }
 
-/** Refuses a body over `maxSize` bytes, declared or streamed, with a 413 that states the limit. */
+/** How much more of a streamed body over its limit is read (and dropped) before the 413. */
+const DRAIN_BYTES = 1024 * 1024
+
+/**
+ * Refuses a body over `maxSize` bytes, declared or streamed, with a 413 that states the limit.
+ * (Hono's bodyLimit, but a streamed body over the limit is read on a little and then cancelled:
+ * hono's answers with the stream locked and half read, and under `wrangler dev` the next request
+ * then failed with a 503, every time.)
+ */
 export function limitBody(
   maxSize: number,
   message: string,
   code = 'body_too_large',
 ): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError(413, code, message)
-    },
-  })
+  const tooLarge = () => new AppError(413, code, message)
+  return async (c, next) => {
+    const body = c.req.raw.body
+    if (!body) return next()
+    const declared = c.req.header('Content-Length')
+    if (declared !== undefined && !c.req.raw.headers.has('Transfer-Encoding')) {
+      if (Number.parseInt(declared, 10) > maxSize) throw tooLarge()
+      return next()
+    }
+    const reader = body.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > maxSize) {
+        // Read on, discarding, up to DRAIN_BYTES more: a body left half read, cancelled or not,
+        // made `wrangler dev` fail the next request with a 503. Past that, the rest is cancelled.
+        for (let drained = 0; drained < DRAIN_BYTES;) {
+          const more = await reader.read()
+          if (more.done) break
+          drained += more.value.byteLength
+        }
+        await reader.cancel().catch(() => undefined)
+        throw tooLarge()
+      }
+      chunks.push(value)
+    }
+    const whole = new Uint8Array(size)
+    let at = 0
+    for (const chunk of chunks) {
+      whole.set(chunk, at)
+      at += chunk.byteLength
+    }
+    c.req.raw = new Request(c.req.raw, { body: whole })
+    return next()
+  }
 }
 
 /** The media type of a Content-Type header, lower case, without parameters ('' when absent). */
@@ -43,8 +82,8 @@ export function mediaTypeOf(contentType: string | undefined): string {
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i
 
 /**
- * For JSON APIs, before validation: another content type is a 415 that says what to send, and a
- * body that does not parse is a 400 invalid_json (the parsed body is cached for the validator).
+ * For JSON APIs, before validation: another content type (or a charset other than UTF-8) is a 415
+ * that says what to send, and a body that is not UTF-8 or does not parse is a 400 invalid_json.
  */
 export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!JSON_CONTENT_TYPE.test(c.req.header('Content-Type') ?? ''))
@@ -53,13 +92,30 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
       'unsupported_media_type',
       'Send the body as JSON, with the header Content-Type: application/json.',
     )
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(c.req.header('Content-Type') ?? '')?.[1]
+  if (charset !== undefined && !/^utf-?8$/i.test(charset))
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `JSON is sent in UTF-8 (RFC 8259), not ${charset}: send Content-Type: application/json.`,
+    )
+  let text: string
   try {
-    await c.req.json()
+    text = STRICT_UTF8.decode(await c.req.arrayBuffer())
+  } catch {
+    throw badRequest('invalid_json', 'The body is not UTF-8: JSON is sent in UTF-8 (RFC 8259).')
+  }
+  try {
+    // (The validator's c.req.json() reads the cached bytes again.)
+    JSON.parse(text)
   } catch {
     throw badRequest('invalid_json', 'The body is not valid JSON (UTF-8, RFC 8259).')
   }
   await next()
 }
+
+/** Throws on bytes that are not UTF-8 (the default decoder puts U+FFFD there silently). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data']
 

@@ -10,7 +10,7 @@ import { createApp } from '../src/app'
 import { checkedNotices, rulePackFor } from '../src/check/packs'
 import { archive } from './check-helpers'
 import { findNotice } from '../src/content/catalog'
-import { corsOrigins, limiterOfTier } from '../src/routes/check-access'
+import { corsOrigins, KEY_GUESSES_PER_MINUTE, limiterOfTier } from '../src/routes/check-access'
 import { admin, rows } from './ack-helpers'
 import { signedInBrowser } from './console-helpers'
 import { startOfFreshWindow } from './rate-window'
@@ -599,7 +599,7 @@ describe('the OpenAPI document describes the check API for integrators', () => {
   })
 })
 
-describe('failed key lookups are charged to the address', () => {
+describe('failed key lookups are charged to the address, apart from its texts', () => {
   const unknownKey = () => `rlk_${crypto.randomUUID().replaceAll('-', '')}`
   const spend = async (ip: string, texts: number) => {
     for (let left = texts; left > 0; left -= 100) {
@@ -607,28 +607,35 @@ describe('failed key lookups are charged to the address', () => {
       expect((await check('/api/check/batch', { texts: batch }, {}, ip)).status).toBe(200)
     }
   }
+  const guess = (ip: string, headers: Record<string, string> = bearer(unknownKey())) =>
+    check('/api/check', { text: '你好' }, headers, ip)
 
-  it("an unknown or revoked key costs one text of the address's allowance", async () => {
-    await startOfFreshWindow()
-    const ip = nextAddress()
-    await spend(ip, 599)
-    const guessed = await check('/api/check', { text: '你好' }, bearer(unknownKey()), ip)
-    expect(guessed.status).toBe(401)
-    expect((await errorOf(guessed)).code).toBe('invalid_api_key')
-    // 599 texts and one failed lookup: the address's 600 are spent.
-    const after = await check('/api/check', { text: '你好' }, {}, ip)
-    expect(after.status).toBe(429)
-  }, 60_000)
-
-  it('once the address is spent, guesses are refused 429, and so is its valid key, till the minute ends', async () => {
+  it("an address's own checks never lock out a valid key sent from it", async () => {
     await startOfFreshWindow()
     const ip = nextAddress()
     const key = await madeKey(600)
     await spend(ip, 600)
+    expect((await check('/api/check', { text: '你好' }, {}, ip)).status).toBe(429)
+    // A mistyped key from the spent address is a plain 401, and the valid key still works.
+    const guessed = await guess(ip)
+    expect(guessed.status).toBe(401)
+    expect((await errorOf(guessed)).code).toBe('invalid_api_key')
+    expect((await check('/api/check', { text: '你好' }, bearer(key.token), ip)).status).toBe(200)
+  }, 60_000)
+
+  it(`after ${KEY_GUESSES_PER_MINUTE} failed lookups in a minute, lookups from the address are refused till the minute ends`, async () => {
+    await startOfFreshWindow()
+    const ip = nextAddress()
+    const key = await madeKey(600)
+    for (let i = 0; i < KEY_GUESSES_PER_MINUTE; i++) expect((await guess(ip)).status).toBe(401)
+    // The failed lookups spent none of the address's texts.
+    expect((await check('/api/check', { text: '你好' }, {}, ip)).status).toBe(200)
     for (const headers of [bearer(unknownKey()), { 'X-Api-Key': unknownKey() }]) {
-      const refused = await check('/api/check', { text: '你好' }, headers, ip)
+      const refused = await guess(ip, headers)
       expect(refused.status).toBe(429)
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      const retryAfter = Number(refused.headers.get('retry-after'))
+      expect(retryAfter).toBeGreaterThan(0)
+      expect(retryAfter).toBeLessThanOrEqual(60)
       const error = await errorOf(refused)
       expect(error.code).toBe('rate_limited')
       expect(error.message).toMatch(/unknown, revoked or expired check keys from this address/)
@@ -637,6 +644,76 @@ describe('failed key lookups are charged to the address', () => {
     expect((await check('/api/check', { text: '你好' }, bearer(key.token), ip)).status).toBe(429)
     // From another address the key works, and that address's guesses are still only 401.
     expect((await check('/api/check', { text: '你好' }, bearer(key.token))).status).toBe(200)
-    expect((await check('/api/check', { text: '你好' }, bearer(unknownKey()))).status).toBe(401)
+    expect((await guess(nextAddress())).status).toBe(401)
   }, 60_000)
+})
+
+describe('what the API refuses plainly', () => {
+  it.each([
+    ['/api/check', { text: '你好', versoin: 1 }, 'versoin'],
+    ['/api/check', { text: '你好', lang: 'en' }, 'lang'],
+    ['/api/check/batch', { texts: ['你好'], checks: 12 }, 'checks'],
+  ])('%s: a field it does not define, %j, is a 400 that names it', async (path, body, field) => {
+    const response = await check(path, body)
+    expect(response.status).toBe(400)
+    const error = await errorOf(response)
+    expect(error.code).toBe('invalid_request')
+    expect(error.message).toContain(`"${field}"`)
+  })
+
+  it.each([
+    ['GET', '/api/check'],
+    ['PUT', '/api/check'],
+    ['DELETE', '/api/check/batch'],
+    ['GET', '/api/check/batch'],
+  ])('%s %s is 405 with Allow: POST', async (method, path) => {
+    const response = await exports.default.fetch(
+      new Request(`http://localhost${path}`, {
+        method,
+        headers: { 'cf-connecting-ip': nextAddress() },
+      }),
+    )
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('POST, OPTIONS')
+    expect((await errorOf(response)).code).toBe('method_not_allowed')
+  })
+})
+
+describe('check keys may expire', () => {
+  it('a key made with expiresAt says when, and works until then', async () => {
+    const at = new Date(Math.floor(Date.now() / 1000 + 30 * 86_400) * 1000)
+    const response = await makeKey({ expiresAt: at.toISOString().replace('.000Z', 'Z') })
+    expect(response.status).toBe(201)
+    const key = (await response.json()) as { token: string; expiresAt: string }
+    expect(key.expiresAt).toBe(at.toISOString())
+    expect((await check('/api/check', { text: '你好' }, bearer(key.token))).status).toBe(200)
+    expect(await (await makeKey({ expiresAt: null })).json()).toMatchObject({ expiresAt: null })
+  })
+
+  it.each([
+    ['2027-06-30', 'invalid_expiry'], // a date without a time and zone
+    ['2027-06-30T00:00:00', 'invalid_expiry'], // no zone
+    ['2027-02-30T00:00:00Z', 'invalid_expiry'], // no such day
+    ['30/06/2027', 'invalid_expiry'],
+    ['2020-01-01T00:00:00Z', 'expiry_in_the_past'],
+    ['2199-01-01T00:00:00+08:00', 'expiry_too_far'],
+  ])('expiresAt %j is a 422 %s that says what it takes', async (expiresAt, code) => {
+    const response = await makeKey({ expiresAt })
+    expect(response.status).toBe(422)
+    const error = await errorOf(response)
+    expect(error.code).toBe(code)
+    expect(error.message).toMatch(/^expiresAt: /)
+  })
+
+  it('expiresAt that is not a string is a 400', async () => {
+    const response = await makeKey({ expiresAt: 20270630 })
+    expect(response.status).toBe(400)
+    expect((await errorOf(response)).message).toMatch(/^expiresAt: /)
+  })
+
+  it("a key's request with a field it does not define is a 400 that names it", async () => {
+    const response = await makeKey({ expires: '2027-06-30T00:00:00Z' })
+    expect(response.status).toBe(400)
+    expect((await errorOf(response)).message).toContain('"expires"')
+  })
 })

@@ -129,24 +129,46 @@ describe('POST /api/check', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
   })
 
-  it('rejects a streamed body that declares no length once it passes the limit', async () => {
-    const chunk = new TextEncoder().encode(`{"text":"${'x'.repeat(64 * 1024)}`)
-    let sent = 0
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent++ < 4) controller.enqueue(chunk)
-        else controller.close()
-      },
-    })
-    const res = await exports.default.fetch(
+  /** POSTs to /api/check a body streamed chunk by chunk (no Content-Length); null ends it. */
+  const postStreamed = (nextChunk: () => Uint8Array | null) =>
+    exports.default.fetch(
       new Request('http://localhost/api/check', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'cf-connecting-ip': nextAddress() },
-        body,
+        body: new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const chunk = nextChunk()
+            if (chunk) controller.enqueue(chunk)
+            else controller.close()
+          },
+        }),
       }),
     )
+
+  it('rejects a streamed body that declares no length once it passes the limit', async () => {
+    const chunk = new TextEncoder().encode(`{"text":"${'x'.repeat(64 * 1024)}`)
+    let sent = 0
+    const res = await postStreamed(() => (sent++ < 4 ? chunk : null))
     expect(res.status).toBe(413)
     expect(await res.json()).toMatchObject({ error: { code: 'body_too_large' } })
+  })
+
+  it('reads a streamed body under the limit whole, in any chunks', async () => {
+    const bytes = new TextEncoder().encode(
+      JSON.stringify({ text: '王局，红包收到了，谢谢'.repeat(300) }),
+    )
+    let at = 0
+    const res = await postStreamed(() => (at < bytes.length ? bytes.slice(at, (at += 1000)) : null))
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { hits: unknown[] }).hits.length).toBeGreaterThan(0)
+  })
+
+  it('stops reading a streamed body far over the limit, 1 MiB past it at most', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20)
+    let pulled = 0
+    const res = await postStreamed(() => (pulled++, chunk)) // it never ends
+    expect(res.status).toBe(413)
+    expect(pulled * chunk.length).toBeLessThanOrEqual(128 * 1024 + 1024 * 1024 + 4 * chunk.length)
   })
 
   it('limits checks per client, answering 429 with Retry-After and the limit', async () => {

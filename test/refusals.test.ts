@@ -7,7 +7,7 @@ import { admin, createLinks, importRoster, pathOf } from './ack-helpers'
 let client = 0
 function send(
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string },
+  init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array },
 ) {
   return exports.default.fetch(
     new Request(`http://localhost${path}`, {
@@ -171,6 +171,46 @@ describe('JSON APIs', () => {
         expect(response.status, JSON.stringify(body)).toBe(400)
         expect((await errorOf(response)).code).toBe('invalid_json')
       }
+    },
+  )
+
+  it.each(JSON_ROUTES)(
+    '%s: JSON in another charset than UTF-8 is a 415, and bytes that are not UTF-8 a 400',
+    async (path, body, headers) => {
+      for (const charset of ['latin1', 'utf-16', 'gbk']) {
+        const response = await send(path, {
+          headers: { ...headers, 'content-type': `application/json; charset=${charset}` },
+          body,
+        })
+        expect(response.status, charset).toBe(415)
+        expect((await errorOf(response)).message).toContain(charset)
+      }
+      const utf8 = new TextEncoder()
+      const broken = (bytes: number[]) =>
+        new Uint8Array([
+          ...utf8.encode(body.slice(0, -2)),
+          ...bytes,
+          ...utf8.encode(body.slice(-2)),
+        ])
+      for (const bytes of [
+        [0xff, 0xfe],
+        [0xe7, 0xba],
+        [0xc0, 0xaf],
+        [0xed, 0xa0, 0x80],
+      ]) {
+        const response = await send(path, {
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: broken(bytes),
+        })
+        expect(response.status, String(bytes)).toBe(400)
+        const error = await errorOf(response)
+        expect(error.code).toBe('invalid_json')
+        expect(error.message).toMatch(/not UTF-8/)
+      }
+      for (const type of ['application/json; charset=utf-8', 'application/json; charset=UTF-8'])
+        expect(
+          (await send(path, { headers: { ...headers, 'content-type': type }, body })).status,
+        ).not.toBe(415)
     },
   )
 

@@ -60,6 +60,47 @@ export interface NewToken {
   label: string
   /** Check keys only: texts per minute, one of CHECK_KEY_TIERS. */
   rateLimit?: number | null
+  /** When it stops working (an ISO 8601 date-time with a zone); absent or null: never. */
+  expiresAt?: string | null
+}
+
+/** The furthest ahead a token's expiry may be set. */
+export const MAX_TOKEN_LIFETIME_DAYS = 3 * 366
+const DAY_MS = 86_400_000
+// A date and a time with its zone (Z or ±hh:mm): a bare date or a time without a zone would be
+// read in the server's zone, which nobody who typed it meant.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+
+/** ISO_DATE_TIME, with a day its month has and an hour of the day (Date.parse takes 02-30). */
+function isDateTime(text: string): boolean {
+  if (!ISO_DATE_TIME.test(text)) return false
+  const year = Number(text.slice(0, 4))
+  const month = Number(text.slice(5, 7))
+  const day = Number(text.slice(8, 10))
+  const hour = Number(text.slice(11, 13))
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23
+}
+
+/** A token's expiry as stored (ISO, UTC), or null for none; 422 when it is not a time ahead. */
+function expiryOf(input: unknown, now: Date): string | null {
+  if (input === undefined || input === null) return null
+  const at = typeof input === 'string' && isDateTime(input) ? Date.parse(input) : NaN
+  if (Number.isNaN(at))
+    throw new AppError(
+      422,
+      'invalid_expiry',
+      'expiresAt: an ISO 8601 date and time with its zone, like 2027-06-30T00:00:00Z (or null for none).',
+    )
+  if (at <= now.getTime())
+    throw new AppError(422, 'expiry_in_the_past', 'expiresAt: a time still to come.')
+  if (at > now.getTime() + MAX_TOKEN_LIFETIME_DAYS * DAY_MS)
+    throw new AppError(
+      422,
+      'expiry_too_far',
+      `expiresAt: at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead (or null for a token that does not expire).`,
+    )
+  return new Date(at).toISOString()
 }
 
 /** What a list shows: never the hash. */
@@ -68,7 +109,7 @@ const view = ({ tokenHash: _hash, ...rest }: ApiTokenRow): TokenView => rest
 
 const TIER_LIST = CHECK_KEY_TIERS.map((t) => t.toLocaleString('en')).join(', ')
 
-function checkToken(input: NewToken) {
+function checkToken(input: NewToken, now: Date) {
   const kind = input.kind ?? ADMIN_KIND
   if (kind !== ADMIN_KIND && kind !== CHECK_KIND)
     throw new AppError(422, 'invalid_kind', 'kind: admin or check.')
@@ -105,7 +146,8 @@ function checkToken(input: NewToken) {
   if (!label) throw new AppError(422, 'label_required', 'label: say what the token is for.')
   if (label.length > 100)
     throw new AppError(422, 'label_too_long', 'label: at most 100 characters.')
-  return { kind, unit: parseUnit(input.unit, 422), access, label, rateLimit }
+  const expiresAt = expiryOf(input.expiresAt, now)
+  return { kind, unit: parseUnit(input.unit, 422), access, label, rateLimit, expiresAt }
 }
 
 export async function createToken(
@@ -114,7 +156,7 @@ export async function createToken(
   input: NewToken,
 ): Promise<{ token: string; record: TokenView }> {
   requirePerson(by.actor, 'create tokens')
-  const checked = checkToken(input)
+  const checked = checkToken(input, by.now)
   requireAdmin(by.actor, checked.unit, 'write')
   const prefix = checked.kind === CHECK_KIND ? CHECK_PREFIX : PREFIX
   const secret = `${prefix}${base64url(crypto.getRandomValues(new Uint8Array(32)))}`
@@ -128,7 +170,7 @@ export async function createToken(
     rateLimit: checked.rateLimit,
     createdAt: by.now.toISOString(),
     createdBy: by.actor.id,
-    expiresAt: null,
+    expiresAt: checked.expiresAt,
     lastUsedAt: null,
     revokedAt: null,
     revokedBy: null,

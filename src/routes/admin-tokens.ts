@@ -5,6 +5,7 @@ import {
   createToken,
   DEFAULT_CHECK_KEY_LIMIT,
   listTokens,
+  MAX_TOKEN_LIFETIME_DAYS,
   revokeToken,
   TOKEN_KINDS,
 } from '../admin/api-tokens'
@@ -71,7 +72,16 @@ const NewTokenSchema = z
         description: `Check keys only: texts per minute, one of ${CHECK_KEY_TIERS.join(', ')} (default ${DEFAULT_CHECK_KEY_LIMIT}), counted for this key alone`,
         example: 6000,
       }),
+    expiresAt: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({
+        description: `When the token stops working: an ISO 8601 date and time with its zone, in the future and at most ${MAX_TOKEN_LIFETIME_DAYS} days ahead; absent or null, it works until revoked`,
+        example: '2027-06-30T00:00:00Z',
+      }),
   })
+  .strict()
   .openapi('NewApiToken')
 
 adminTokenRoutes.openAPIRegistry.registerPath({

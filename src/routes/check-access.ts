@@ -15,11 +15,13 @@
  * limit() call, so a batch calls it once per text.
  *
  * A key that is looked up and not found (unknown, revoked or expired) is charged to the caller's
- * address, one text, as if the call had been anonymous: a lookup is a D1 read, and guessing keys
- * must not be free. Once an address has spent its allowance this way, this isolate refuses its
- * key lookups (429) for the rest of the minute without reading D1, since the binding cannot say
- * whether an address is spent without counting one more; a valid key from that address is then
- * refused too until the minute is over, the price of not reading D1 for every guess.
+ * address on a count of its own (CHECK_KEY_GUESS_LIMITER, KEY_GUESSES_PER_MINUTE): a lookup is a
+ * D1 read, and guessing keys must not be free. Once an address has made that many failed lookups
+ * in a minute, this isolate refuses its key lookups (429) for the rest of the minute without
+ * reading D1, since the binding cannot say whether an address is spent without counting one more;
+ * a valid key from that address is then refused too until the minute is over, the price of not
+ * reading D1 for every guess. The address's anonymous checks are counted apart (they once shared
+ * one count, and an office's own checks plus one mistyped key then locked out its integrator).
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
@@ -40,6 +42,9 @@ import { AppError, badRequest } from '../errors'
  * wrangler.toml, which counts one per limit() call per key and period.
  */
 export const CHECKS_PER_MINUTE = 600
+
+/** Failed key lookups per minute per address; must match CHECK_KEY_GUESS_LIMITER in wrangler.toml. */
+export const KEY_GUESSES_PER_MINUTE = 30
 
 /** Whom the check API counts a request against. */
 export interface CheckCaller {
@@ -110,12 +115,16 @@ const spentOnGuesses = new Map<string, number>()
 const MAX_REMEMBERED = 10_000
 const GUESS_WINDOW_MS = 60_000
 
-const tooManyGuesses = () =>
+/** Seconds from now until `until` (ms), at least 1: what Retry-After says of a known end. */
+const secondsUntil = (until: number, now: number) =>
+  String(Math.max(1, Math.ceil((until - now) / 1000)))
+
+const tooManyGuesses = (until: number, now: number) =>
   new AppError(
     429,
     'rate_limited',
-    `Too many calls with unknown, revoked or expired check keys from this address (each counts against its ${CHECKS_PER_MINUTE.toLocaleString('en')} texts a minute); wait a minute and try again.`,
-    { 'Retry-After': '60' },
+    `Too many calls with unknown, revoked or expired check keys from this address (${KEY_GUESSES_PER_MINUTE} a minute); key lookups from it are refused until the minute is over.`,
+    { 'Retry-After': secondsUntil(until, now) },
   )
 
 /** The page /check is for people: always counted per address, whatever headers it gets. */
@@ -144,19 +153,20 @@ export const identifyCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = Date.now()
   const until = spentOnGuesses.get(address)
   if (until !== undefined) {
-    if (until > now) throw tooManyGuesses()
+    if (until > now) throw tooManyGuesses(until, now)
     spentOnGuesses.delete(address)
   }
   const found = await checkKeyFor(database(c.env.DB), key, new Date(now), (work) =>
     c.executionCtx.waitUntil(work),
   )
   if (!found) {
-    // The failed lookup costs the address one text of its allowance.
-    const { success } = await c.env.CHECK_RATE_LIMITER.limit({ key: address })
+    // The failed lookup costs the address one of its guesses this minute.
+    const { success } = await c.env.CHECK_KEY_GUESS_LIMITER.limit({ key: address })
     if (!success) {
+      const end = now + GUESS_WINDOW_MS - (now % GUESS_WINDOW_MS)
       if (spentOnGuesses.size >= MAX_REMEMBERED) spentOnGuesses.clear()
-      spentOnGuesses.set(address, now + GUESS_WINDOW_MS - (now % GUESS_WINDOW_MS))
-      throw tooManyGuesses()
+      spentOnGuesses.set(address, end)
+      throw tooManyGuesses(end, now)
     }
     throw invalidKey('This check key is unknown, revoked or expired.')
   }

@@ -28,12 +28,14 @@ import {
   CHECKS_PER_MINUTE,
   CORS_RESPONSE_HEADERS,
   identifyCaller,
+  KEY_GUESSES_PER_MINUTE,
   rateLimited,
   registerCheckAccess,
 } from './check-access'
 
 export const MAX_CHARS = 10_000
 export const MAX_BATCH = 100
+const MAX_NOTICE_ID = 100
 // The rate limits count texts: a single check costs one, a batch one per text (check-access.ts).
 export { CHECKS_PER_MINUTE }
 // A body this big cannot hold a text within the limit, even with every character escaped
@@ -98,10 +100,14 @@ const CheckRefSchema = z
   })
   .openapi('CheckVersion')
 const Target = {
-  notice: z.string().optional().openapi({
-    description: 'Notice id; default: the shipped notice',
-    example: 'wechat-red-lines',
-  }),
+  notice: z
+    .string()
+    .max(MAX_NOTICE_ID)
+    .optional()
+    .openapi({
+      description: `Notice id (at most ${MAX_NOTICE_ID} characters); default: the shipped notice`,
+      example: 'wechat-red-lines',
+    }),
   version: z
     .number()
     .int()
@@ -113,7 +119,11 @@ const Target = {
       'Check version to use (the check has versions of its own); default: the newest check version that covers the notice version',
   }),
 }
+// The length limits are documented, not validated here: requireText answers them with codes of
+// their own (empty_text 400, text_too_long 413).
 const Text = z.string().openapi({
+  minLength: 1,
+  maxLength: MAX_CHARS,
   description: `The message as it would be sent: 1 to ${MAX_CHARS} characters (UTF-16 code units)`,
   example: '紅 包收到了，謝謝王總',
 })
@@ -137,7 +147,7 @@ const Listing = {
     .openapi({ description: 'With truncated: how many hits there are in all' }),
   scores: z.record(z.string(), z.number()).optional().openapi({
     description:
-      "Every rule's score, 0-1, rules and model combined: 1 for a block hit, 0.6 + 0.4 × the model's score for a review hit from the rules, else the model's score",
+      "Always present in these answers: every rule's score, 0-1, rules and model combined: 1 for a block hit, 0.6 + 0.4 × the model's score for a review hit from the rules, else the model's score",
   }),
 }
 const BOUND =
@@ -149,7 +159,9 @@ const RATE =
   `Rate limit: without a key, ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
   "with a check key (Authorization: Bearer rlk_… or X-Api-Key), the key's own limit, whatever the address. " +
   'A batch costs one per text, and is refused whole (429, with Retry-After) when fewer are left. ' +
-  'An unknown, revoked or expired key, or an admin token, is 401. ' +
+  'An unknown, revoked or expired key, or an admin token, is 401; ' +
+  `after ${KEY_GUESSES_PER_MINUTE} failed key lookups in a minute, an address's key lookups (its valid keys' too) are refused 429 until the minute is over, with Retry-After. ` +
+  'A field the request does not define is refused (400 invalid_request, naming it), so a misspelt pin is never silently ignored. ' +
   'CORS: browsers on the origins the operator lists in CHECK_CORS_ORIGINS may call this (the preflight, OPTIONS, is answered 204); other origins get no CORS headers'
 
 const json = <T>(schema: T, description: string) => ({
@@ -253,7 +265,10 @@ checkRoutes.openapi(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ text: Text, ...Target }).openapi('CheckRequest'),
+            schema: z
+              .object({ text: Text, ...Target })
+              .strict()
+              .openapi('CheckRequest'),
           },
         },
       },
@@ -301,7 +316,13 @@ checkRoutes.openapi(
         required: true,
         content: {
           'application/json': {
-            schema: z.object({ texts: z.array(Text), ...Target }).openapi('CheckBatchRequest'),
+            schema: z
+              .object({
+                texts: z.array(Text).openapi({ minItems: 1, maxItems: MAX_BATCH }),
+                ...Target,
+              })
+              .strict()
+              .openapi('CheckBatchRequest'),
           },
         },
       },
@@ -353,6 +374,14 @@ checkRoutes.openapi(
     )
   },
 )
+
+// The API's two addresses take POST (and the preflight): any other method is told so, not 404.
+for (const path of ['/api/check', '/api/check/batch'])
+  checkRoutes.on(['GET', 'PUT', 'PATCH', 'DELETE'], path, () => {
+    throw new AppError(405, 'method_not_allowed', `${path} takes POST, with a JSON body.`, {
+      Allow: 'POST, OPTIONS',
+    })
+  })
 
 checkRoutes.get('/check', (c) => {
   const lang = langOf(c)
