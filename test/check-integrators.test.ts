@@ -520,18 +520,48 @@ describe('the console makes check keys', () => {
     expect(list).toContain('6,000 / min')
   })
 
-  it('a limit that is not a tier is marked on its field, and nothing is stored', async () => {
+  it('a key made in the console may expire, and the list says when', async () => {
     const owner = await signedInBrowser()
-    const response = await owner.submit('/admin/tokens?lang=en', '/admin/tokens?lang=en', {
-      label: 'odd limit',
+    const page = await (await owner.get('/admin/tokens?lang=en')).text()
+    expect(page).toMatch(/<select id="f-expiresInDays" name="expiresInDays"/)
+    const before = Date.now()
+    const response = await owner.submit('/admin/tokens?lang=en', '/admin/tokens', {
+      label: 'expiring check key',
       kind: 'check',
       access: 'read',
-      rateLimit: '123',
+      rateLimit: '600',
+      expiresInDays: '90',
       unit: '',
     })
+    expect(response.status).toBe(200)
+    const token = /data-copy[^>]*>(rlk_[A-Za-z0-9_-]{43})</.exec(await response.text())?.[1]
+    const [row] = await rows<{ expires_at: string }>(
+      "SELECT expires_at FROM api_tokens WHERE label = 'expiring check key'",
+    )
+    const ahead = Date.parse(row!.expires_at) - before
+    expect(ahead).toBeGreaterThanOrEqual(90 * 86_400_000 - 5_000)
+    expect(ahead).toBeLessThanOrEqual(90 * 86_400_000 + 60_000)
+    expect((await check('/api/check', { text: '你好' }, bearer(token!))).status).toBe(200)
+    const list = await (await owner.get('/admin/tokens?lang=en')).text()
+    expect(list).toMatch(/expires \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/)
+  })
+
+  it.each([
+    ['a limit that is not a tier', 'rateLimit', { rateLimit: '123' }],
+    ['an expiry the form does not offer', 'expiresInDays', { expiresInDays: '5000' }],
+  ])('%s is marked on its field, and nothing is stored', async (label, field, odd) => {
+    const owner = await signedInBrowser()
+    const response = await owner.submit('/admin/tokens?lang=en', '/admin/tokens?lang=en', {
+      label,
+      kind: 'check',
+      access: 'read',
+      rateLimit: '600',
+      unit: '',
+      ...odd,
+    })
     expect(response.status).toBe(422)
-    expect(await response.text()).toMatch(/id="f-rateLimit-error">/)
-    expect(await rows("SELECT 1 FROM api_tokens WHERE label = 'odd limit'")).toEqual([])
+    expect(await response.text()).toContain(`id="f-${field}-error">`)
+    expect(await rows('SELECT 1 FROM api_tokens WHERE label = ?', label)).toEqual([])
   })
 })
 
@@ -676,6 +706,21 @@ describe('what the API refuses plainly', () => {
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('POST, OPTIONS')
     expect((await errorOf(response)).code).toBe('method_not_allowed')
+  })
+})
+
+describe("a batch over the key's whole limit", () => {
+  it('is refused 413 before any of it is counted', async () => {
+    const key = await madeKey(60)
+    const texts = Array.from({ length: 61 }, () => '你好')
+    const refused = await check('/api/check/batch', { texts }, bearer(key.token))
+    expect(refused.status).toBe(413)
+    const error = await errorOf(refused)
+    expect(error.code).toBe('batch_too_large')
+    expect(error.message).toMatch(/this key may check 60 a minute: send at most 60 per request/)
+    // Only the refused request itself was counted: 1 + 58 is within the key's 60 this minute.
+    const batch = Array.from({ length: 58 }, () => '你好')
+    expect((await check('/api/check/batch', { texts: batch }, bearer(key.token))).status).toBe(200)
   })
 })
 

@@ -158,7 +158,7 @@ const BOUND =
 const RATE =
   `Rate limit: without a key, ${CHECKS_PER_MINUTE} texts a minute per client (an IPv4 address, or an IPv6 /64); ` +
   "with a check key (Authorization: Bearer rlk_… or X-Api-Key), the key's own limit, whatever the address. " +
-  'A batch costs one per text, and is refused whole (429, with Retry-After) when fewer are left. ' +
+  'A batch costs one per text, and is refused whole (429, with Retry-After) when fewer are left; one of more texts than the whole limit is 413 batch_too_large, counted as one. ' +
   'An unknown, revoked or expired key, or an admin token, is 401; ' +
   `after ${KEY_GUESSES_PER_MINUTE} failed key lookups in a minute, an address's key lookups (its valid keys' too) are refused 429 until the minute is over, with Retry-After. ` +
   'A field the request does not define is refused (400 invalid_request, naming it), so a misspelt pin is never silently ignored. ' +
@@ -352,6 +352,14 @@ checkRoutes.openapi(
         413,
         'batch_too_large',
         `texts has ${body.texts.length} messages; the limit is ${MAX_BATCH} per request.`,
+      )
+    // A batch over the caller's whole limit could never pass: say so before counting any of it.
+    const { limit, kind } = c.get('checkCaller')
+    if (body.texts.length > limit)
+      throw new AppError(
+        413,
+        'batch_too_large',
+        `texts has ${body.texts.length} messages; ${kind === 'key' ? 'this key' : 'an address'} may check ${limit} a minute: send at most ${limit} per request.`,
       )
     body.texts.forEach((text, i) => requireText(text, `texts.${i}`))
     const { pack, version, notice, check } = await resolvePack(assetsArchive(c.env.ASSETS), body)

@@ -10,6 +10,7 @@ import {
   createToken,
   DEFAULT_CHECK_KEY_LIMIT,
   listTokens,
+  MAX_TOKEN_LIFETIME_DAYS,
   revokeToken,
   type TokenView,
 } from '../admin/api-tokens'
@@ -31,6 +32,9 @@ import {
 } from './console-kit'
 
 const PATH = '/admin/tokens'
+/** The expiries the form offers, in days (the API takes any time up to MAX_TOKEN_LIFETIME_DAYS). */
+const EXPIRY_DAYS = [30, 90, 365, MAX_TOKEN_LIFETIME_DAYS] as const
+const DAY_MS = 86_400_000
 
 const words = {
   zh: {
@@ -43,6 +47,12 @@ const words = {
     rateLimit: '每分钟检查条数',
     rateLimitHint: '仅用于检查密钥：此密钥每分钟最多检查的消息条数（批量检查每条都计数）。',
     pickKind: '请选择管理令牌或检查密钥。',
+    expires: '有效期',
+    expiresHint: '到期后令牌自动失效；也可随时吊销。',
+    never: '长期有效（直到吊销）',
+    days: (n: number) => `${n} 天`,
+    expiresOn: '到期',
+    expired: '已过期',
     create: '新建令牌',
     label: '用途说明',
     labelHint: '例如：人事系统每晚同步名册',
@@ -79,6 +89,12 @@ const words = {
     rateLimitHint:
       'Check keys only: how many messages this key may check a minute (a batch counts each of its texts).',
     pickKind: 'Choose an admin token or a check key.',
+    expires: 'Expires',
+    expiresHint: 'It stops working by itself then; it can be revoked any time before.',
+    never: 'never (until revoked)',
+    days: (n: number) => `in ${n} days`,
+    expiresOn: 'expires',
+    expired: 'expired',
     create: 'New token',
     label: 'What it is for',
     labelHint: 'e.g. nightly roster sync from the HR system',
@@ -112,6 +128,8 @@ addConsoleErrors({
   invalid_access: '请选择只读或读写。',
   invalid_kind: '请选择管理令牌或检查密钥。',
   invalid_rate_limit: '请选择一个限额。',
+  invalid_expiry: '请选择一个有效期。',
+  expiry_too_far: '请选择一个有效期。',
   token_not_found: '没有这个令牌。',
 })
 
@@ -126,6 +144,11 @@ const schema = (lang: Lang) => {
     access: z.enum(['read', 'write'], { error: words[lang].pickAccess }),
     // Read only for a check key, where the domain refuses a limit that is not a tier.
     rateLimit: z.string(),
+    // A form without the field (as posted before tokens could expire) makes one that does not.
+    expiresInDays: z
+      .enum(['', ...EXPIRY_DAYS.map(String)], { error: words[lang].expires })
+      .optional()
+      .transform((days) => (days ? Number(days) : undefined)),
     unit: z.string().trim().max(1100, m.tooLong(1100)),
   })
 }
@@ -148,12 +171,18 @@ function row(ctx: ConsoleCtx, t: TokenView) {
     <td class="keep">${
       t.revokedAt
         ? html`${w.revoked} ${time(t.revokedAt)}`
-        : postButton({
-            action: withLang(`${PATH}/${t.id}/revoke`, ctx.lang),
-            csrf: ctx.csrf,
-            label: w.revoke,
-            confirm: w.revokeConfirm,
-          })
+        : t.expiresAt && t.expiresAt <= ctx.by.now.toISOString()
+          ? html`${w.expired} ${time(t.expiresAt)}`
+          : html`${
+              t.expiresAt
+                ? html`<span class="muted">${w.expiresOn} ${time(t.expiresAt)}</span>`
+                : ''
+            }${postButton({
+              action: withLang(`${PATH}/${t.id}/revoke`, ctx.lang),
+              csrf: ctx.csrf,
+              label: w.revoke,
+              confirm: w.revokeConfirm,
+            })}`
     }</td>
   </tr>`
 }
@@ -209,6 +238,17 @@ async function tokensPage(ctx: ConsoleCtx, state: FormState, status: 200 | 403 |
                   type: 'select',
                   state,
                   options: CHECK_KEY_TIERS.map((t) => [String(t), t.toLocaleString('en')]),
+                })}
+                ${field({
+                  name: 'expiresInDays',
+                  label: w.expires,
+                  hint: w.expiresHint,
+                  type: 'select',
+                  state,
+                  options: [
+                    ['', w.never],
+                    ...EXPIRY_DAYS.map((d): [string, string] => [String(d), w.days(d)]),
+                  ],
                 })}`,
             )}</div>`
           : ''
@@ -242,6 +282,7 @@ consoleTokenRoutes.get(
         kind: 'admin',
         access: 'read',
         rateLimit: String(DEFAULT_CHECK_KEY_LIMIT),
+        expiresInDays: '',
         unit: ctx.actor.unit ?? '',
       }),
     ),
@@ -263,6 +304,10 @@ consoleTokenRoutes.post(
         label: read.data.label,
         access: check ? undefined : read.data.access,
         rateLimit: check && read.data.rateLimit !== '' ? Number(read.data.rateLimit) : undefined,
+        expiresAt:
+          read.data.expiresInDays === undefined
+            ? undefined
+            : new Date(ctx.by.now.getTime() + read.data.expiresInDays * DAY_MS).toISOString(),
         unit: read.data.unit || ctx.actor.unit,
       })
     } catch (error) {
@@ -275,6 +320,8 @@ consoleTokenRoutes.post(
         invalid_access: 'access',
         invalid_kind: 'kind',
         invalid_rate_limit: 'rateLimit',
+        invalid_expiry: 'expiresInDays',
+        expiry_too_far: 'expiresInDays',
       })
       return tokensPage(ctx, read.state, status as 403)
     }
@@ -293,7 +340,7 @@ consoleTokenRoutes.post(
           record.kind === CHECK_KIND
             ? `${(record.rateLimit ?? DEFAULT_CHECK_KEY_LIMIT).toLocaleString('en')} / min`
             : consoleText(ctx.lang).access[record.access]
-        }</p>
+        }${record.expiresAt ? html` · ${w.expiresOn} ${time(record.expiresAt)}` : ''}</p>
         <p>${w.use}</p>
         <p><code>${usage}</code></p>
         <p><a href="${withLang(PATH, ctx.lang)}">${w.backToList}</a></p>`,
