@@ -1,5 +1,10 @@
 import { z } from '@hono/zod-openapi'
 
+/** An OpenAPI 200 answer of JSON in `schema` (add errorResponses(...) for the rest). */
+export const okJson = <T>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+})
+
 export const LangQuery = z.object({
   lang: z
     .enum(['zh', 'en'])

@@ -71,6 +71,10 @@ const DAY_MS = 86_400_000
 // read in the server's zone, which nobody who typed it meant.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
 
+/** The expiry `days` whole days after `now`, as createToken takes it (the console's choices). */
+export const expiryAfterDays = (now: Date, days: number) =>
+  new Date(now.getTime() + days * DAY_MS).toISOString()
+
 /** ISO_DATE_TIME, with a day its month has and an hour of the day (Date.parse takes 02-30). */
 function isDateTime(text: string): boolean {
   if (!ISO_DATE_TIME.test(text)) return false

@@ -12,7 +12,7 @@ import type { CompiledCheck, CompiledNotice, Lang } from '../content/types'
 import { langOf } from '../env'
 import { errorResponses, notFound } from '../errors'
 import { newRoutes } from '../factory'
-import { LangQuery, NoticeParam } from '../schemas'
+import { LangQuery, NoticeParam, okJson } from '../schemas'
 
 const CheckVersionSchema = z
   .object({
@@ -78,10 +78,6 @@ function requireCheck(notice: CompiledNotice, c: string): CompiledCheck {
   )
 }
 
-const json = <T>(schema: T, description: string) => ({
-  200: { description, content: { 'application/json': { schema } } },
-})
-
 export const checkVersionRoutes = newRoutes()
 
 checkVersionRoutes.openapi(
@@ -92,7 +88,7 @@ checkVersionRoutes.openapi(
       "The message check's versions for a notice: number, date, summary, what they cover, sha256",
     request: { params: NoticeParam, query: LangQuery },
     responses: {
-      ...json(
+      ...okJson(
         z.object({ notice: z.string(), checks: z.array(CheckVersionSchema) }),
         'Oldest first',
       ),
@@ -119,7 +115,7 @@ checkVersionRoutes.openapi(
     path: '/api/notices/{id}/checks/{c}',
     summary: 'One check version, by number or by sha256:<digest> (the check.sha256 of an answer)',
     request: { params: ChecksParams, query: LangQuery },
-    responses: { ...json(CheckVersionSchema, 'The check version'), ...errorResponses(404) },
+    responses: { ...okJson(CheckVersionSchema, 'The check version'), ...errorResponses(404) },
   }),
   async (c) => {
     const lang = langOf(c)

@@ -9,6 +9,7 @@ import {
   CHECK_KIND,
   createToken,
   DEFAULT_CHECK_KEY_LIMIT,
+  expiryAfterDays,
   listTokens,
   MAX_TOKEN_LIFETIME_DAYS,
   revokeToken,
@@ -34,7 +35,6 @@ import {
 const PATH = '/admin/tokens'
 /** The expiries the form offers, in days (the API takes any time up to MAX_TOKEN_LIFETIME_DAYS). */
 const EXPIRY_DAYS = [30, 90, 365, MAX_TOKEN_LIFETIME_DAYS] as const
-const DAY_MS = 86_400_000
 
 const words = {
   zh: {
@@ -153,6 +153,22 @@ const schema = (lang: Lang) => {
   })
 }
 
+/** Revoked or expired (and when), or when it expires and the button that revokes it. */
+function statusCell(ctx: ConsoleCtx, t: TokenView) {
+  const w = words[ctx.lang]
+  if (t.revokedAt) return html`${w.revoked} ${time(t.revokedAt)}`
+  if (t.expiresAt && t.expiresAt <= ctx.by.now.toISOString())
+    return html`${w.expired} ${time(t.expiresAt)}`
+  const revoke = postButton({
+    action: withLang(`${PATH}/${t.id}/revoke`, ctx.lang),
+    csrf: ctx.csrf,
+    label: w.revoke,
+    confirm: w.revokeConfirm,
+  })
+  if (!t.expiresAt) return revoke
+  return html`<span class="muted">${w.expiresOn} ${time(t.expiresAt)}</span>${revoke}`
+}
+
 function row(ctx: ConsoleCtx, t: TokenView) {
   const w = words[ctx.lang]
   const m = consoleText(ctx.lang)
@@ -168,22 +184,7 @@ function row(ctx: ConsoleCtx, t: TokenView) {
     }</td>
     <td>${time(t.createdAt)}<br><span class="muted">${t.createdBy}</span></td>
     <td>${time(t.lastUsedAt)}</td>
-    <td class="keep">${
-      t.revokedAt
-        ? html`${w.revoked} ${time(t.revokedAt)}`
-        : t.expiresAt && t.expiresAt <= ctx.by.now.toISOString()
-          ? html`${w.expired} ${time(t.expiresAt)}`
-          : html`${
-              t.expiresAt
-                ? html`<span class="muted">${w.expiresOn} ${time(t.expiresAt)}</span>`
-                : ''
-            }${postButton({
-              action: withLang(`${PATH}/${t.id}/revoke`, ctx.lang),
-              csrf: ctx.csrf,
-              label: w.revoke,
-              confirm: w.revokeConfirm,
-            })}`
-    }</td>
+    <td class="keep">${statusCell(ctx, t)}</td>
   </tr>`
 }
 
@@ -307,7 +308,7 @@ consoleTokenRoutes.post(
         expiresAt:
           read.data.expiresInDays === undefined
             ? undefined
-            : new Date(ctx.by.now.getTime() + read.data.expiresInDays * DAY_MS).toISOString(),
+            : expiryAfterDays(ctx.by.now, read.data.expiresInDays),
         unit: read.data.unit || ctx.actor.unit,
       })
     } catch (error) {

@@ -27,6 +27,7 @@ import {
   LangQuery,
   NoticeListSchema,
   NoticeParam,
+  okJson,
   RangeParams,
   VersionParams,
   VersionSchema,
@@ -65,10 +66,6 @@ function htmlPage(c: Ctx, options: Omit<PageOptions, 'lang' | 'origin' | 'path'>
   return page({ lang: langOf(c), origin: originOf(c.req.url), path: c.req.path, ...options })
 }
 
-const json = <T>(schema: T, description: string) => ({
-  200: { description, content: { 'application/json': { schema } } },
-})
-
 export const noticeRoutes = newRoutes()
 
 noticeRoutes.get('/', (c) => {
@@ -93,7 +90,7 @@ noticeRoutes.openapi(
     path: '/api/notices',
     summary: 'Every notice with its current version',
     request: { query: LangQuery },
-    responses: json(NoticeListSchema, 'The notices'),
+    responses: okJson(NoticeListSchema, 'The notices'),
   }),
   async (c) => {
     const lang = langOf(c)
@@ -163,7 +160,7 @@ noticeRoutes.openapi(
     path: '/api/notices/{id}',
     summary: 'The current version of a notice',
     request: { params: NoticeParam, query: LangQuery },
-    responses: { ...json(VersionSchema, 'The current version'), ...errorResponses(404) },
+    responses: { ...okJson(VersionSchema, 'The current version'), ...errorResponses(404) },
   }),
   async (c) => {
     const notice = requireNotice(c.req.valid('param').id)
@@ -202,7 +199,7 @@ noticeRoutes.openapi(
     path: '/api/notices/{id}/versions',
     summary: 'Every published version of a notice: number, dates, where it stands, summary, sha256',
     request: { params: NoticeParam, query: LangQuery },
-    responses: { ...json(HistorySchema, 'The history'), ...errorResponses(404) },
+    responses: { ...okJson(HistorySchema, 'The history'), ...errorResponses(404) },
   }),
   async (c) => {
     const lang = langOf(c)
@@ -229,7 +226,7 @@ noticeRoutes.openapi(
     path: '/api/notices/{id}/versions/{n}',
     summary: 'One version, whole (immutable), by number or by sha256:<digest>',
     request: { params: VersionParams, query: LangQuery },
-    responses: { ...json(VersionSchema, 'The version'), ...errorResponses(400, 404) },
+    responses: { ...okJson(VersionSchema, 'The version'), ...errorResponses(400, 404) },
   }),
   async (c) => {
     const { id, n } = c.req.valid('param')
@@ -260,7 +257,7 @@ noticeRoutes.openapi(
     path: '/api/notices/{id}/compare/{range}',
     summary: 'Which rules were added, removed or changed between two versions, with a text diff',
     request: { params: RangeParams, query: LangQuery },
-    responses: { ...json(ComparisonSchema, 'The comparison'), ...errorResponses(400, 404) },
+    responses: { ...okJson(ComparisonSchema, 'The comparison'), ...errorResponses(400, 404) },
   }),
   async (c) => {
     const { id, range } = c.req.valid('param')
